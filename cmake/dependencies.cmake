@@ -1,0 +1,16 @@
+# Every dependency comes from Debian 12 packages (see DESIGN.md section 8).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(msgpack REQUIRED)          # target msgpackc-cxx
+find_package(cppzmq REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(PNG REQUIRED)
+find_package(CURL REQUIRED)
+# Debian's hiredis CMake config is broken; pkg-config works.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
+
+add_compile_definitions(MSGPACK_NO_BOOST)

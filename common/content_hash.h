@@ -1,0 +1,25 @@
+#pragma once
+// Stable content hashes: the same bytes give the same key on every machine
+// and in every version, so cache keys survive restarts and move between
+// hosts. SHA-256 (libsodium), written as lowercase hex.
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "schemas/render_task.h"
+
+namespace bigpe {
+
+std::array<uint8_t, 32> sha256(const std::string& bytes);
+std::string sha256_hex(const std::string& bytes);
+
+// The result cache key of one render+score: hex SHA-256 of a canonical
+// msgpack array (fixed field order, options sorted by name) of
+// ("bigpe-result-v1", service, prompt, score_text, seed, steps, guidance,
+// width, height, sampler, negative, options). The service names the model
+// profile and the scorer, so it is part of the key.
+std::string result_key(const std::string& service, const std::string& prompt,
+                       const std::string& score_text, int64_t seed,
+                       const schemas::RenderParams& params);
+
+}  // namespace bigpe

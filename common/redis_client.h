@@ -1,0 +1,77 @@
+#pragma once
+// RedisClient: a synchronous connection to one redis-server (hiredis 0.14).
+//
+// Not thread-safe: use one client per thread. Every error is a RedisError
+// whose message names the command that failed and why (connection refused,
+// timeout, the server's error reply). After a connection error the next call
+// reconnects once before failing.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bigpe {
+
+class RedisError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RedisReply {
+  enum class Type { kNil, kString, kInteger, kArray, kStatus, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  long long integer = 0;
+  std::vector<RedisReply> elements;
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_error() const { return type == Type::kError; }
+};
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string password;  // AUTH when non-empty; never logged
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds command_timeout{30000};
+
+  // redis://[:password@]host[:port][/db]. The password may also come from
+  // the environment variable BIGPE_REDIS_PASSWORD. Throws std::invalid_argument
+  // naming the url part that is wrong.
+  static RedisOptions from_url(const std::string& url);
+  std::string url_without_password() const;
+};
+
+class RedisClient {
+ public:
+  // Connects (and AUTHs / SELECTs); throws RedisError on failure.
+  explicit RedisClient(RedisOptions options);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // One command; a server error reply throws RedisError naming the command.
+  RedisReply command(const std::vector<std::string>& argv);
+
+  // Many commands in one round trip. Returns one reply per command, in
+  // order; error replies are returned (not thrown) so the caller can tell
+  // which command failed. Connection failures throw.
+  std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& commands);
+
+  // MULTI, commands..., EXEC in one round trip; returns EXEC's replies.
+  // Throws if the transaction was aborted or any command errored.
+  std::vector<RedisReply> transaction(const std::vector<std::vector<std::string>>& commands);
+
+  const RedisOptions& options() const { return options_; }
+
+ private:
+  void connect();
+  RedisOptions options_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bigpe

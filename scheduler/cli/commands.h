@@ -1,0 +1,16 @@
+#pragma once
+// Each subcommand of the `bigpe` executable registers itself on the app.
+// A command's callback returns through CommandExit to set the exit status.
+#include <CLI/CLI.hpp>
+
+namespace bigpe::cli {
+
+struct CommandExit {
+  int code;
+};
+
+void register_broker_command(CLI::App& app);
+void register_worker_command(CLI::App& app);
+void register_bench_command(CLI::App& app);
+
+}  // namespace bigpe::cli

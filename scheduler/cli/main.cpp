@@ -1,0 +1,29 @@
+// bigpe: one executable, one subcommand per role (DESIGN.md section 6).
+#include <iostream>
+
+#include "common/logging.h"
+#include "scheduler/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bigpe: batch-instructed prompt evolution for text-to-image models"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.parse_complete_callback([&] { bigpe::init_logging(log_level); });
+
+  bigpe::cli::register_broker_command(app);
+  bigpe::cli::register_worker_command(app);
+  bigpe::cli::register_bench_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const bigpe::cli::CommandExit& e) {
+    return e.code;
+  } catch (const std::exception& e) {
+    std::cerr << "bigpe: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

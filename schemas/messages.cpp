@@ -1,0 +1,214 @@
+#include "schemas/messages.h"
+
+#include "schemas/msgpack_map.h"
+#include "schemas/protocol.h"
+#include "schemas/versioned_body.h"
+
+namespace bigpe::schemas {
+
+std::string encode(const Ready& m) {
+  return write_body(5, [&](MapWriter& w) {
+    w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
+    w.field("host", m.host).field("device", m.device);
+  });
+}
+
+Ready decode_ready(const std::string& bytes) {
+  Ready m;
+  read_body(bytes, "READY", [&](const MapReader& r) {
+    m.services = r.required<std::vector<std::string>>("service");
+    m.slots = r.required<int>("slots");
+    if (m.slots < 1) throw DecodeError("READY", "slots", "must be at least 1");
+    m.worker_id = r.required<std::string>("worker_id");
+    m.host = r.optional<std::string>("host", "");
+    m.device = r.optional<std::string>("device", "");
+  });
+  return m;
+}
+
+std::string encode(const Submit& m) {
+  return write_body(1, [&](MapWriter& w) {
+    w.key("tasks");
+    auto& pk = w.packer();
+    pk.pack_array(static_cast<uint32_t>(m.tasks.size()));
+    for (const TaskEnvelope& t : m.tasks) {
+      MapWriter tw(pk, 4);
+      tw.field("task_id", t.task_id).field("experiment_id", t.experiment_id);
+      tw.field("service", t.service);
+      tw.key("body");
+      pk.pack_bin(static_cast<uint32_t>(t.body.size()));
+      pk.pack_bin_body(t.body.data(), static_cast<uint32_t>(t.body.size()));
+    }
+  });
+}
+
+Submit decode_submit(const std::string& bytes) {
+  Submit m;
+  read_body(bytes, "SUBMIT", [&](const MapReader& r) {
+    auto tasks = r.array("tasks", true);
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      MapReader tr = r.nested(*tasks[i], "tasks[" + std::to_string(i) + "]");
+      TaskEnvelope t;
+      t.task_id = tr.required<std::string>("task_id");
+      if (t.task_id.empty()) throw DecodeError(tr.message_name(), "task_id", "must not be empty");
+      t.experiment_id = tr.optional<std::string>("experiment_id", "");
+      t.service = tr.required<std::string>("service");
+      t.body = read_bytes(tr, "body", true);
+      m.tasks.push_back(std::move(t));
+    }
+  });
+  return m;
+}
+
+std::string encode(const Accepted& m) {
+  return write_body(1, [&](MapWriter& w) { w.field("task_ids", m.task_ids); });
+}
+
+Accepted decode_accepted(const std::string& bytes) {
+  Accepted m;
+  read_body(bytes, "ACCEPTED", [&](const MapReader& r) {
+    m.task_ids = r.required<std::vector<std::string>>("task_ids");
+  });
+  return m;
+}
+
+std::string encode(const Task& m) {
+  return write_body(4, [&](MapWriter& w) {
+    w.field("task_id", m.task_id).field("attempt", m.attempt);
+    w.field("experiment_id", m.experiment_id);
+    w.key("body");
+    w.packer().pack_bin(static_cast<uint32_t>(m.body.size()));
+    w.packer().pack_bin_body(m.body.data(), static_cast<uint32_t>(m.body.size()));
+  });
+}
+
+Task decode_task(const std::string& bytes) {
+  Task m;
+  read_body(bytes, "TASK", [&](const MapReader& r) {
+    m.task_id = r.required<std::string>("task_id");
+    m.attempt = r.required<int>("attempt");
+    m.experiment_id = r.optional<std::string>("experiment_id", "");
+    m.body = read_bytes(r, "body", true);
+  });
+  return m;
+}
+
+std::string encode(const Result& m) {
+  return write_body(4, [&](MapWriter& w) {
+    w.field("task_id", m.task_id).field("attempt", m.attempt).field("error", m.error);
+    w.key("body");
+    w.packer().pack_bin(static_cast<uint32_t>(m.body.size()));
+    w.packer().pack_bin_body(m.body.data(), static_cast<uint32_t>(m.body.size()));
+  });
+}
+
+Result decode_result(const std::string& bytes) {
+  Result m;
+  read_body(bytes, "RESULT", [&](const MapReader& r) {
+    m.task_id = r.required<std::string>("task_id");
+    m.attempt = r.optional<int>("attempt", 1);
+    m.error = r.optional<std::string>("error", "");
+    m.body = read_bytes(r, "body", m.error.empty());
+  });
+  return m;
+}
+
+std::string encode(const Failed& m) {
+  return write_body(4, [&](MapWriter& w) {
+    w.field("task_id", m.task_id).field("reason", m.reason).field("attempts", m.attempts);
+    w.field("reasons", m.reasons);
+  });
+}
+
+Failed decode_failed(const std::string& bytes) {
+  Failed m;
+  read_body(bytes, "FAILED", [&](const MapReader& r) {
+    m.task_id = r.required<std::string>("task_id");
+    m.reason = r.required<std::string>("reason");
+    m.attempts = r.required<int>("attempts");
+    m.reasons = r.optional<std::vector<std::string>>("reasons", {});
+  });
+  return m;
+}
+
+std::string encode(const Cancel& m) {
+  return write_body(1, [&](MapWriter& w) { w.field("experiment_id", m.experiment_id); });
+}
+
+Cancel decode_cancel(const std::string& bytes) {
+  Cancel m;
+  read_body(bytes, "CANCEL", [&](const MapReader& r) {
+    m.experiment_id = r.required<std::string>("experiment_id");
+  });
+  return m;
+}
+
+std::string encode(const StatusReply& m) {
+  return write_body(8, [&](MapWriter& w) {
+    w.key("services");
+    auto& pk = w.packer();
+    pk.pack_array(static_cast<uint32_t>(m.services.size()));
+    for (const ServiceStatus& s : m.services) {
+      MapWriter sw(pk, 5);
+      sw.field("name", s.name).field("queued", s.queued).field("in_flight", s.in_flight);
+      sw.field("workers", s.workers).field("free_slots", s.free_slots);
+    }
+    w.field("workers", m.workers).field("queued", m.queued).field("in_flight", m.in_flight);
+    w.field("completed", m.completed).field("failed", m.failed);
+    w.key("rates");
+    MapWriter rw(pk, 2);
+    rw.field("dispatch", m.dispatch_rate).field("result", m.result_rate);
+  });
+}
+
+StatusReply decode_status_reply(const std::string& bytes) {
+  StatusReply m;
+  read_body(bytes, "STATUS", [&](const MapReader& r) {
+    auto services = r.array("services", true);
+    for (std::size_t i = 0; i < services.size(); ++i) {
+      MapReader sr = r.nested(*services[i], "services[" + std::to_string(i) + "]");
+      ServiceStatus s;
+      s.name = sr.required<std::string>("name");
+      s.queued = sr.optional<int64_t>("queued", 0);
+      s.in_flight = sr.optional<int64_t>("in_flight", 0);
+      s.workers = sr.optional<int64_t>("workers", 0);
+      s.free_slots = sr.optional<int64_t>("free_slots", 0);
+      m.services.push_back(std::move(s));
+    }
+    m.workers = r.required<int64_t>("workers");
+    m.queued = r.optional<int64_t>("queued", 0);
+    m.in_flight = r.required<int64_t>("in_flight");
+    m.completed = r.optional<int64_t>("completed", 0);
+    m.failed = r.optional<int64_t>("failed", 0);
+    if (const msgpack::object* rates = r.find("rates")) {
+      MapReader rr = r.nested(*rates, "rates");
+      m.dispatch_rate = rr.optional<double>("dispatch", 0.0);
+      m.result_rate = rr.optional<double>("result", 0.0);
+    }
+  });
+  return m;
+}
+
+std::string encode(const Heartbeat&) { return encode_empty(); }
+
+std::string encode(const Disconnect& m) {
+  return write_body(1, [&](MapWriter& w) { w.field("reason", m.reason); });
+}
+
+Disconnect decode_disconnect(const std::string& bytes) {
+  Disconnect m;
+  read_body(bytes, "DISCONNECT", [&](const MapReader& r) {
+    m.reason = r.optional<std::string>("reason", "");
+  });
+  return m;
+}
+
+std::string encode_empty() {
+  return write_body(0, [](MapWriter&) {});
+}
+
+void decode_empty(const std::string& bytes, const std::string& message_name) {
+  read_body(bytes, message_name, [](const MapReader&) {});
+}
+
+}  // namespace bigpe::schemas

@@ -1,0 +1,118 @@
+#pragma once
+// Bodies of the wire messages (DESIGN.md section 3, schemas/README.md).
+// Each encodes to a msgpack map carrying "v"; decode_* ignore unknown keys
+// and throw DecodeError naming the message and field for a missing or
+// mistyped required one.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bigpe::schemas {
+
+// worker -> broker: announce services and credit.
+struct Ready {
+  std::vector<std::string> services;
+  int slots = 2;
+  std::string worker_id;
+  std::string host;
+  std::string device;
+};
+
+// One task as a client submits it. The broker routes on service and
+// experiment_id and never looks inside body (msgpack of a RenderTask).
+struct TaskEnvelope {
+  std::string task_id;
+  std::string experiment_id;
+  std::string service;
+  std::string body;
+};
+
+struct Submit {
+  std::vector<TaskEnvelope> tasks;
+};
+
+// broker -> client: these task ids are queued (or were already known).
+struct Accepted {
+  std::vector<std::string> task_ids;
+};
+
+// broker -> worker.
+struct Task {
+  std::string task_id;
+  int attempt = 1;
+  std::string experiment_id;
+  std::string body;
+};
+
+// worker -> broker and broker -> client. A non-empty error means the attempt
+// failed (the broker retries up to max_attempts); body is then empty.
+struct Result {
+  std::string task_id;
+  std::string body;  // msgpack of a RenderResult
+  std::string error;
+  int attempt = 1;
+};
+
+// broker -> client: the task failed max_attempts times.
+struct Failed {
+  std::string task_id;
+  std::string reason;
+  int attempts = 0;
+  std::vector<std::string> reasons;  // one per attempt, oldest first
+};
+
+struct Cancel {
+  std::string experiment_id;
+};
+
+struct ServiceStatus {
+  std::string name;
+  int64_t queued = 0;
+  int64_t in_flight = 0;
+  int64_t workers = 0;
+  int64_t free_slots = 0;
+};
+
+// broker -> client reply to a STATUS request (whose body is just {v}).
+struct StatusReply {
+  std::vector<ServiceStatus> services;
+  int64_t workers = 0;
+  int64_t queued = 0;
+  int64_t in_flight = 0;
+  int64_t completed = 0;
+  int64_t failed = 0;
+  double dispatch_rate = 0;  // tasks per second over the last few seconds
+  double result_rate = 0;
+};
+
+// HEARTBEAT and DISCONNECT carry {v} and optionally a reason.
+struct Heartbeat {};
+struct Disconnect {
+  std::string reason;
+};
+
+std::string encode(const Ready& m);
+std::string encode(const Submit& m);
+std::string encode(const Accepted& m);
+std::string encode(const Task& m);
+std::string encode(const Result& m);
+std::string encode(const Failed& m);
+std::string encode(const Cancel& m);
+std::string encode(const StatusReply& m);
+std::string encode(const Heartbeat& m);
+std::string encode(const Disconnect& m);
+std::string encode_empty();  // {v}: STATUS request
+
+Ready decode_ready(const std::string& bytes);
+Submit decode_submit(const std::string& bytes);
+Accepted decode_accepted(const std::string& bytes);
+Task decode_task(const std::string& bytes);
+Result decode_result(const std::string& bytes);
+Failed decode_failed(const std::string& bytes);
+Cancel decode_cancel(const std::string& bytes);
+StatusReply decode_status_reply(const std::string& bytes);
+Disconnect decode_disconnect(const std::string& bytes);
+// Checks a body is a map with a supported "v" (for HEARTBEAT, STATUS).
+void decode_empty(const std::string& bytes, const std::string& message_name);
+
+}  // namespace bigpe::schemas

@@ -1,0 +1,42 @@
+#pragma once
+// Frame layout and protocol constants of the bigpe wire protocol.
+// The full specification is schemas/README.md; this header is its code.
+//
+// Every message on a DEALER->ROUTER connection is three frames:
+//   [header "BIGPE/1"] [command, e.g. "READY"] [msgpack body map with "v"]
+// (the ROUTER sees the peer's routing id as an extra first frame).
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace bigpe::schemas {
+
+inline constexpr const char* kProtocolHeader = "BIGPE/1";
+inline constexpr int kSchemaVersion = 1;
+
+// Liveness: heartbeat every interval both ways; a peer that sends nothing for
+// kHeartbeatLiveness intervals is dead.
+inline constexpr std::chrono::milliseconds kHeartbeatInterval{1000};
+inline constexpr int kHeartbeatLiveness = 5;
+inline constexpr std::chrono::milliseconds kReconnectInitial{1000};
+inline constexpr std::chrono::milliseconds kReconnectMax{32000};
+inline constexpr int kDefaultMaxAttempts = 3;
+inline constexpr int kDefaultSlots = 2;
+
+enum class Command {
+  kReady,       // worker -> broker
+  kResult,      // worker -> broker, broker -> client
+  kHeartbeat,   // both ways
+  kDisconnect,  // both ways
+  kTask,        // broker -> worker
+  kSubmit,      // client -> broker
+  kCancel,      // client -> broker
+  kStatus,      // client -> broker (request) and broker -> client (reply)
+  kAccepted,    // broker -> client
+  kFailed,      // broker -> client
+};
+
+const char* command_name(Command c);
+std::optional<Command> parse_command(const std::string& name);
+
+}  // namespace bigpe::schemas
