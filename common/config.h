@@ -15,6 +15,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// "file:line", the prefix of every error that points into a file.
+std::string describe_line(const std::string& file, int line);
+
 enum class ConfigType { kInt, kDouble, kBool, kString, kStringList };
 
 struct ConfigKey {

@@ -4,7 +4,10 @@
 // Not thread-safe: use one client per thread. Every error is a RedisError
 // whose message names the command that failed and why (connection refused,
 // timeout, the server's error reply). After a connection error the next call
-// reconnects once before failing.
+// reconnects once before failing; a call that finds the connection closed by
+// the server (e.g. after a restart) reconnects and resends once (a timeout is
+// not resent: the command may have run). The first client made sets SIGPIPE
+// to ignored when it is at its default, since hiredis writes with write(2).
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -61,13 +61,16 @@ Submit decode_submit(const std::string& bytes) {
 }
 
 std::string encode(const Accepted& m) {
-  return write_body(1, [&](MapWriter& w) { w.field("task_ids", m.task_ids); });
+  return write_body(2, [&](MapWriter& w) {
+    w.field("task_ids", m.task_ids).field("broker_id", m.broker_id);
+  });
 }
 
 Accepted decode_accepted(const std::string& bytes) {
   Accepted m;
   read_body(bytes, "ACCEPTED", [&](const MapReader& r) {
     m.task_ids = r.required<std::vector<std::string>>("task_ids");
+    m.broker_id = r.optional<std::string>("broker_id", "");
   });
   return m;
 }
@@ -144,7 +147,7 @@ Cancel decode_cancel(const std::string& bytes) {
 }
 
 std::string encode(const StatusReply& m) {
-  return write_body(8, [&](MapWriter& w) {
+  return write_body(7, [&](MapWriter& w) {
     w.key("services");
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.services.size()));
@@ -189,7 +192,18 @@ StatusReply decode_status_reply(const std::string& bytes) {
   return m;
 }
 
-std::string encode(const Heartbeat&) { return encode_empty(); }
+std::string encode(const Heartbeat& m) {
+  if (m.sender.empty()) return encode_empty();
+  return write_body(1, [&](MapWriter& w) { w.field("sender", m.sender); });
+}
+
+Heartbeat decode_heartbeat(const std::string& bytes) {
+  Heartbeat m;
+  read_body(bytes, "HEARTBEAT", [&](const MapReader& r) {
+    m.sender = r.optional<std::string>("sender", "");
+  });
+  return m;
+}
 
 std::string encode(const Disconnect& m) {
   return write_body(1, [&](MapWriter& w) { w.field("reason", m.reason); });

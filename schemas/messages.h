@@ -34,6 +34,7 @@ struct Submit {
 // broker -> client: these task ids are queued (or were already known).
 struct Accepted {
   std::vector<std::string> task_ids;
+  std::string broker_id;  // the broker's instance id (changes on restart)
 };
 
 // broker -> worker.
@@ -85,8 +86,13 @@ struct StatusReply {
   double result_rate = 0;
 };
 
-// HEARTBEAT and DISCONNECT carry {v} and optionally a reason.
-struct Heartbeat {};
+// HEARTBEAT carries the sender's id: the broker's random instance id (a new
+// one means the broker restarted: resend READY, resubmit in-flight tasks);
+// clients and workers may send their own id or nothing. DISCONNECT carries
+// an optional reason.
+struct Heartbeat {
+  std::string sender;
+};
 struct Disconnect {
   std::string reason;
 };
@@ -111,6 +117,7 @@ Result decode_result(const std::string& bytes);
 Failed decode_failed(const std::string& bytes);
 Cancel decode_cancel(const std::string& bytes);
 StatusReply decode_status_reply(const std::string& bytes);
+Heartbeat decode_heartbeat(const std::string& bytes);
 Disconnect decode_disconnect(const std::string& bytes);
 // Checks a body is a map with a supported "v" (for HEARTBEAT, STATUS).
 void decode_empty(const std::string& bytes, const std::string& message_name);

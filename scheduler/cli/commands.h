@@ -12,5 +12,6 @@ struct CommandExit {
 void register_broker_command(CLI::App& app);
 void register_worker_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
+void register_run_command(CLI::App& app);  // run and resume
 
 }  // namespace bigpe::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   bigpe::cli::register_broker_command(app);
   bigpe::cli::register_worker_command(app);
   bigpe::cli::register_bench_command(app);
+  bigpe::cli::register_run_command(app);
 
   try {
     app.parse(argc, argv);

@@ -21,6 +21,10 @@ struct ChatMessage {
 // to choose its behaviour, and logs use it.
 enum class AgentRole { kGenerator, kGradient, kModifier, kFallback };
 
+// Stable name of a role for logs, cache keys and random-stream keys:
+// "generator", "gradient", "modifier", "fallback".
+const char* role_name(AgentRole role);
+
 struct ChatRequest {
   AgentRole role = AgentRole::kGenerator;
   std::string model;
@@ -52,6 +56,10 @@ class LlmClient {
   // exhausted.
   virtual ChatResponse complete(const ChatRequest& request) = 0;
   virtual std::string name() const = 0;
+  // Identifies what produces the answers, for cache keys: the server and
+  // model, or the heuristic's version, options and vocabulary. Two clients
+  // with equal model_id() answer the same request alike.
+  virtual std::string model_id() const { return name(); }
 };
 
 }  // namespace bigpe

@@ -1,0 +1,583 @@
+// The broker's event loop. Read it top to bottom as the protocol: receive a
+// message, dispatch on side and command, hand out queued work to workers
+// with credit, and on every heartbeat tick purge the silent and heartbeat
+// the living (schemas/README.md).
+#include "broker/broker.h"
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "broker/fair_queue.h"
+#include "broker/rate_window.h"
+#include "broker/wire_message.h"
+#include "schemas/decode_error.h"
+#include "schemas/messages.h"
+
+namespace bigpe::broker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using schemas::Command;
+
+// Credit bounds the TASKs queued per worker; results and heartbeats are
+// small, so generous marks cost little and never drop a message under load.
+constexpr int kHighWaterMark = 1000000;
+// Messages read from one socket before looking at the other, so that a
+// flood on one side cannot starve the other.
+constexpr int kDrainBatch = 512;
+
+struct Worker;
+struct Service;
+
+struct TaskState {
+  schemas::TaskEnvelope envelope;
+  Service* service = nullptr;
+  std::string client;  // routing id of the latest submitter
+  int attempt = 1;     // the attempt number of the next (or current) dispatch
+  std::vector<std::string> reasons;  // one per failed attempt
+  Worker* worker = nullptr;          // holder while in flight
+  std::size_t held_index = 0;        // position in worker->held
+};
+
+struct Worker {
+  std::string identity;
+  std::string worker_id;
+  std::vector<Service*> services;
+  std::vector<char> waiting;  // per service: queued in its waiting list
+  std::size_t slots = 1;
+  std::vector<TaskState*> held;
+  Clock::time_point expiry;
+  bool has_credit() const { return held.size() < slots; }
+};
+
+struct Service {
+  std::string name;
+  FairQueue<TaskState*> queue;
+  // Workers that may have credit, in turn order. Entries go stale when a
+  // worker's credit runs out through another service; dispatch skips them.
+  std::deque<Worker*> waiting;
+  int64_t workers = 0;
+  int64_t in_flight = 0;
+  bool dirty = false;  // queued for a dispatch pass
+};
+
+std::string random_instance_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> nibble(0, 15);
+  std::string id(16, '0');
+  for (char& c : id) c = "0123456789abcdef"[nibble(rd)];
+  return id;
+}
+
+std::string bind_router(zmq::socket_t& socket, const std::string& endpoint, const char* role) {
+  socket.set(zmq::sockopt::router_mandatory, 1);
+  socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
+  socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);
+  socket.set(zmq::sockopt::linger, 0);
+  try {
+    socket.bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error(std::string("broker: cannot bind ") + role + " endpoint \"" + endpoint +
+                             "\": " + e.what());
+  }
+  return socket.get(zmq::sockopt::last_endpoint);
+}
+
+}  // namespace
+
+class Broker::Impl {
+ public:
+  explicit Impl(BrokerOptions options)
+      : options_(std::move(options)),
+        instance_id_(random_instance_id()),
+        clients_socket_(context_, zmq::socket_type::router),
+        workers_socket_(context_, zmq::socket_type::router),
+        wake_socket_(context_, zmq::socket_type::pull) {
+    if (options_.heartbeat_interval.count() <= 0)
+      throw std::runtime_error("broker: heartbeat_interval must be positive");
+    if (options_.liveness < 1) throw std::runtime_error("broker: liveness must be at least 1");
+    if (options_.max_attempts < 1) throw std::runtime_error("broker: max_attempts must be at least 1");
+    // A client reconnecting under its routing id takes over from its stale
+    // connection instead of being refused.
+    clients_socket_.set(zmq::sockopt::router_handover, 1);
+    client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client");
+    worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker");
+    wake_endpoint_ = "inproc://bigpe-broker-wake-" + instance_id_;
+    wake_socket_.bind(wake_endpoint_);
+  }
+
+  void run();
+  void stop() {
+    stopping_ = true;
+    // Wake the poll at once rather than at the next heartbeat tick. The
+    // context is thread-safe; this short-lived socket belongs to the caller.
+    try {
+      zmq::socket_t poke(context_, zmq::socket_type::push);
+      poke.set(zmq::sockopt::linger, 0);
+      poke.connect(wake_endpoint_);
+      poke.send(zmq::str_buffer("stop"), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      // The loop sees stopping_ at its next tick anyway.
+    }
+  }
+
+  BrokerOptions options_;
+  std::string instance_id_;
+  std::string client_endpoint_;
+  std::string worker_endpoint_;
+
+ private:
+  // --- the event loop's steps ---
+  void drain(zmq::socket_t& socket, bool worker_side);
+  void on_client(const WireMessage& m);
+  void on_worker(const WireMessage& m);
+  void tick(Clock::time_point now);
+
+  // --- clients ---
+  void on_submit(const std::string& client, const schemas::Submit& submit);
+  void on_cancel(const schemas::Cancel& cancel);
+  void send_status(const std::string& client);
+  void touch_client(const std::string& client);
+
+  // --- workers and tasks ---
+  void on_ready(const std::string& identity, const schemas::Ready& ready);
+  void on_result(Worker& w, const schemas::Result& result, const std::string& raw);
+  void remove_worker(Worker& w, const std::string& why);
+  void hold(Worker& w, TaskState& t);
+  void release(Worker& w, TaskState& t);
+  void failed_attempt(TaskState& t, std::string reason);
+  void offer_credit(Worker& w);
+  void mark_dirty(Service& s);
+  void dispatch_dirty();
+  void dispatch(Service& s);
+  Service& service(const std::string& name);
+
+  bool send_client(const std::string& client, Command c, const std::string& body);
+  bool send_worker(const std::string& identity, Command c, const std::string& body);
+  std::chrono::milliseconds silence_limit() const { return options_.heartbeat_interval * options_.liveness; }
+
+  zmq::context_t context_{1};
+  zmq::socket_t clients_socket_;
+  zmq::socket_t workers_socket_;
+  zmq::socket_t wake_socket_;
+  std::string wake_endpoint_;
+  std::atomic<bool> stopping_{false};
+
+  std::unordered_map<std::string, std::unique_ptr<Service>> services_;
+  std::unordered_map<std::string, std::unique_ptr<Worker>> workers_;
+  std::unordered_map<std::string, Clock::time_point> clients_;  // routing id -> expiry
+  std::unordered_map<std::string, TaskState> tasks_;            // queued or in flight
+  std::vector<Service*> dirty_;
+  std::string heartbeat_body_;
+  WireMessage message_;  // reused so that steady traffic does not allocate
+
+  int64_t completed_ = 0;
+  int64_t failed_ = 0;
+  RateWindow dispatch_rate_;
+  RateWindow result_rate_;
+};
+
+// ---------------------------------------------------------------------------
+// Event loop
+
+void Broker::Impl::run() {
+  heartbeat_body_ = schemas::encode(schemas::Heartbeat{instance_id_});
+  spdlog::info("broker {}: clients on {}, workers on {}", instance_id_, client_endpoint_, worker_endpoint_);
+  Clock::time_point next_tick = Clock::now() + options_.heartbeat_interval;
+  while (!stopping_) {
+    zmq::pollitem_t items[] = {
+        {clients_socket_.handle(), 0, ZMQ_POLLIN, 0},
+        {workers_socket_.handle(), 0, ZMQ_POLLIN, 0},
+        {wake_socket_.handle(), 0, ZMQ_POLLIN, 0},
+    };
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - Clock::now());
+    zmq::poll(items, 3, std::max(wait, std::chrono::milliseconds(0)));
+    if (items[2].revents & ZMQ_POLLIN) break;
+    if (items[1].revents & ZMQ_POLLIN) drain(workers_socket_, true);
+    if (items[0].revents & ZMQ_POLLIN) drain(clients_socket_, false);
+    Clock::time_point now = Clock::now();
+    if (now >= next_tick) {
+      tick(now);
+      next_tick = now + options_.heartbeat_interval;
+    }
+  }
+  // Tell the workers we are going so that they reconnect without waiting
+  // for our silence to time out; clients find out from our silence or our
+  // successor's new instance id.
+  const std::string bye = schemas::encode(schemas::Disconnect{"broker stopping"});
+  for (auto& [identity, w] : workers_) send_worker(identity, Command::kDisconnect, bye);
+  spdlog::info("broker {}: stopped", instance_id_);
+}
+
+void Broker::Impl::drain(zmq::socket_t& socket, bool worker_side) {
+  for (int i = 0; i < kDrainBatch && receive_message(socket, true, message_); ++i) {
+    const char* side = worker_side ? "worker" : "client";
+    if (!message_.error.empty()) {
+      spdlog::warn("broker: dropped message from {} {}: {}", side, printable_id(message_.peer), message_.error);
+      continue;
+    }
+    try {
+      if (worker_side)
+        on_worker(message_);
+      else
+        on_client(message_);
+    } catch (const schemas::DecodeError& e) {
+      spdlog::warn("broker: dropped {} from {} {}: {}", message_.command_name, side,
+                   printable_id(message_.peer), e.what());
+    } catch (const zmq::error_t&) {
+      throw;  // the broker's own sockets failing is not a peer's fault
+    } catch (const std::exception& e) {
+      spdlog::warn("broker: dropped {} from {} {}: {}", message_.command_name, side,
+                   printable_id(message_.peer), e.what());
+    }
+    dispatch_dirty();
+  }
+}
+
+// Purge peers silent for `liveness` intervals, heartbeat the rest.
+void Broker::Impl::tick(Clock::time_point now) {
+  std::vector<Worker*> dead;
+  for (auto& [identity, w] : workers_) {
+    if (w->expiry <= now)
+      dead.push_back(w.get());
+    else if (!send_worker(identity, Command::kHeartbeat, heartbeat_body_))
+      dead.push_back(w.get());
+  }
+  for (Worker* w : dead) {
+    bool silent = w->expiry <= now;
+    remove_worker(*w, silent ? "no heartbeat for " + std::to_string(silence_limit().count()) + " ms"
+                             : "connection lost");
+  }
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    if (it->second <= now || !send_client(it->first, Command::kHeartbeat, heartbeat_body_)) {
+      spdlog::info("broker: client {} gone; its tasks stay queued", printable_id(it->first));
+      it = clients_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  dispatch_dirty();
+}
+
+// ---------------------------------------------------------------------------
+// Client side
+
+void Broker::Impl::on_client(const WireMessage& m) {
+  switch (m.command) {
+    case Command::kSubmit:
+      on_submit(m.peer, schemas::decode_submit(m.body));
+      break;
+    case Command::kCancel:
+      on_cancel(schemas::decode_cancel(m.body));
+      break;
+    case Command::kStatus:
+      schemas::decode_empty(m.body, "STATUS");
+      send_status(m.peer);
+      break;
+    case Command::kHeartbeat:
+      schemas::decode_heartbeat(m.body);
+      break;
+    case Command::kDisconnect:
+      schemas::decode_disconnect(m.body);
+      clients_.erase(m.peer);
+      return;
+    default:
+      spdlog::warn("broker: dropped {} from client {}: not a client command", m.command_name,
+                   printable_id(m.peer));
+      return;
+  }
+  touch_client(m.peer);
+}
+
+void Broker::Impl::touch_client(const std::string& client) {
+  auto [it, inserted] = clients_.try_emplace(client);
+  it->second = Clock::now() + silence_limit();
+  // A new client learns our instance id at once, so that after a broker
+  // restart it resubmits without waiting for the next tick.
+  if (inserted) send_client(client, Command::kHeartbeat, heartbeat_body_);
+}
+
+void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& submit) {
+  schemas::Accepted accepted;
+  accepted.broker_id = instance_id_;
+  accepted.task_ids.reserve(submit.tasks.size());
+  for (const schemas::TaskEnvelope& env : submit.tasks) {
+    accepted.task_ids.push_back(env.task_id);
+    auto [it, inserted] = tasks_.try_emplace(env.task_id);
+    TaskState& t = it->second;
+    // A resubmitted task (the client reconnected, or its deadline passed) is
+    // not queued twice; its result goes to whoever submitted it last.
+    t.client = client;
+    if (!inserted) continue;
+    t.envelope = env;
+    t.service = &service(env.service);
+    t.service->queue.push_back(env.experiment_id, &t);
+    mark_dirty(*t.service);
+  }
+  send_client(client, Command::kAccepted, schemas::encode(accepted));
+}
+
+void Broker::Impl::on_cancel(const schemas::Cancel& cancel) {
+  std::size_t dropped = 0;
+  for (auto& [name, s] : services_) {
+    for (TaskState* t : s->queue.take_experiment(cancel.experiment_id)) {
+      tasks_.erase(t->envelope.task_id);
+      ++dropped;
+    }
+  }
+  spdlog::info("broker: cancelled experiment {}: {} queued tasks dropped", cancel.experiment_id, dropped);
+}
+
+void Broker::Impl::send_status(const std::string& client) {
+  schemas::StatusReply r;
+  std::unordered_map<Service*, int64_t> free_slots;
+  for (auto& [identity, w] : workers_)
+    for (Service* s : w->services) free_slots[s] += static_cast<int64_t>(w->slots - w->held.size());
+  for (auto& [name, s] : services_) {
+    schemas::ServiceStatus st;
+    st.name = name;
+    st.queued = static_cast<int64_t>(s->queue.size());
+    st.in_flight = s->in_flight;
+    st.workers = s->workers;
+    st.free_slots = free_slots[s.get()];
+    r.queued += st.queued;
+    r.in_flight += st.in_flight;
+    r.services.push_back(std::move(st));
+  }
+  std::sort(r.services.begin(), r.services.end(),
+            [](const schemas::ServiceStatus& a, const schemas::ServiceStatus& b) { return a.name < b.name; });
+  r.workers = static_cast<int64_t>(workers_.size());
+  r.completed = completed_;
+  r.failed = failed_;
+  Clock::time_point now = Clock::now();
+  r.dispatch_rate = dispatch_rate_.per_second(now);
+  r.result_rate = result_rate_.per_second(now);
+  send_client(client, Command::kStatus, schemas::encode(r));
+}
+
+// ---------------------------------------------------------------------------
+// Worker side
+
+void Broker::Impl::on_worker(const WireMessage& m) {
+  if (m.command == Command::kReady) {
+    on_ready(m.peer, schemas::decode_ready(m.body));
+    return;
+  }
+  auto it = workers_.find(m.peer);
+  if (it == workers_.end()) {
+    // Not registered: it predates a broker restart, or was declared dead.
+    // DISCONNECT tells it to send READY again.
+    spdlog::warn("broker: {} from unregistered worker {}: sending DISCONNECT", m.command_name,
+                 printable_id(m.peer));
+    send_worker(m.peer, Command::kDisconnect, schemas::encode(schemas::Disconnect{"send READY first"}));
+    return;
+  }
+  Worker& w = *it->second;
+  switch (m.command) {
+    case Command::kHeartbeat:
+      schemas::decode_heartbeat(m.body);
+      break;
+    case Command::kResult:
+      on_result(w, schemas::decode_result(m.body), m.body);
+      break;
+    case Command::kDisconnect:
+      schemas::decode_disconnect(m.body);
+      remove_worker(w, "worker disconnected");
+      return;
+    default:
+      spdlog::warn("broker: dropped {} from worker {}: not a worker command", m.command_name, w.worker_id);
+      return;
+  }
+  w.expiry = Clock::now() + silence_limit();
+}
+
+void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& ready) {
+  if (ready.services.empty()) throw schemas::DecodeError("READY", "service", "names no service");
+  auto existing = workers_.find(identity);
+  if (existing != workers_.end()) remove_worker(*existing->second, "worker sent READY again (restarted)");
+  auto w = std::make_unique<Worker>();
+  w->identity = identity;
+  w->worker_id = ready.worker_id;
+  w->slots = static_cast<std::size_t>(ready.slots);
+  w->expiry = Clock::now() + silence_limit();
+  for (const std::string& name : ready.services) {
+    Service& s = service(name);
+    if (std::find(w->services.begin(), w->services.end(), &s) != w->services.end()) continue;
+    w->services.push_back(&s);
+    w->waiting.push_back(0);
+    ++s.workers;
+  }
+  Worker& ref = *w;
+  workers_[identity] = std::move(w);
+  spdlog::info("broker: worker {} ready ({} slots, {} services, host {}, device {})", ref.worker_id,
+               ref.slots, ref.services.size(), ready.host, ready.device);
+  offer_credit(ref);
+  // Tell it who we are, so that it can recognise our successor.
+  send_worker(identity, Command::kHeartbeat, heartbeat_body_);
+}
+
+void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std::string& raw) {
+  auto it = tasks_.find(result.task_id);
+  if (it == tasks_.end() || it->second.worker != &w) {
+    spdlog::warn("broker: RESULT from worker {} for task {} that it does not hold: dropped", w.worker_id,
+                 result.task_id);
+    return;
+  }
+  TaskState& t = it->second;
+  release(w, t);
+  result_rate_.add(Clock::now());
+  if (!result.error.empty()) {
+    failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error);
+    return;
+  }
+  // The worker's body already is the client's RESULT: forward it as is.
+  send_client(t.client, Command::kResult, raw);
+  ++completed_;
+  tasks_.erase(it);
+}
+
+void Broker::Impl::remove_worker(Worker& w, const std::string& why) {
+  spdlog::warn("broker: worker {} ({}) removed: {}; requeueing {} tasks", w.worker_id,
+               printable_id(w.identity), why, w.held.size());
+  // Requeue newest first so that push_front leaves the oldest at the front.
+  std::vector<TaskState*> held = w.held;
+  for (auto t = held.rbegin(); t != held.rend(); ++t) {
+    release(w, **t);
+    failed_attempt(**t, "attempt " + std::to_string((*t)->attempt) + " on worker " + w.worker_id + ": " + why);
+  }
+  for (Service* s : w.services) {
+    s->waiting.erase(std::remove(s->waiting.begin(), s->waiting.end(), &w), s->waiting.end());
+    --s->workers;
+  }
+  workers_.erase(w.identity);  // destroys w
+}
+
+void Broker::Impl::hold(Worker& w, TaskState& t) {
+  t.worker = &w;
+  t.held_index = w.held.size();
+  w.held.push_back(&t);
+  ++t.service->in_flight;
+}
+
+void Broker::Impl::release(Worker& w, TaskState& t) {
+  // Swap-remove keeps this O(1) whatever the worker's slot count.
+  TaskState* last = w.held.back();
+  w.held[t.held_index] = last;
+  last->held_index = t.held_index;
+  w.held.pop_back();
+  t.worker = nullptr;
+  --t.service->in_flight;
+  offer_credit(w);
+}
+
+void Broker::Impl::failed_attempt(TaskState& t, std::string reason) {
+  spdlog::info("broker: task {} failed: {}", t.envelope.task_id, reason);
+  t.reasons.push_back(std::move(reason));
+  if (t.attempt >= options_.max_attempts) {
+    schemas::Failed f;
+    f.task_id = t.envelope.task_id;
+    f.reason = t.reasons.back();
+    f.attempts = t.attempt;
+    f.reasons = t.reasons;
+    send_client(t.client, Command::kFailed, schemas::encode(f));
+    ++failed_;
+    tasks_.erase(f.task_id);
+    return;
+  }
+  ++t.attempt;
+  t.service->queue.push_front(t.envelope.experiment_id, &t);
+  mark_dirty(*t.service);
+}
+
+// The worker has credit again: put it in line for each of its services.
+void Broker::Impl::offer_credit(Worker& w) {
+  if (!w.has_credit()) return;
+  for (std::size_t i = 0; i < w.services.size(); ++i) {
+    if (w.waiting[i]) continue;
+    w.waiting[i] = 1;
+    w.services[i]->waiting.push_back(&w);
+    mark_dirty(*w.services[i]);
+  }
+}
+
+void Broker::Impl::mark_dirty(Service& s) {
+  if (s.dirty) return;
+  s.dirty = true;
+  dirty_.push_back(&s);
+}
+
+void Broker::Impl::dispatch_dirty() {
+  while (!dirty_.empty()) {
+    Service* s = dirty_.back();
+    dirty_.pop_back();
+    s->dirty = false;
+    dispatch(*s);
+  }
+}
+
+// Match queued tasks with workers in line, round-robin over both.
+void Broker::Impl::dispatch(Service& s) {
+  while (!s.queue.empty() && !s.waiting.empty()) {
+    Worker* w = s.waiting.front();
+    s.waiting.pop_front();
+    std::size_t i = static_cast<std::size_t>(std::find(w->services.begin(), w->services.end(), &s) - w->services.begin());
+    if (!w->has_credit()) {
+      w->waiting[i] = 0;
+      continue;
+    }
+    TaskState* t = nullptr;
+    s.queue.pop(t);
+    schemas::Task task{t->envelope.task_id, t->attempt, t->envelope.experiment_id, t->envelope.body};
+    if (!send_worker(w->identity, Command::kTask, schemas::encode(task))) {
+      s.queue.push_front(t->envelope.experiment_id, t);
+      w->waiting[i] = 0;
+      remove_worker(*w, "connection lost");
+      continue;
+    }
+    hold(*w, *t);
+    dispatch_rate_.add(Clock::now());
+    if (w->has_credit())
+      s.waiting.push_back(w);
+    else
+      w->waiting[i] = 0;
+  }
+}
+
+Service& Broker::Impl::service(const std::string& name) {
+  auto& slot = services_[name];
+  if (!slot) {
+    slot = std::make_unique<Service>();
+    slot->name = name;
+  }
+  return *slot;
+}
+
+bool Broker::Impl::send_client(const std::string& client, Command c, const std::string& body) {
+  if (send_message(clients_socket_, &client, c, body)) return true;
+  spdlog::warn("broker: cannot send {} to client {}: it is gone", schemas::command_name(c), printable_id(client));
+  return false;
+}
+
+bool Broker::Impl::send_worker(const std::string& identity, Command c, const std::string& body) {
+  if (send_message(workers_socket_, &identity, c, body)) return true;
+  spdlog::warn("broker: cannot send {} to worker {}: it is gone", schemas::command_name(c), printable_id(identity));
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+
+Broker::Broker(BrokerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Broker::~Broker() = default;
+void Broker::run() { impl_->run(); }
+void Broker::stop() { impl_->stop(); }
+std::string Broker::client_endpoint() const { return impl_->client_endpoint_; }
+std::string Broker::worker_endpoint() const { return impl_->worker_endpoint_; }
+std::string Broker::instance_id() const { return impl_->instance_id_; }
+
+}  // namespace bigpe::broker

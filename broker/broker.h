@@ -1,0 +1,56 @@
+#pragma once
+// The broker: a stateless ZeroMQ router between clients (schedulers) and
+// workers (one per GPU), speaking the protocol in schemas/README.md.
+//
+// It queues tasks per service, shares each service round-robin across
+// experiments, dispatches only to workers with free credit (a worker never
+// holds more than its `slots` tasks), watches both sides with heartbeats and
+// puts a dead worker's tasks back at the front of their queue. Everything it
+// holds can be rebuilt: clients resubmit when they see a new broker id.
+//
+// Thread-safety: run() drives one event loop on the calling thread and owns
+// the sockets. stop() is safe to call from any thread (and from before
+// run()); the accessors are safe at any time. Everything else is private.
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace bigpe::broker {
+
+struct BrokerOptions {
+  std::string client_endpoint = "tcp://127.0.0.1:5555";
+  std::string worker_endpoint = "tcp://127.0.0.1:5556";
+  std::chrono::milliseconds heartbeat_interval{1000};
+  int liveness = 5;      // a peer silent for this many intervals is dead
+  int max_attempts = 3;  // after this many failed attempts the client gets FAILED
+};
+
+class Broker {
+ public:
+  // Binds both sockets (port 0 or "*" picks an ephemeral port). Throws
+  // std::runtime_error naming the endpoint when a bind fails or an option
+  // is out of range.
+  explicit Broker(BrokerOptions options);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Serves until stop(). Malformed input is logged and dropped, never fatal.
+  void run();
+  // Asks run() to return; it returns within one poll wake-up. Thread-safe.
+  void stop();
+
+  // The endpoints actually bound (ZMQ_LAST_ENDPOINT), valid after the
+  // constructor, e.g. "tcp://127.0.0.1:41234".
+  std::string client_endpoint() const;
+  std::string worker_endpoint() const;
+  // Random id of this broker instance, sent in HEARTBEAT.sender and
+  // ACCEPTED.broker_id so that peers can tell that the broker restarted.
+  std::string instance_id() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bigpe::broker

@@ -1,0 +1,79 @@
+// `bigpe broker`: runs the broker in the foreground until SIGINT or SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/broker.h"
+#include "scheduler/cli/commands.h"
+
+namespace bigpe::cli {
+namespace {
+
+struct BrokerArgs {
+  std::string clients = "tcp://127.0.0.1:5555";
+  std::string workers = "tcp://127.0.0.1:5556";
+  int heartbeat_ms = 1000;
+  int liveness = 5;
+  int max_attempts = 3;
+};
+
+void run_broker(const BrokerArgs& args) {
+  broker::BrokerOptions options;
+  options.client_endpoint = args.clients;
+  options.worker_endpoint = args.workers;
+  options.heartbeat_interval = std::chrono::milliseconds(args.heartbeat_ms);
+  options.liveness = args.liveness;
+  options.max_attempts = args.max_attempts;
+
+  // Signals are taken synchronously by this thread (sigwait) rather than by
+  // a handler, because Broker::stop() is not async-signal-safe. Block them
+  // before starting the loop thread so that it inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<broker::Broker> broker;
+  try {
+    broker = std::make_unique<broker::Broker>(options);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    throw CommandExit{2};
+  }
+  // Machine-readable line for scripts that start a broker on port 0.
+  std::printf("broker clients=%s workers=%s id=%s\n", broker->client_endpoint().c_str(),
+              broker->worker_endpoint().c_str(), broker->instance_id().c_str());
+  std::fflush(stdout);
+
+  std::thread loop([&] { broker->run(); });
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("broker: signal {} received, stopping", signal);
+  broker->stop();
+  loop.join();
+}
+
+}  // namespace
+
+void register_broker_command(CLI::App& app) {
+  auto args = std::make_shared<BrokerArgs>();
+  CLI::App* cmd = app.add_subcommand("broker", "Run the task broker between schedulers and workers");
+  cmd->add_option("--clients", args->clients, "Endpoint for schedulers (ROUTER bind)")->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Endpoint for workers (ROUTER bind)")->capture_default_str();
+  cmd->add_option("--heartbeat-ms", args->heartbeat_ms, "Heartbeat interval in milliseconds")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  cmd->add_option("--liveness", args->liveness, "Missed heartbeats before a peer is dead")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--max-attempts", args->max_attempts, "Attempts before a task is FAILED")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->callback([args] { run_broker(*args); });
+}
+
+}  // namespace bigpe::cli

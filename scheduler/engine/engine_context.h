@@ -1,0 +1,41 @@
+#pragma once
+// Everything one experiment's loop and evaluation work with, wired up by
+// the ExperimentRunner: settings, the agents, the databases and the render
+// path. Plain references: the runner owns the objects and outlives the
+// loop.
+#include <string>
+#include <vector>
+
+#include "scheduler/agents/generator.h"
+#include "scheduler/agents/gradient_calculator.h"
+#include "scheduler/agents/instruction_modifier.h"
+#include "scheduler/engine/experiment_config.h"
+#include "scheduler/engine/render_dispatcher.h"
+#include "scheduler/engine/state_store.h"
+#include "scheduler/prodb/professional_db.h"
+#include "scheduler/prodb/query_set.h"
+
+namespace bigpe::engine {
+
+struct EngineContext {
+  const ExperimentSettings& settings;
+  std::string experiment_id;
+  QuerySplit queries;
+  const ProfessionalDb& prodb;
+  const Generator& generator;
+  const GradientCalculator& gradient;
+  const InstructionModifier& modifier;
+  RenderDispatcher& dispatcher;
+  StateStore& store;
+};
+
+// Deterministic derived numbers: a run's randomness is a pure function of
+// (experiment seed, purpose, coordinates), so a resumed iteration repeats
+// the interrupted one exactly.
+std::string stream_key(const ExperimentSettings& s, const std::string& purpose, int iteration);
+// Sample index for LLM calls made in training iteration `iteration`
+// (>= 2^29; evaluation uses small indices so its samples are shared).
+int training_sample_index(const ExperimentSettings& s, int iteration);
+int64_t image_seed(const std::string& material);
+
+}  // namespace bigpe::engine

@@ -1,0 +1,12 @@
+#pragma once
+// Named points where a fault test may kill the scheduler: when the
+// environment variable BIGPE_FAULT_KILL_AT equals the point's name (e.g.
+// "iter:3:rendered"), the process sends itself SIGKILL there. This is how
+// resume tests interrupt a run at an exact place without timing guesses.
+#include <string>
+
+namespace bigpe::engine {
+
+void fault_point(const std::string& name);
+
+}  // namespace bigpe::engine

@@ -1,0 +1,223 @@
+#include "scheduler/engine/paper_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/seeded_rng.h"
+#include "scheduler/engine/fault_point.h"
+#include "scheduler/engine/iteration_record.h"
+#include "scheduler/engine/parallel_map.h"
+
+namespace bigpe::engine {
+namespace {
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+}
+
+// The professional prompts shown for q this iteration: a sample of the
+// query's own rows, or of its BM25 exemplars when it has none.
+std::vector<std::string> professional_prompts(const EngineContext& ctx, const std::string& q, int it) {
+  const ExperimentSettings& s = ctx.settings;
+  if (s.pro_source == "none" || s.pro_count == 0) return {};
+  std::vector<std::string> rows = ctx.prodb.rows_for(q);
+  if (rows.empty()) rows = ctx.prodb.exemplars(q, static_cast<std::size_t>(s.pro_exemplars));
+  SeededRng rng(stream_key(s, "professional|" + q, it));
+  return rng.sample(rows, static_cast<std::size_t>(s.pro_count));
+}
+
+int64_t training_seed(const ExperimentSettings& s, int it, const std::string& q, int j,
+                      const std::string& source) {
+  std::string material = stream_key(s, "train-image", it) + "|" + q + "|" + std::to_string(j);
+  if (!s.paired) material += "|" + source;
+  return image_seed(material);
+}
+
+}  // namespace
+
+void seed_pool(ExperimentState& state, const std::string& initial_instruction) {
+  if (!state.pool.empty()) return;
+  if (!state.instructions.count("i0"))
+    state.instructions["i0"] = InstructionRecord{"i0", initial_instruction, "", -1, ""};
+  state.pool.push_back("i0");
+}
+
+PaperLoop::PaperLoop(EngineContext& ctx) : ctx_(ctx), selector_(make_selector(ctx.settings.selector)) {}
+
+void PaperLoop::run_iteration(ExperimentState& state) {
+  const ExperimentSettings& s = ctx_.settings;
+  const int it = state.next_iteration;
+  const std::string tag = "iter:" + std::to_string(it + 1);
+  seed_pool(state, s.initial_instruction);
+
+  IterationRecord rec;
+  rec.iteration = it;
+  SeededRng query_rng(stream_key(s, "queries", it));
+  rec.queries = query_rng.sample(ctx_.queries.train, static_cast<std::size_t>(s.batch_size));
+  const std::vector<std::string>& Q = rec.queries;
+
+  // 1. Generate every pooled instruction's prompt for every query.
+  const int si = training_sample_index(s, it);
+  const std::size_t n_arms = state.pool.size();
+  std::vector<std::string> prompts = parallel_map<std::string>(
+      n_arms * Q.size(), s.llm_max_concurrent, [&](std::size_t k) {
+        const InstructionRecord& ins = state.instructions.at(state.pool[k / Q.size()]);
+        return ctx_.generator.generate(ins.text, Q[k % Q.size()], si);
+      });
+  fault_point(tag + ":generated");
+
+  // 2. Render arms and professional prompts in one submission.
+  std::vector<RenderJob> jobs;
+  const int images = s.images_per_prompt;
+  for (std::size_t a = 0; a < n_arms; ++a)
+    for (std::size_t qi = 0; qi < Q.size(); ++qi)
+      for (int j = 0; j < images; ++j)
+        jobs.push_back({prompts[a * Q.size() + qi], Q[qi],
+                        training_seed(s, it, Q[qi], j, state.instructions.at(state.pool[a]).text)});
+  std::vector<std::vector<std::string>> pros(Q.size());
+  for (std::size_t qi = 0; qi < Q.size(); ++qi) {
+    pros[qi] = professional_prompts(ctx_, Q[qi], it);
+    for (const std::string& p : pros[qi])
+      for (int j = 0; j < images; ++j)
+        jobs.push_back({p, Q[qi], training_seed(s, it, Q[qi], j, "pro|" + p)});
+  }
+  const long done_before = ctx_.dispatcher.renders_done();
+  const long cached_before = ctx_.dispatcher.renders_cached();
+  std::vector<RenderOutcome> outcomes = ctx_.dispatcher.run(jobs);
+  fault_point(tag + ":rendered");
+
+  // 3. Scores: per (arm, query) the mean over images; batch score = mean over queries.
+  std::size_t cursor = 0;
+  auto next_mean = [&] {
+    double sum = 0;
+    for (int j = 0; j < images; ++j) sum += outcomes[cursor++].score;
+    return sum / images;
+  };
+  std::vector<Candidate> candidates;
+  for (std::size_t a = 0; a < n_arms; ++a) {
+    ArmRecord arm;
+    arm.id = state.pool[a];
+    arm.text = state.instructions.at(arm.id).text;
+    for (std::size_t qi = 0; qi < Q.size(); ++qi) {
+      arm.prompts.push_back(prompts[a * Q.size() + qi]);
+      arm.scores.push_back(next_mean());
+    }
+    arm.batch_score = mean_of(arm.scores);
+    ArmHistory& h = state.history[arm.text];
+    h.scores.insert(h.scores.end(), arm.scores.begin(), arm.scores.end());
+    ++h.pulls;
+    candidates.push_back({arm.text, arm.batch_score});
+    rec.arms.push_back(std::move(arm));
+  }
+  for (std::size_t qi = 0; qi < Q.size(); ++qi)
+    for (const std::string& p : pros[qi]) rec.professional.push_back({Q[qi], p, next_mean()});
+
+  // The final instruction is the best of the last iteration rendered.
+  std::size_t best = 0;
+  for (std::size_t a = 1; a < rec.arms.size(); ++a)
+    if (rec.arms[a].batch_score > rec.arms[best].batch_score) best = a;
+  state.final_id = rec.arms[best].id;
+
+  // 4. Selection.
+  SeededRng select_rng(stream_key(s, "select", it));
+  std::vector<int> kept = selector_->select(candidates, s.pool_size, it, state.history, select_rng);
+  for (int k : kept) rec.selected.push_back(rec.arms[k].id);
+
+  // 5. I_low: worst kept by batch score (first of equals in pool order).
+  int low = kept.front();
+  for (int k : kept)
+    if (rec.arms[k].batch_score < rec.arms[low].batch_score ||
+        (rec.arms[k].batch_score == rec.arms[low].batch_score && k < low))
+      low = k;
+  const ArmRecord& low_arm = rec.arms[low];
+  rec.i_low = low_arm.id;
+
+  // 6. Contrast pairs against the best prompt per query (arms + professional).
+  std::vector<ContrastPair> pairs;
+  for (std::size_t qi = 0; qi < Q.size(); ++qi) {
+    std::string best_prompt = rec.arms[0].prompts[qi];
+    double best_score = rec.arms[0].scores[qi];
+    for (const ArmRecord& arm : rec.arms)
+      if (arm.scores[qi] > best_score) {
+        best_score = arm.scores[qi];
+        best_prompt = arm.prompts[qi];
+      }
+    for (const ProfessionalRecord& p : rec.professional)
+      if (p.query == Q[qi] && p.score > best_score) {
+        best_score = p.score;
+        best_prompt = p.prompt;
+      }
+    if (best_prompt != low_arm.prompts[qi])
+      pairs.push_back({Q[qi], low_arm.prompts[qi], low_arm.scores[qi], best_prompt, best_score});
+  }
+  rec.pairs = pairs.size();
+
+  // 7. Children of I_low.
+  std::vector<std::pair<std::string, std::string>> children;  // (text, improvement)
+  if (s.gc == "random" || pairs.empty()) {
+    for (const std::string& text : ctx_.modifier.fallback(low_arm.text, si))
+      children.push_back({text, "fallback"});
+  } else {
+    GradientCalculator::Output out = ctx_.gradient.compute(low_arm.text, pairs, si);
+    rec.gradient_text = out.raw;
+    rec.improvements = out.improvements;
+    std::vector<std::optional<std::string>> modified = parallel_map<std::optional<std::string>>(
+        out.improvements.size(), s.llm_max_concurrent,
+        [&](std::size_t k) { return ctx_.modifier.modify(out.improvements[k], low_arm.text, si + static_cast<int>(k)); });
+    for (std::size_t k = 0; k < modified.size(); ++k)
+      if (modified[k]) children.push_back({*modified[k], out.improvements[k]});
+  }
+
+  // 8. New pool: kept minus I_low plus distinct new children.
+  std::vector<std::string> pool;
+  std::set<std::string> texts;
+  for (int k : kept)
+    if (k != low) {
+      pool.push_back(rec.arms[k].id);
+      texts.insert(rec.arms[k].text);
+    }
+  std::vector<InstructionRecord> born;
+  for (const auto& [text, improvement] : children) {
+    if (text.empty() || !texts.insert(text).second) continue;
+    InstructionRecord r{"i" + std::to_string(state.next_instruction++), text, low_arm.id, it, improvement};
+    state.instructions[r.id] = r;
+    pool.push_back(r.id);
+    born.push_back(r);
+    rec.children.push_back(r.id);
+  }
+  state.pool = pool;
+
+  // 9. Commit the boundary.
+  IterationSummary sum;
+  sum.iteration = it;
+  sum.best = rec.arms[best].batch_score;
+  sum.best_id = rec.arms[best].id;
+  std::vector<double> batch_scores;
+  for (const ArmRecord& a : rec.arms) batch_scores.push_back(a.batch_score);
+  sum.mean = mean_of(batch_scores);
+  sum.pool = static_cast<int>(rec.arms.size());
+  state.renders_done += ctx_.dispatcher.renders_done() - done_before;
+  state.renders_cached += ctx_.dispatcher.renders_cached() - cached_before;
+  sum.renders_done = state.renders_done;
+  sum.renders_cached = state.renders_cached;
+  state.summaries.push_back(sum);
+  state.next_iteration = it + 1;
+  state.finished = state.next_iteration >= s.iterations;
+  fault_point(tag + ":before-commit");
+  ctx_.store.commit(state, it, encode_iteration(rec), born,
+                    {{"type", "iteration"},
+                     {"iteration", std::to_string(it + 1)},
+                     {"iterations", std::to_string(s.iterations)},
+                     {"best", std::to_string(sum.best)},
+                     {"mean", std::to_string(sum.mean)},
+                     {"pool", std::to_string(sum.pool)},
+                     {"renders_done", std::to_string(sum.renders_done)},
+                     {"renders_cached", std::to_string(sum.renders_cached)}});
+  fault_point(tag + ":committed");
+}
+
+}  // namespace bigpe::engine

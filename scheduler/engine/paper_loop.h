@@ -1,0 +1,37 @@
+#pragma once
+// PaperLoop: one BIGPE iteration exactly as the paper's code runs it
+// (DESIGN.md section 1; reference/paper.md section 1.5), with our switches
+// (images per prompt, paired seeds, render cache reuse, random-mutation
+// ablation) applied where they belong.
+//
+//   Q <- sample batch_size training queries
+//   render G(I, q) for every pooled I and every q, plus professional
+//   prompts for every q, all submitted at once
+//   keep pool_size by the selector; I_low <- worst kept by batch score
+//   contrast pairs -> gradient calculator -> one child per improvement
+//   (or the fallback), I_low deleted
+//
+// The iteration's state is committed at its end (state_store.h); running
+// it again after a crash repeats it exactly from the LLM and render caches.
+// Not thread-safe.
+#include "scheduler/engine/engine_context.h"
+#include "scheduler/engine/experiment_state.h"
+#include "scheduler/engine/selector.h"
+
+namespace bigpe::engine {
+
+class PaperLoop {
+ public:
+  explicit PaperLoop(EngineContext& ctx);
+  // Runs iteration state.next_iteration and commits it.
+  void run_iteration(ExperimentState& state);
+
+ private:
+  EngineContext& ctx_;
+  std::unique_ptr<Selector> selector_;
+};
+
+// Adds I0 (id "i0") to the pool if the pool is empty.
+void seed_pool(ExperimentState& state, const std::string& initial_instruction);
+
+}  // namespace bigpe::engine

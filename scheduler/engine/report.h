@@ -1,0 +1,31 @@
+#pragma once
+// The run folder's report: report.json (machine-readable; field names are a
+// contract scripts rely on: experiment_id, config_hash, iterations,
+// renders.done, renders.cached, final_instruction,
+// eval.<method>.{mean, ci_low, ci_high, n}) and report.md, plus the result
+// table printed at the end of `bigpe run`.
+#include <string>
+
+#include "scheduler/engine/evaluation.h"
+#include "scheduler/engine/experiment_config.h"
+#include "scheduler/engine/experiment_state.h"
+
+namespace bigpe::engine {
+
+struct ReportInput {
+  std::string experiment_id;
+  std::string config_hash;
+  const ExperimentSettings* settings = nullptr;
+  const ExperimentState* state = nullptr;
+  const EvaluationResult* eval = nullptr;  // null when evaluation is off
+  std::string run_dir;
+};
+
+// The held-out comparison as a fixed-width text table.
+std::string result_table(const EvaluationResult& eval);
+std::string report_json(const ReportInput& in);
+std::string report_markdown(const ReportInput& in);
+// Writes report.json and report.md into in.run_dir; throws naming the file.
+void write_reports(const ReportInput& in);
+
+}  // namespace bigpe::engine

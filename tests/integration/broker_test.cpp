@@ -1,0 +1,710 @@
+// The broker over real ZeroMQ sockets on loopback: a Broker in a thread,
+// workers as small DEALER loops in threads, clients as BrokerClient or a raw
+// DEALER when a test must see the exact messages on the wire. Heartbeats are
+// 50 ms so that liveness tests run in a fraction of a second; every wait is
+// on a condition with a deadline.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "broker/broker.h"
+#include "broker/broker_client.h"
+#include "broker/wire_message.h"
+#include "schemas/messages.h"
+#include "schemas/render_task.h"
+
+namespace bigpe::broker {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using schemas::Command;
+
+constexpr auto kHeartbeat = 50ms;
+constexpr int kLiveness = 4;
+constexpr auto kDeadline = 10s;  // upper bound on any wait in these tests
+
+BrokerOptions test_options(std::string clients = "tcp://127.0.0.1:*", std::string workers = "tcp://127.0.0.1:*") {
+  BrokerOptions o;
+  o.client_endpoint = std::move(clients);
+  o.worker_endpoint = std::move(workers);
+  o.heartbeat_interval = kHeartbeat;
+  o.liveness = kLiveness;
+  o.max_attempts = 3;
+  return o;
+}
+
+BrokerClientOptions client_options() { return BrokerClientOptions{kHeartbeat, kLiveness, 600000ms}; }
+
+// A Broker serving in its own thread for the lifetime of this object.
+class BrokerRunner {
+ public:
+  explicit BrokerRunner(BrokerOptions options) : broker_(std::move(options)) {
+    thread_ = std::thread([this] {
+      try {
+        broker_.run();
+      } catch (const std::exception& e) {
+        error_ = e.what();
+      }
+      returned_ = true;
+    });
+  }
+  ~BrokerRunner() {
+    broker_.stop();
+    thread_.join();
+  }
+  Broker& broker() { return broker_; }
+  bool returned() const { return returned_; }
+  std::string error() const { return error_; }
+
+ private:
+  Broker broker_;
+  std::thread thread_;
+  std::atomic<bool> returned_{false};
+  std::string error_;
+};
+
+struct Received {
+  std::string task_id;
+  int attempt;
+  std::string experiment_id;
+};
+
+// A worker speaking the protocol: READY, heartbeats, RESULT per TASK.
+// `budget` bounds how many tasks it may still answer (negative: no bound),
+// so tests can hold tasks in flight; tasks whose id starts with "bad" are
+// answered with an error; silence() makes it stop talking altogether.
+class TestWorker {
+ public:
+  TestWorker(const std::string& endpoint, std::string id, int slots, int64_t budget = -1,
+             std::vector<std::string> services = {"svc"})
+      : id_(std::move(id)), slots_(slots), services_(std::move(services)), budget_(budget) {
+    thread_ = std::thread([this, endpoint] { loop(endpoint); });
+  }
+  ~TestWorker() {
+    stop_ = true;
+    thread_.join();
+  }
+
+  void set_budget(int64_t b) { budget_ = b; }
+  void silence() { silent_ = true; }
+
+  template <typename Pred>
+  bool wait_until(Pred pred) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_until(lock, Clock::now() + kDeadline, [&] { return pred(); });
+  }
+  std::vector<Received> received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+  std::size_t received_count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_.size();
+  }
+  std::size_t max_held() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return max_held_;
+  }
+  // REQUIRES: called with the lock held, i.e. inside wait_until's predicate.
+  std::size_t received_locked() const { return received_.size(); }
+
+ private:
+  void send(zmq::socket_t& s, Command c, const std::string& body) { send_message(s, nullptr, c, body); }
+
+  void send_ready(zmq::socket_t& s) {
+    send(s, Command::kReady, schemas::encode(schemas::Ready{services_, slots_, id_, "localhost", "test"}));
+  }
+
+  void loop(const std::string& endpoint) {
+    zmq::context_t ctx(1);
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::reconnect_ivl, 20);
+    s.connect(endpoint);
+    send_ready(s);
+    std::string broker_id;
+    std::vector<schemas::Task> held;
+    Clock::time_point next_heartbeat = Clock::now() + kHeartbeat;
+    WireMessage m;
+    while (!stop_) {
+      zmq::pollitem_t item{s.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, 5ms);  // short, so budget changes are seen promptly
+      while (receive_message(s, false, m)) {
+        if (!m.error.empty() || silent_) continue;
+        if (m.command == Command::kTask) {
+          schemas::Task t = schemas::decode_task(m.body);
+          std::lock_guard<std::mutex> lock(mu_);
+          received_.push_back({t.task_id, t.attempt, t.experiment_id});
+          held.push_back(std::move(t));
+          max_held_ = std::max(max_held_, held.size());
+          cv_.notify_all();
+        } else if (m.command == Command::kHeartbeat) {
+          std::string sender = schemas::decode_heartbeat(m.body).sender;
+          if (!broker_id.empty() && sender != broker_id) {  // a new broker: register again
+            held.clear();
+            send_ready(s);
+          }
+          broker_id = sender;
+        } else if (m.command == Command::kDisconnect) {
+          held.clear();
+          send_ready(s);
+        }
+      }
+      if (silent_) continue;
+      while (!held.empty() && budget_ != 0) {
+        const schemas::Task& t = held.front();
+        schemas::Result r;
+        r.task_id = t.task_id;
+        r.attempt = t.attempt;
+        if (t.task_id.rfind("bad", 0) == 0)
+          r.error = "boom on " + id_ + " attempt " + std::to_string(t.attempt);
+        else
+          r.body = schemas::encode(schemas::RenderResult{t.task_id, {}, id_});
+        send(s, Command::kResult, schemas::encode(r));
+        held.erase(held.begin());
+        if (budget_ > 0) --budget_;
+      }
+      if (Clock::now() >= next_heartbeat) {
+        send(s, Command::kHeartbeat, schemas::encode(schemas::Heartbeat{id_}));
+        next_heartbeat = Clock::now() + kHeartbeat;
+      }
+    }
+  }
+
+  std::string id_;
+  int slots_;
+  std::vector<std::string> services_;
+  std::atomic<int64_t> budget_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> silent_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Received> received_;
+  std::size_t max_held_ = 0;
+  std::thread thread_;
+};
+
+// A DEALER for tests that must see the exact messages on the wire.
+class RawPeer {
+ public:
+  RawPeer(const std::string& endpoint, const std::string& routing_id = "") : socket_(ctx_, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::linger, 0);
+    if (!routing_id.empty()) socket_.set(zmq::sockopt::routing_id, routing_id);
+    socket_.connect(endpoint);
+  }
+  void send(Command c, const std::string& body) { ASSERT_TRUE(send_message(socket_, nullptr, c, body)); }
+  void send_frames(const std::vector<std::string>& frames) {
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  }
+  // The next message other than a HEARTBEAT, or nothing by the deadline.
+  std::optional<WireMessage> next(std::chrono::milliseconds within = kDeadline) {
+    Clock::time_point deadline = Clock::now() + within;
+    WireMessage m;
+    while (Clock::now() < deadline) {
+      zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      while (receive_message(socket_, false, m))
+        if (m.command != Command::kHeartbeat || !m.error.empty()) return m;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  zmq::context_t ctx_{1};
+  zmq::socket_t socket_;
+};
+
+schemas::TaskEnvelope envelope(const std::string& id, const std::string& experiment = "exp",
+                               const std::string& service = "svc") {
+  return schemas::TaskEnvelope{id, experiment, service, "body-of-" + id};
+}
+
+std::vector<schemas::TaskEnvelope> tasks(const std::string& prefix, int n, const std::string& experiment = "exp") {
+  std::vector<schemas::TaskEnvelope> out;
+  for (int i = 0; i < n; ++i) out.push_back(envelope(prefix + std::to_string(i), experiment));
+  return out;
+}
+
+// Polls the client until `n` events arrived (or the deadline).
+std::vector<BrokerClient::Event> collect(BrokerClient& client, std::size_t n) {
+  std::vector<BrokerClient::Event> all;
+  Clock::time_point deadline = Clock::now() + kDeadline;
+  while (all.size() < n && Clock::now() < deadline) {
+    for (auto& e : client.poll(100ms)) all.push_back(std::move(e));
+  }
+  return all;
+}
+
+// Asks for STATUS until `pred` holds (or the deadline); returns the last reply.
+template <typename Pred>
+schemas::StatusReply status_when(BrokerClient& client, Pred pred) {
+  Clock::time_point deadline = Clock::now() + kDeadline;
+  schemas::StatusReply r = client.status(kDeadline);
+  while (!pred(r) && Clock::now() < deadline) {
+    client.poll(kHeartbeat);  // keep the connection alive, pace the requests
+    r = client.status(kDeadline);
+  }
+  return r;
+}
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { spdlog::set_level(spdlog::level::err); }
+};
+
+TEST_F(BrokerTest, BindsEphemeralPortsBeforeRun) {
+  Broker b(test_options());
+  EXPECT_NE(b.client_endpoint(), b.worker_endpoint());
+  EXPECT_EQ(b.client_endpoint().rfind("tcp://127.0.0.1:", 0), 0u) << b.client_endpoint();
+  EXPECT_EQ(b.client_endpoint().find('*'), std::string::npos);
+  EXPECT_EQ(b.instance_id().size(), 16u);
+  b.stop();
+  b.run();  // returns at once: stop() before run() is honoured
+}
+
+TEST_F(BrokerTest, BindFailureNamesTheEndpoint) {
+  try {
+    Broker b(test_options("tcp://127.0.0.1:notaport"));
+    FAIL() << "bind should fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tcp://127.0.0.1:notaport"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(BrokerTest, ManyTasksOverManyWorkersEachResultDeliveredOnce) {
+  BrokerRunner run(test_options());
+  std::vector<std::unique_ptr<TestWorker>> workers;
+  for (int i = 0; i < 3; ++i)
+    workers.push_back(std::make_unique<TestWorker>(run.broker().worker_endpoint(), "w" + std::to_string(i), 2));
+  BrokerClient probe(run.broker().client_endpoint(), "probe", client_options());
+  ASSERT_EQ(status_when(probe, [](auto& r) { return r.workers == 3; }).workers, 3);
+
+  RawPeer client(run.broker().client_endpoint(), "raw-client");
+  const int kTasks = 300;
+  schemas::Submit first{tasks("a", 150)}, second{tasks("b", 150)};
+  client.send(Command::kSubmit, schemas::encode(first));
+  client.send(Command::kSubmit, schemas::encode(second));
+  std::map<std::string, int> results;
+  int accepted = 0;
+  while (static_cast<int>(results.size()) < kTasks) {
+    auto m = client.next();
+    ASSERT_TRUE(m.has_value()) << "only " << results.size() << " results";
+    ASSERT_TRUE(m->error.empty()) << m->error;
+    if (m->command == Command::kAccepted) {
+      ++accepted;
+      continue;
+    }
+    ASSERT_EQ(m->command, Command::kResult);
+    schemas::Result r = schemas::decode_result(m->body);
+    EXPECT_EQ(r.attempt, 1);
+    EXPECT_TRUE(r.error.empty());
+    ++results[r.task_id];
+  }
+  EXPECT_EQ(accepted, 2);
+  // Anything the broker sent before answering STATUS arrives before the
+  // reply, so a duplicate result would show up here.
+  client.send(Command::kStatus, schemas::encode_empty());
+  auto m = client.next();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->command, Command::kStatus) << "unexpected " << m->command_name;
+  schemas::StatusReply status = schemas::decode_status_reply(m->body);
+  EXPECT_EQ(status.completed, kTasks);
+  EXPECT_EQ(status.queued, 0);
+  EXPECT_EQ(status.in_flight, 0);
+  for (auto& [id, count] : results) EXPECT_EQ(count, 1) << id;
+
+  std::size_t received = 0;
+  for (auto& w : workers) {
+    EXPECT_LE(w->max_held(), 2u) << "credit exceeded";
+    EXPECT_GT(w->received_count(), 0u) << "a worker got no work";
+    received += w->received_count();
+  }
+  EXPECT_EQ(received, static_cast<std::size_t>(kTasks)) << "a task was dispatched twice";
+}
+
+TEST_F(BrokerTest, StatusReportsQueuesWorkersAndFreeSlots) {
+  BrokerRunner run(test_options());
+  TestWorker busy(run.broker().worker_endpoint(), "busy", 2, /*budget=*/0, {"svc-a"});
+  TestWorker idle(run.broker().worker_endpoint(), "idle", 3, -1, {"svc-b"});
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  ASSERT_EQ(status_when(client, [](auto& r) { return r.workers == 2; }).workers, 2);
+
+  std::vector<schemas::TaskEnvelope> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(envelope("t" + std::to_string(i), "exp", "svc-a"));
+  client.submit(batch);
+  ASSERT_TRUE(busy.wait_until([&] { return busy.received_locked() == 2; }));
+  schemas::StatusReply r = status_when(client, [](auto& r) { return r.in_flight == 2; });
+  EXPECT_EQ(r.workers, 2);
+  EXPECT_EQ(r.queued, 3);
+  EXPECT_EQ(r.in_flight, 2);
+  EXPECT_EQ(r.completed, 0);
+  ASSERT_EQ(r.services.size(), 2u);
+  EXPECT_EQ(r.services[0].name, "svc-a");
+  EXPECT_EQ(r.services[0].queued, 3);
+  EXPECT_EQ(r.services[0].in_flight, 2);
+  EXPECT_EQ(r.services[0].workers, 1);
+  EXPECT_EQ(r.services[0].free_slots, 0);
+  EXPECT_EQ(r.services[1].name, "svc-b");
+  EXPECT_EQ(r.services[1].queued, 0);
+  EXPECT_EQ(r.services[1].workers, 1);
+  EXPECT_EQ(r.services[1].free_slots, 3);
+  EXPECT_EQ(busy.max_held(), 2u) << "credit is 2: exactly two tasks held";
+
+  busy.set_budget(-1);
+  EXPECT_EQ(collect(client, 5).size(), 5u);
+  r = status_when(client, [](auto& r) { return r.completed == 5; });
+  EXPECT_EQ(r.completed, 5);
+  EXPECT_EQ(r.queued, 0);
+  EXPECT_EQ(r.in_flight, 0);
+  EXPECT_EQ(r.services[0].free_slots, 2);
+  EXPECT_GT(r.dispatch_rate, 0.0);
+  EXPECT_GT(r.result_rate, 0.0);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(BrokerTest, SilentWorkerTasksAreRequeuedAtFrontWithNextAttempt) {
+  BrokerRunner run(test_options());
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  auto silent = std::make_unique<TestWorker>(run.broker().worker_endpoint(), "silent", 2, /*budget=*/0);
+  client.submit(tasks("t", 10));
+  ASSERT_TRUE(silent->wait_until([&] { return silent->received_locked() == 2; }));
+  std::vector<Received> lost = silent->received();
+  silent->silence();
+
+  schemas::StatusReply r = status_when(client, [](auto& r) { return r.workers == 0; });
+  ASSERT_EQ(r.workers, 0) << "the silent worker was never declared dead";
+  EXPECT_EQ(r.queued, 10);
+  EXPECT_EQ(r.in_flight, 0);
+
+  TestWorker rescuer(run.broker().worker_endpoint(), "rescuer", 1);
+  auto events = collect(client, 10);
+  ASSERT_EQ(events.size(), 10u);
+  std::vector<Received> got = rescuer.received();
+  ASSERT_EQ(got.size(), 10u);
+  // The requeued tasks come first, on their second attempt.
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(got[i].task_id, lost[i].task_id);
+    EXPECT_EQ(got[i].attempt, 2);
+  }
+  for (std::size_t i = 2; i < got.size(); ++i) EXPECT_EQ(got[i].attempt, 1) << got[i].task_id;
+  for (auto& e : events) {
+    ASSERT_EQ(e.kind, BrokerClient::Event::Kind::kResult);
+    bool was_lost = e.result.task_id == lost[0].task_id || e.result.task_id == lost[1].task_id;
+    EXPECT_EQ(e.result.attempt, was_lost ? 2 : 1) << e.result.task_id;
+  }
+}
+
+TEST_F(BrokerTest, WorkerDisconnectRequeuesItsTasks) {
+  BrokerRunner run(test_options());
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  RawPeer quitter(run.broker().worker_endpoint());
+  quitter.send(Command::kReady, schemas::encode(schemas::Ready{{"svc"}, 2, "quitter", "", ""}));
+  client.submit(tasks("t", 4));
+  std::set<std::string> taken;
+  while (taken.size() < 2) {
+    auto m = quitter.next();
+    ASSERT_TRUE(m.has_value());
+    ASSERT_EQ(m->command, Command::kTask);
+    taken.insert(schemas::decode_task(m->body).task_id);
+  }
+  quitter.send(Command::kDisconnect, schemas::encode(schemas::Disconnect{"shutting down"}));
+  TestWorker rescuer(run.broker().worker_endpoint(), "rescuer", 2);
+  auto events = collect(client, 4);
+  ASSERT_EQ(events.size(), 4u);
+  for (auto& e : events) EXPECT_EQ(e.result.attempt, taken.count(e.result.task_id) ? 2 : 1) << e.result.task_id;
+}
+
+TEST_F(BrokerTest, TaskFailingEveryAttemptEndsFailedWithAllReasons) {
+  BrokerRunner run(test_options());
+  TestWorker w1(run.broker().worker_endpoint(), "w1", 2);
+  TestWorker w2(run.broker().worker_endpoint(), "w2", 2);
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  auto batch = tasks("good", 10);
+  batch.push_back(envelope("bad-1"));
+  client.submit(batch);
+  auto events = collect(client, 11);
+  ASSERT_EQ(events.size(), 11u);
+  int results = 0, failures = 0;
+  for (auto& e : events) {
+    if (e.kind == BrokerClient::Event::Kind::kResult) {
+      ++results;
+      EXPECT_EQ(e.result.task_id.rfind("good", 0), 0u);
+      EXPECT_FALSE(e.result.body.empty());
+      continue;
+    }
+    ++failures;
+    EXPECT_EQ(e.failed.task_id, "bad-1");
+    EXPECT_EQ(e.failed.attempts, 3);
+    ASSERT_EQ(e.failed.reasons.size(), 3u);
+    for (int a = 0; a < 3; ++a)
+      EXPECT_NE(e.failed.reasons[a].find("attempt " + std::to_string(a + 1)), std::string::npos)
+          << e.failed.reasons[a];
+    EXPECT_NE(e.failed.reason.find("boom"), std::string::npos) << e.failed.reason;
+  }
+  EXPECT_EQ(results, 10);
+  EXPECT_EQ(failures, 1);
+  schemas::StatusReply r = client.status(kDeadline);
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.completed, 10);
+}
+
+TEST_F(BrokerTest, FairShareInterleavesExperimentsSubmittedInSequence) {
+  BrokerRunner run(test_options());
+  TestWorker worker(run.broker().worker_endpoint(), "w", 1, /*budget=*/0);
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  client.submit(tasks("a", 100, "A"));
+  client.submit(tasks("b", 100, "B"));
+  // Both SUBMITs are processed once STATUS sees all 200.
+  schemas::StatusReply r = status_when(client, [](auto& r) { return r.queued + r.in_flight == 200; });
+  ASSERT_EQ(r.queued + r.in_flight, 200);
+  worker.set_budget(-1);
+  ASSERT_EQ(collect(client, 200).size(), 200u);
+
+  std::vector<Received> order = worker.received();
+  ASSERT_EQ(order.size(), 200u);
+  EXPECT_EQ(order[0].experiment_id, "A");
+  int b_in_first_20 = 0;
+  for (int i = 0; i < 20; ++i) b_in_first_20 += order[i].experiment_id == "B";
+  EXPECT_GE(b_in_first_20, 9) << "B waited behind A";
+  int run_length = 1;
+  for (int i = 1; i < 190; ++i) {
+    run_length = order[i].experiment_id == order[i - 1].experiment_id ? run_length + 1 : 1;
+    EXPECT_LE(run_length, 2) << "at dispatch " << i;
+  }
+}
+
+TEST_F(BrokerTest, DuplicateSubmitIsAcceptedButNotDuplicated) {
+  BrokerRunner run(test_options());
+  TestWorker worker(run.broker().worker_endpoint(), "w", 1, /*budget=*/0);
+  RawPeer client(run.broker().client_endpoint(), "raw");
+  client.send(Command::kSubmit, schemas::encode(schemas::Submit{{envelope("t1"), envelope("t2")}}));
+  client.send(Command::kSubmit, schemas::encode(schemas::Submit{{envelope("t1"), envelope("t2")}}));
+  for (int i = 0; i < 2; ++i) {
+    auto m = client.next();
+    ASSERT_TRUE(m.has_value());
+    ASSERT_EQ(m->command, Command::kAccepted);
+    schemas::Accepted a = schemas::decode_accepted(m->body);
+    EXPECT_EQ(a.task_ids, (std::vector<std::string>{"t1", "t2"}));
+    EXPECT_EQ(a.broker_id, run.broker().instance_id());
+  }
+  worker.set_budget(-1);
+  std::map<std::string, int> results;
+  while (results.size() < 2) {
+    auto m = client.next();
+    ASSERT_TRUE(m.has_value());
+    ASSERT_EQ(m->command, Command::kResult);
+    ++results[schemas::decode_result(m->body).task_id];
+  }
+  client.send(Command::kStatus, schemas::encode_empty());
+  auto m = client.next();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->command, Command::kStatus) << "a duplicate " << m->command_name << " arrived";
+  EXPECT_EQ(schemas::decode_status_reply(m->body).completed, 2);
+  EXPECT_EQ(results["t1"], 1);
+  EXPECT_EQ(results["t2"], 1);
+  EXPECT_EQ(worker.received_count(), 2u);
+}
+
+TEST_F(BrokerTest, CancelDropsTheExperimentsQueuedTasks) {
+  BrokerRunner run(test_options());
+  TestWorker worker(run.broker().worker_endpoint(), "w", 1, /*budget=*/0);
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  client.submit(tasks("a", 10, "A"));
+  client.submit(tasks("b", 10, "B"));
+  ASSERT_EQ(status_when(client, [](auto& r) { return r.queued == 19; }).queued, 19);
+  client.cancel("A");
+  EXPECT_EQ(client.in_flight(), 10u);
+  schemas::StatusReply r = status_when(client, [](auto& r) { return r.queued == 10; });
+  EXPECT_EQ(r.queued, 10);
+  EXPECT_EQ(r.in_flight, 1);
+  worker.set_budget(-1);
+  auto events = collect(client, 10);
+  ASSERT_EQ(events.size(), 10u);
+  for (auto& e : events) EXPECT_EQ(e.result.task_id.rfind("b", 0), 0u) << e.result.task_id;
+  // The one A task already in flight still completes; no other A task runs.
+  r = status_when(client, [](auto& r) { return r.completed == 11; });
+  EXPECT_EQ(r.completed, 11);
+  int a_runs = 0;
+  for (auto& t : worker.received()) a_runs += t.experiment_id == "A";
+  EXPECT_EQ(a_runs, 1);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(BrokerTest, WorkerCommandBeforeReadyGetsDisconnect) {
+  BrokerRunner run(test_options());
+  RawPeer stranger(run.broker().worker_endpoint());
+  stranger.send(Command::kResult, schemas::encode(schemas::Result{"t", "x", "", 1}));
+  auto m = stranger.next();
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->command, Command::kDisconnect);
+}
+
+std::string random_bytes(std::mt19937& rng, std::size_t max_len) {
+  std::string s(std::uniform_int_distribution<std::size_t>(0, max_len)(rng), '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// Random frame counts and bytes, sometimes with a valid header or command so
+// that the later checks (not only the first) are exercised.
+std::vector<std::string> garbage_message(std::mt19937& rng) {
+  static const char* commands[] = {"READY", "RESULT", "SUBMIT", "STATUS", "CANCEL", "HEARTBEAT", "TASK", "NOPE"};
+  std::vector<std::string> frames(std::uniform_int_distribution<int>(1, 6)(rng));
+  for (auto& f : frames) f = random_bytes(rng, 40);
+  if (rng() % 2 == 0) frames[0] = "BIGPE/1";
+  if (frames.size() > 1 && rng() % 2 == 0) frames[1] = commands[rng() % 8];
+  if (frames.size() == 3 && rng() % 3 == 0) frames[2] = std::string("\x81\xa1v\x01", 4);  // {v:1}
+  return frames;
+}
+
+TEST_F(BrokerTest, GarbageFramesOnBothSocketsDoNotStopService) {
+  spdlog::set_level(spdlog::level::off);
+  BrokerRunner run(test_options());
+  std::mt19937 rng(20240611);
+  RawPeer bad_client(run.broker().client_endpoint(), "bad-client");
+  RawPeer bad_worker(run.broker().worker_endpoint());
+  for (int i = 0; i < 300; ++i) {
+    bad_client.send_frames(garbage_message(rng));
+    bad_worker.send_frames(garbage_message(rng));
+  }
+  // A registered worker that sends a malformed RESULT and a RESULT for a
+  // task it does not hold stays registered.
+  RawPeer sloppy(run.broker().worker_endpoint());
+  sloppy.send(Command::kReady, schemas::encode(schemas::Ready{{"other"}, 1, "sloppy", "", ""}));
+  sloppy.send_frames({"BIGPE/1", "RESULT", "\xc1 not msgpack"});
+  sloppy.send(Command::kResult, schemas::encode(schemas::Result{"no-such-task", "x", "", 1}));
+
+  // Messages on one connection are handled in order: once these replies
+  // come back, the garbage before them has been handled.
+  bad_client.send(Command::kStatus, schemas::encode_empty());
+  std::optional<WireMessage> reply;
+  do reply = bad_client.next();
+  while (reply && reply->command != Command::kStatus);
+  ASSERT_TRUE(reply.has_value()) << "no STATUS reply after garbage";
+  bad_worker.send(Command::kHeartbeat, schemas::encode(schemas::Heartbeat{}));
+  std::optional<WireMessage> bye;
+  do bye = bad_worker.next();
+  while (bye && bye->command != Command::kDisconnect);
+  ASSERT_TRUE(bye.has_value()) << "no DISCONNECT after garbage";
+
+  spdlog::set_level(spdlog::level::err);
+  TestWorker worker(run.broker().worker_endpoint(), "w", 2);
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  client.submit(tasks("t", 20));
+  EXPECT_EQ(collect(client, 20).size(), 20u);
+  schemas::StatusReply r = client.status(kDeadline);
+  EXPECT_GE(r.workers, 2) << "the sloppy worker was dropped";
+  EXPECT_FALSE(run.returned()) << run.error();
+}
+
+TEST_F(BrokerTest, RestartedBrokerGetsClientToResubmitAndRunCompletes) {
+  auto first = std::make_unique<BrokerRunner>(test_options());
+  const std::string clients = first->broker().client_endpoint();
+  const std::string workers = first->broker().worker_endpoint();
+  const std::string first_id = first->broker().instance_id();
+  TestWorker worker(workers, "w", 2, /*budget=*/10);
+  BrokerClient client(clients, "client", client_options());
+  client.submit(tasks("t", 40));
+  std::vector<BrokerClient::Event> events = collect(client, 10);
+  ASSERT_EQ(events.size(), 10u);
+  ASSERT_EQ(client.in_flight(), 30u);
+
+  first.reset();  // the broker dies with 30 tasks queued or in flight
+  BrokerRunner second(test_options(clients, workers));
+  ASSERT_NE(second.broker().instance_id(), first_id);
+  worker.set_budget(-1);
+  for (auto& e : collect(client, 30)) events.push_back(std::move(e));
+  ASSERT_EQ(events.size(), 40u);
+  std::set<std::string> ids;
+  for (auto& e : events) ids.insert(e.result.task_id);
+  EXPECT_EQ(ids.size(), 40u);
+  EXPECT_EQ(client.in_flight(), 0u);
+  EXPECT_GE(client.status(kDeadline).completed, 30);
+}
+
+// A stand-in broker: a bare ROUTER that the test drives by hand, to see
+// exactly what BrokerClient sends and to feed it duplicates.
+class FakeBroker {
+ public:
+  FakeBroker() : socket_(ctx_, zmq::socket_type::router) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.bind("tcp://127.0.0.1:*");
+    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+  }
+  const std::string& endpoint() const { return endpoint_; }
+  void send(const std::string& peer, Command c, const std::string& body) {
+    ASSERT_TRUE(send_message(socket_, &peer, c, body));
+  }
+  // Receives everything queued now (without waiting).
+  std::vector<WireMessage> take() {
+    std::vector<WireMessage> out;
+    WireMessage m;
+    while (receive_message(socket_, true, m)) out.push_back(m);
+    return out;
+  }
+
+ private:
+  zmq::context_t ctx_{1};
+  zmq::socket_t socket_;
+  std::string endpoint_;
+};
+
+TEST_F(BrokerTest, ClientResubmitsTaskWhoseDeadlinePassedAndDropsDuplicateResults) {
+  FakeBroker fake;
+  // Liveness is long so that only the deadline can cause a resubmission.
+  BrokerClient client(fake.endpoint(), "client", BrokerClientOptions{kHeartbeat, 1000, 300ms});
+  client.submit({envelope("t1"), envelope("t2")});
+  std::map<std::string, int> submitted;
+  Clock::time_point deadline = Clock::now() + kDeadline;
+  while (submitted["t1"] < 2 && Clock::now() < deadline) {
+    client.poll(kHeartbeat);
+    for (const WireMessage& m : fake.take()) {
+      ASSERT_TRUE(m.error.empty()) << m.error;
+      EXPECT_EQ(m.peer, "client") << "the client keeps its routing id";
+      if (m.command == Command::kHeartbeat) fake.send(m.peer, Command::kHeartbeat, schemas::encode(schemas::Heartbeat{"fake"}));
+      if (m.command != Command::kSubmit) continue;
+      for (const auto& t : schemas::decode_submit(m.body).tasks) ++submitted[t.task_id];
+    }
+  }
+  EXPECT_EQ(submitted["t1"], 2) << "the task was not resubmitted after its deadline";
+
+  const std::string result = schemas::encode(schemas::Result{"t1", "r", "", 1});
+  fake.send("client", Command::kResult, result);
+  fake.send("client", Command::kResult, result);
+  fake.send("client", Command::kResult, schemas::encode(schemas::Result{"never-submitted", "r", "", 1}));
+  fake.send("client", Command::kFailed, schemas::encode(schemas::Failed{"t2", "gone", 3, {"a", "b", "gone"}}));
+  auto events = collect(client, 2);
+  EXPECT_TRUE(client.poll(2 * kHeartbeat).empty()) << "a duplicate was delivered";
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, BrokerClient::Event::Kind::kResult);
+  EXPECT_EQ(events[0].result.task_id, "t1");
+  EXPECT_EQ(events[1].kind, BrokerClient::Event::Kind::kFailed);
+  EXPECT_EQ(events[1].failed.reasons.size(), 3u);
+  EXPECT_EQ(client.in_flight(), 0u);
+}
+
+TEST_F(BrokerTest, ClientStatusTimesOutWithClearError) {
+  FakeBroker silent;
+  BrokerClient client(silent.endpoint(), "client", client_options());
+  try {
+    client.status(3 * kHeartbeat);
+    FAIL() << "status should time out";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(silent.endpoint()), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace bigpe::broker

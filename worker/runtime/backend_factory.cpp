@@ -1,0 +1,50 @@
+#include "worker/runtime/backend_factory.h"
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "common/sim_vocabulary.h"
+#include "worker/backends/sim_renderer.h"
+#include "worker/backends/sim_scorer.h"
+
+namespace bigpe {
+namespace {
+
+void check_backend(const BackendSettings& s) {
+  if (s.backend != "sim")
+    throw std::invalid_argument("unknown backend '" + s.backend + "' (this build has: sim)");
+}
+
+// Local workers in one process share one copy of each vocabulary.
+std::shared_ptr<const sim::Vocabulary> shared_vocabulary(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const sim::Vocabulary>> loaded;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = loaded.find(path);
+  if (it != loaded.end()) return it->second;
+  auto vocab = std::make_shared<const sim::Vocabulary>(sim::Vocabulary::load(path));
+  loaded.emplace(path, vocab);
+  return vocab;
+}
+
+}  // namespace
+
+std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
+  check_backend(settings);
+  if (settings.sim_cost_ms < 0)
+    throw std::invalid_argument("sim cost must not be negative, got " +
+                                std::to_string(settings.sim_cost_ms) + " ms");
+  SimRendererOptions o;
+  o.cost_ms = settings.sim_cost_ms;
+  return std::make_unique<SimRenderer>(o);
+}
+
+std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
+  check_backend(settings);
+  std::string path =
+      settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
+  return std::make_unique<SimScorer>(shared_vocabulary(path));
+}
+
+}  // namespace bigpe

@@ -1,0 +1,27 @@
+#pragma once
+// Builds the renderer and scorer a worker uses from their names in the
+// configuration (DESIGN.md section 5). Only the sim backends exist in this
+// build; asking for another name is an error that lists the known ones.
+//
+// Thread-safety: both functions are safe to call concurrently. Vocabularies
+// are loaded once per path and shared (read-only) by every scorer made.
+#include <memory>
+#include <string>
+
+#include "worker/backends/renderer.h"
+#include "worker/backends/scorer.h"
+
+namespace bigpe {
+
+struct BackendSettings {
+  std::string backend = "sim";
+  double sim_cost_ms = 0;      // sim renderer: wall time per image
+  std::string sim_vocabulary;  // empty = sim::default_vocabulary_path()
+};
+
+// Throw std::invalid_argument naming the backend (or the bad setting), and
+// std::runtime_error naming the file when the vocabulary cannot be read.
+std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings);
+std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings);
+
+}  // namespace bigpe

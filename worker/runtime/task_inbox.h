@@ -1,0 +1,76 @@
+#pragma once
+// TaskInbox: the hand-off from a worker's I/O thread to its compute thread.
+// The I/O thread puts tasks in as they arrive; the compute thread takes all
+// waiting tasks at once, so that tasks which queued up while a batch ran
+// are executed (and their Redis traffic batched) together.
+//
+// Each task carries the session it arrived in; take_all() leaves out tasks
+// of sessions older than the current one (the broker has given them to
+// another worker by then).
+//
+// Thread-safety: every method is safe to call from any thread.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "schemas/messages.h"
+
+namespace bigpe {
+
+class TaskInbox {
+ public:
+  struct Entry {
+    schemas::Task task;
+    uint64_t session = 0;
+  };
+
+  void put(schemas::Task task, uint64_t session) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back({std::move(task), session});
+    }
+    cv_.notify_one();
+  }
+
+  // Starts a new session: everything queued so far is stale.
+  void begin_session(uint64_t session) {
+    std::lock_guard<std::mutex> lock(mu_);
+    session_ = session;
+    queue_.clear();
+  }
+
+  // Blocks until tasks of the current session are waiting (returns them
+  // all, oldest first) or close() was called (returns nullopt).
+  std::optional<std::vector<Entry>> take_all() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+      if (closed_) return std::nullopt;
+      std::vector<Entry> out;
+      for (Entry& e : queue_)
+        if (e.session == session_) out.push_back(std::move(e));
+      queue_.clear();
+      if (!out.empty()) return out;
+    }
+  }
+
+  void close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Entry> queue_;
+  uint64_t session_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace bigpe
