@@ -13,5 +13,7 @@ void register_broker_command(CLI::App& app);
 void register_worker_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
 void register_run_command(CLI::App& app);  // run and resume
+// Adds `scheduler` under the `bench` subcommand.
+void register_bench_scheduler(CLI::App& bench);
 
 }  // namespace bigpe::cli

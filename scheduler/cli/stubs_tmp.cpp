@@ -1,7 +1,11 @@
 // TEMPORARY: lets `bigpe` link until the worker engineer lands the real
-// worker and bench commands. Delete this file when they do.
+// bench command. Delete this file when they do.
 #include "scheduler/cli/commands.h"
 
 namespace bigpe::cli {
-void register_bench_command(CLI::App&) {}
+void register_bench_command(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "benchmarks");
+  bench->require_subcommand(1);
+  register_bench_scheduler(*bench);
+}
 }  // namespace bigpe::cli

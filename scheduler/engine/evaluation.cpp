@@ -37,46 +37,87 @@ MethodResult paired_difference(const MethodResult& a, const MethodResult& b, con
   return d;
 }
 
-EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
-  const ExperimentSettings& s = ctx.settings;
-  EvaluationResult r;
-  r.queries = ctx.queries.heldout;
-  r.seeds = s.eval_seeds;
-  const std::size_t cells = r.queries.size() * static_cast<std::size_t>(r.seeds);
-  auto query_of = [&](std::size_t c) { return r.queries[c / r.seeds]; };
-  auto seed_of = [&](std::size_t c) { return s.eval_seed_base + static_cast<int64_t>(c % r.seeds); };
-  // Sample index j for seed j: the same generator sample for every
-  // instruction on a cell, in this and in every other experiment.
-  auto generate = [&](const std::string& instruction) {
-    return parallel_map<std::string>(cells, s.llm_max_concurrent, [&](std::size_t c) {
-      return ctx.generator.generate(instruction, query_of(c), static_cast<int>(c % r.seeds));
-    });
-  };
-  std::vector<std::string> baseline = generate(s.initial_instruction);
-  std::vector<std::string> optimized = generate(final_instruction);
+namespace {
 
+struct EvalPlan {
+  std::vector<std::string> queries;
+  int seeds = 0;
+  std::size_t cells = 0;
+  const std::string& query(std::size_t c) const { return queries[c / seeds]; }
+};
+
+EvalPlan plan_of(const EngineContext& ctx) {
+  EvalPlan p;
+  p.queries = ctx.queries.heldout;
+  p.seeds = ctx.settings.eval_seeds;
+  p.cells = p.queries.size() * static_cast<std::size_t>(p.seeds);
+  return p;
+}
+
+// Sample index j for seed j: the same generator sample for every
+// instruction on a cell, in this and in every other experiment.
+std::vector<RenderJob> generated_jobs(EngineContext& ctx, const EvalPlan& p, const std::string& instruction) {
+  const ExperimentSettings& s = ctx.settings;
+  std::vector<std::string> prompts = parallel_map<std::string>(p.cells, s.llm_max_concurrent, [&](std::size_t c) {
+    return ctx.generator.generate(instruction, p.query(c), static_cast<int>(c % p.seeds));
+  });
   std::vector<RenderJob> jobs;
-  std::vector<std::string> professional(r.queries.size());
-  for (std::size_t qi = 0; qi < r.queries.size(); ++qi) {
-    std::vector<std::string> rows = ctx.prodb.rows_for(r.queries[qi]);
-    if (rows.empty()) rows = ctx.prodb.exemplars(r.queries[qi], 1);
-    professional[qi] = rows.empty() ? r.queries[qi] : rows.front();
+  for (std::size_t c = 0; c < p.cells; ++c)
+    jobs.push_back({prompts[c], p.query(c), s.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
+  return jobs;
+}
+
+std::vector<RenderJob> plain_jobs(const EngineContext& ctx, const EvalPlan& p) {
+  std::vector<RenderJob> jobs;
+  for (std::size_t c = 0; c < p.cells; ++c)
+    jobs.push_back({p.query(c), p.query(c), ctx.settings.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
+  return jobs;
+}
+
+std::vector<RenderJob> professional_jobs(const EngineContext& ctx, const EvalPlan& p) {
+  std::vector<RenderJob> jobs;
+  for (std::size_t c = 0; c < p.cells; ++c) {
+    const std::string& q = p.query(c);
+    std::vector<std::string> rows = ctx.prodb.rows_for(q);
+    if (rows.empty()) rows = ctx.prodb.exemplars(q, 1);
+    jobs.push_back({rows.empty() ? q : rows.front(), q,
+                    ctx.settings.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
   }
-  for (std::size_t c = 0; c < cells; ++c) jobs.push_back({query_of(c), query_of(c), seed_of(c)});
-  for (std::size_t c = 0; c < cells; ++c) jobs.push_back({baseline[c], query_of(c), seed_of(c)});
-  for (std::size_t c = 0; c < cells; ++c)
-    jobs.push_back({professional[c / r.seeds], query_of(c), seed_of(c)});
-  for (std::size_t c = 0; c < cells; ++c) jobs.push_back({optimized[c], query_of(c), seed_of(c)});
+  return jobs;
+}
+
+}  // namespace
+
+std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx) {
+  EvalPlan p = plan_of(ctx);
+  std::vector<RenderJob> jobs = plain_jobs(ctx, p);
+  std::vector<RenderJob> pro = professional_jobs(ctx, p);
+  jobs.insert(jobs.end(), pro.begin(), pro.end());
+  std::vector<RenderJob> base = generated_jobs(ctx, p, ctx.settings.initial_instruction);
+  jobs.insert(jobs.end(), base.begin(), base.end());
+  return jobs;
+}
+
+EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
+  EvalPlan p = plan_of(ctx);
+  EvaluationResult r;
+  r.queries = p.queries;
+  r.seeds = p.seeds;
+  std::vector<std::vector<RenderJob>> arms = {
+      plain_jobs(ctx, p), generated_jobs(ctx, p, ctx.settings.initial_instruction),
+      professional_jobs(ctx, p), generated_jobs(ctx, p, final_instruction)};
+  std::vector<RenderJob> jobs;
+  for (const auto& a : arms) jobs.insert(jobs.end(), a.begin(), a.end());
   std::vector<RenderOutcome> outcomes = ctx.dispatcher.run(jobs);
   fault_point("eval:rendered");
 
   const char* names[] = {"plain", "baseline", "professional", "optimized"};
-  for (int m = 0; m < 4; ++m) {
+  for (std::size_t m = 0; m < 4; ++m) {
     MethodResult mr;
     mr.method = names[m];
-    if (m == 1) mr.instruction = s.initial_instruction;
+    if (m == 1) mr.instruction = ctx.settings.initial_instruction;
     if (m == 3) mr.instruction = final_instruction;
-    for (std::size_t c = 0; c < cells; ++c) mr.values.push_back(outcomes[m * cells + c].score);
+    for (std::size_t c = 0; c < p.cells; ++c) mr.values.push_back(outcomes[m * p.cells + c].score);
     summarize(mr);
     r.methods.push_back(std::move(mr));
   }

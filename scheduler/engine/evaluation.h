@@ -38,6 +38,10 @@ MethodResult paired_difference(const MethodResult& a, const MethodResult& b, con
 
 EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction);
 
+// The renders of the methods that do not depend on the final instruction
+// (plain, baseline, professional), so they can be submitted early.
+std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx);
+
 std::string encode_evaluation(const EvaluationResult& r);
 EvaluationResult decode_evaluation(const std::string& bytes);
 

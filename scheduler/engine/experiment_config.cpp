@@ -77,6 +77,8 @@ ConfigSchema build_schema() {
   s.add(key("render.sampler", T::kString, "euler", "scheduler"));
   s.add(key("render.negative", T::kString, "", "negative prompt"));
   s.add(infra(ranged(key("render.items_per_task", T::kInt, "1", "render items per task"), 1, 4096)));
+  s.add(infra(key("render.prefetch", T::kBool, "true",
+                  "submit the next step's fixed renders before the iteration barrier")));
   s.add(ranged(key("sim.taste_seed", T::kInt, "0", "sim-v1 task (hidden preference model)"), 0, 9.2e18));
   s.add(key("sim.vocabulary", T::kString, "", "sim vocabulary file (empty: the project's list)"));
   s.add(infra(ranged(key("sim.cost_ms", T::kDouble, "60", "simulated GPU time per image"), 0, 1e6)));
@@ -144,6 +146,7 @@ ExperimentSettings settings_from(const Config& c) {
   s.sampler = c.get_string("render.sampler");
   s.negative = c.get_string("render.negative");
   s.items_per_task = static_cast<int>(c.get_int("render.items_per_task"));
+  s.prefetch = c.get_bool("render.prefetch");
   s.taste_seed = c.get_int("sim.taste_seed");
   s.sim_vocabulary = c.get_string("sim.vocabulary");
   s.sim_cost_ms = c.get_double("sim.cost_ms");

@@ -60,6 +60,7 @@ struct ExperimentSettings {
   std::string sampler;
   std::string negative;
   int items_per_task = 1;
+  bool prefetch = true;  // submit work that does not depend on the barrier early
   long long taste_seed = 0;
   std::string sim_vocabulary;
   double sim_cost_ms = 0;

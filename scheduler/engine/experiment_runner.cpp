@@ -191,12 +191,19 @@ RunOutcome execute(const std::string& run_dir, const std::string& id, const Conf
 
     PaperLoop loop(ctx);
     ProgressLine progress(s.iterations, state.next_iteration);
+    const int first_iteration = state.next_iteration;
+    const auto loop_start = std::chrono::steady_clock::now();
+    const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
     while (!state.finished) {
       if (interrupted()) throw Interrupted();
       loop.run_iteration(state);
       out << progress.line(state) << "\n";
       out.flush();
     }
+    const double loop_wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+    const double worker_busy_s = (dispatcher.busy_ms() - busy_before) / 1000.0;
+    const double scheduler_s = loop_wall_s - (dispatcher.wait_ms() - wait_before) / 1000.0;
 
     std::optional<EvaluationResult> eval;
     if (s.eval_enabled) {
@@ -217,6 +224,10 @@ RunOutcome execute(const std::string& run_dir, const std::string& id, const Conf
     }
 
     ReportInput ri{id, hash, &s, &state, eval ? &*eval : nullptr, run_dir};
+    ri.loop_wall_s = loop_wall_s;
+    ri.worker_busy_s = worker_busy_s;
+    ri.scheduler_s = scheduler_s;
+    ri.loop_iterations = state.next_iteration - first_iteration;
     write_reports(ri);
     store.set_status("finished", "");
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/seeded_rng.h"
+#include "scheduler/engine/evaluation.h"
 #include "scheduler/engine/fault_point.h"
 #include "scheduler/engine/iteration_record.h"
 #include "scheduler/engine/parallel_map.h"
@@ -37,6 +38,26 @@ int64_t training_seed(const ExperimentSettings& s, int it, const std::string& q,
   return image_seed(material);
 }
 
+std::vector<RenderJob> professional_jobs(const EngineContext& ctx, int it) {
+  const ExperimentSettings& s = ctx.settings;
+  SeededRng query_rng(stream_key(s, "queries", it));
+  std::vector<RenderJob> jobs;
+  for (const std::string& q : query_rng.sample(ctx.queries.train, static_cast<std::size_t>(s.batch_size)))
+    for (const std::string& p : professional_prompts(ctx, q, it))
+      for (int j = 0; j < s.images_per_prompt; ++j)
+        jobs.push_back({p, q, training_seed(s, it, q, j, "pro|" + p)});
+  return jobs;
+}
+
+// Renders the next step will need whatever this iteration's outcome: the
+// next iteration's professional prompts, or after the last iteration the
+// evaluation's arms that do not depend on the final instruction.
+std::vector<RenderJob> jobs_ahead(EngineContext& ctx, int it) {
+  if (it + 1 < ctx.settings.iterations) return professional_jobs(ctx, it + 1);
+  if (ctx.settings.eval_enabled) return evaluation_fixed_jobs(ctx);
+  return {};
+}
+
 }  // namespace
 
 void seed_pool(ExperimentState& state, const std::string& initial_instruction) {
@@ -59,6 +80,11 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   SeededRng query_rng(stream_key(s, "queries", it));
   rec.queries = query_rng.sample(ctx_.queries.train, static_cast<std::size_t>(s.batch_size));
   const std::vector<std::string>& Q = rec.queries;
+
+  // This iteration's professional prompts do not depend on the generator:
+  // on a fresh start they keep workers busy while it runs (later iterations
+  // submitted them before the previous barrier; then this is a no-op).
+  if (s.prefetch) ctx_.dispatcher.prefetch(professional_jobs(ctx_, it));
 
   // 1. Generate every pooled instruction's prompt for every query.
   const int si = training_sample_index(s, it);
@@ -87,6 +113,10 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   }
   const long done_before = ctx_.dispatcher.renders_done();
   const long cached_before = ctx_.dispatcher.renders_cached();
+  // Submit this iteration first, then work that does not depend on its
+  // outcome, so workers stay busy through the iteration barrier.
+  ctx_.dispatcher.prefetch(jobs);
+  if (s.prefetch) ctx_.dispatcher.prefetch(jobs_ahead(ctx_, it));
   std::vector<RenderOutcome> outcomes = ctx_.dispatcher.run(jobs);
   fault_point(tag + ":rendered");
 

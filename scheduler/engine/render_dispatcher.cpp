@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <map>
-#include <unordered_map>
-
 #include "common/content_hash.h"
 #include "scheduler/engine/interrupt.h"
 #include "worker/runtime/result_cache.h"
@@ -19,32 +16,30 @@ std::string RenderDispatcher::key_of(const RenderJob& job) const {
   return result_key(settings_.service, job.prompt, job.score_text, job.seed, settings_.params);
 }
 
-std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& jobs) {
-  // Merge jobs by key, keeping first-seen order so task ids are stable.
-  std::vector<std::string> keys(jobs.size());
-  std::vector<std::size_t> unique_jobs;
-  std::unordered_map<std::string, std::size_t> first_index;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    keys[i] = key_of(jobs[i]);
-    if (first_index.emplace(keys[i], i).second) unique_jobs.push_back(i);
-  }
+void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
+                                      const std::vector<std::string>& keys) {
+  // Unknown keys, first-seen order so task ids are stable.
+  std::vector<std::size_t> unknown;
+  std::unordered_set<std::string> seen;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (!done_.count(keys[i]) && !pending_.count(keys[i]) && seen.insert(keys[i]).second)
+      unknown.push_back(i);
+  if (unknown.empty()) return;
 
-  std::unordered_map<std::string, RenderOutcome> outcomes;
-  std::vector<std::string> unique_keys;
-  for (std::size_t i : unique_jobs) unique_keys.push_back(keys[i]);
+  std::vector<std::string> lookup_keys;
+  for (std::size_t i : unknown) lookup_keys.push_back(keys[i]);
   ResultCache cache(redis_);
-  std::vector<std::optional<schemas::ResultRecord>> hits = cache.lookup(unique_keys);
+  std::vector<std::optional<schemas::ResultRecord>> hits = cache.lookup(lookup_keys);
   std::vector<std::size_t> missing;
-  for (std::size_t u = 0; u < unique_jobs.size(); ++u) {
+  for (std::size_t u = 0; u < unknown.size(); ++u) {
     if (hits[u]) {
-      outcomes[unique_keys[u]] = RenderOutcome{hits[u]->score, unique_keys[u], hits[u]->image_uri, true};
+      done_[lookup_keys[u]] = RenderOutcome{hits[u]->score, lookup_keys[u], hits[u]->image_uri, true};
       ++renders_cached_;
     } else {
-      missing.push_back(unique_jobs[u]);
+      missing.push_back(unknown[u]);
     }
   }
 
-  // Pack the misses into tasks.
   std::vector<schemas::TaskEnvelope> tasks;
   const std::size_t per_task = static_cast<std::size_t>(std::max(1, settings_.items_per_task));
   for (std::size_t start = 0; start < missing.size(); start += per_task) {
@@ -53,68 +48,107 @@ std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& j
     task.service = settings_.service;
     task.params = settings_.params;
     std::string id_material;
+    std::vector<std::string> task_keys;
     for (std::size_t m = start; m < std::min(missing.size(), start + per_task); ++m) {
       const RenderJob& job = jobs[missing[m]];
-      task.items.push_back({job.prompt, job.score_text, job.seed, keys[missing[m]]});
-      id_material += keys[missing[m]];
+      const std::string& key = keys[missing[m]];
+      task.items.push_back({job.prompt, job.score_text, job.seed, key});
+      id_material += key;
+      task_keys.push_back(key);
+      pending_.insert(key);
     }
     schemas::TaskEnvelope env;
     env.task_id = settings_.experiment_id + ":" + sha256_hex(id_material).substr(0, 24);
     env.experiment_id = settings_.experiment_id;
     env.service = settings_.service;
     env.body = schemas::encode(task);
+    task_keys_[env.task_id] = std::move(task_keys);
     tasks.push_back(std::move(env));
   }
+  if (!tasks.empty()) client_.submit(tasks);
+}
 
-  if (!tasks.empty()) {
-    client_.submit(tasks);
-    std::size_t pending = tasks.size();
-    std::vector<std::string> failures;
-    while (pending > 0) {
-      if (interrupted()) throw Interrupted();
-      for (const broker::BrokerClient::Event& ev : client_.poll(std::chrono::milliseconds(200))) {
-        if (ev.kind == broker::BrokerClient::Event::Kind::kFailed) {
-          std::string reasons;
-          for (const std::string& r : ev.failed.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
-          failures.push_back("task " + ev.failed.task_id + " failed after " +
-                             std::to_string(ev.failed.attempts) + " attempts: " +
-                             (reasons.empty() ? ev.failed.reason : reasons));
-          --pending;
-          continue;
-        }
-        schemas::RenderResult result;
-        try {
-          result = schemas::decode_render_result(ev.result.body);
-        } catch (const std::exception& e) {
-          failures.push_back("task " + ev.result.task_id + ": undecodable result: " + e.what());
-          --pending;
-          continue;
-        }
+void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
+  for (const broker::BrokerClient::Event& ev : client_.poll(timeout)) {
+    const std::string& task_id = ev.kind == broker::BrokerClient::Event::Kind::kFailed
+                                     ? ev.failed.task_id
+                                     : ev.result.task_id;
+    auto keys_it = task_keys_.find(task_id);
+    if (keys_it == task_keys_.end()) {
+      spdlog::warn("result for unknown task {} ignored", task_id);
+      continue;
+    }
+    std::vector<std::string> keys = std::move(keys_it->second);
+    task_keys_.erase(keys_it);
+    for (const std::string& k : keys) pending_.erase(k);
+
+    std::string failure;
+    if (ev.kind == broker::BrokerClient::Event::Kind::kFailed) {
+      std::string reasons;
+      for (const std::string& r : ev.failed.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+      failure = "task " + task_id + " failed after " + std::to_string(ev.failed.attempts) +
+                " attempts: " + (reasons.empty() ? ev.failed.reason : reasons);
+    } else {
+      try {
+        schemas::RenderResult result = schemas::decode_render_result(ev.result.body);
         for (const schemas::ItemResult& item : result.items) {
-          outcomes[item.key] = RenderOutcome{item.score, item.key, item.image_uri, item.cached};
-          if (item.cached)
+          done_[item.key] = RenderOutcome{item.score, item.key, item.image_uri, item.cached};
+          if (item.cached) {
             ++renders_cached_;
-          else
+          } else {
             ++renders_done_;
+            busy_ms_ += item.render_ms + item.score_ms;
+          }
         }
-        --pending;
+      } catch (const std::exception& e) {
+        failure = "task " + task_id + ": undecodable result: " + e.what();
       }
     }
-    if (!failures.empty()) {
-      std::string all;
-      for (const std::string& f : failures) all += (all.empty() ? "" : "\n  ") + f;
-      throw RenderFailed(std::to_string(failures.size()) + " render task(s) failed:\n  " + all);
-    }
+    for (const std::string& k : keys)
+      if (!done_.count(k)) failed_[k] = failure.empty() ? "task " + task_id + ": no result for item" : failure;
+  }
+}
+
+void RenderDispatcher::prefetch(const std::vector<RenderJob>& jobs) {
+  std::vector<std::string> keys;
+  for (const RenderJob& j : jobs) keys.push_back(key_of(j));
+  submit_missing(jobs, keys);
+}
+
+std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& jobs) {
+  std::vector<std::string> keys;
+  for (const RenderJob& j : jobs) keys.push_back(key_of(j));
+  // A key that failed before is tried again: the failure may have passed.
+  for (const std::string& k : keys) failed_.erase(k);
+  submit_missing(jobs, keys);
+
+  auto outstanding = [&] {
+    for (const std::string& k : keys)
+      if (!done_.count(k) && !failed_.count(k)) return true;
+    return false;
+  };
+  const auto wait_start = std::chrono::steady_clock::now();
+  while (outstanding()) {
+    if (interrupted()) throw Interrupted();
+    handle_events(std::chrono::milliseconds(200));
+  }
+  wait_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wait_start).count();
+
+  std::vector<std::string> failures;
+  std::unordered_set<std::string> reported;
+  for (const std::string& k : keys) {
+    auto f = failed_.find(k);
+    if (f != failed_.end() && reported.insert(f->second).second) failures.push_back(f->second);
+  }
+  if (!failures.empty()) {
+    std::string all;
+    for (const std::string& f : failures) all += "\n  " + f;
+    throw RenderFailed(std::to_string(failures.size()) + " render task(s) failed:" + all);
   }
 
   std::vector<RenderOutcome> out;
   out.reserve(jobs.size());
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    auto it = outcomes.find(keys[i]);
-    if (it == outcomes.end())
-      throw RenderFailed("no result for prompt '" + jobs[i].prompt + "' (key " + keys[i] + ")");
-    out.push_back(it->second);
-  }
+  for (const std::string& k : keys) out.push_back(done_.at(k));
   return out;
 }
 

@@ -1,15 +1,22 @@
 #pragma once
-// RenderDispatcher: renders and scores a set of prompts through the broker,
-// all at once, and waits for every result.
+// RenderDispatcher: renders and scores prompts through the broker.
+//
+// run() submits every job at once and waits for all of them; prefetch()
+// submits jobs whose results will be needed later (the next iteration's
+// professional prompts, the evaluation's fixed arms) so that workers stay
+// busy while the scheduler waits on stragglers or on the LLM. Results that
+// arrive for either are kept until a run() asks for them.
 //
 // Jobs with the same cache key are merged; keys already in Redis are never
-// submitted (the workers check again, so a race only costs a lookup). Task
-// ids are derived from the keys they carry, so a resubmission after a
-// scheduler restart is recognised by the broker as the same task.
+// submitted (the workers check again, so a race only costs a lookup); a key
+// already submitted is waited for, not submitted twice. Task ids derive from
+// the keys they carry, so a resubmission after a restart is the same task.
 // Not thread-safe: the scheduler thread owns it.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/broker_client.h"
@@ -49,20 +56,37 @@ class RenderDispatcher {
   RenderDispatcher(broker::BrokerClient& client, RedisClient& redis, DispatchSettings settings);
 
   // One outcome per job, in order. Throws RenderFailed naming the task and
-  // the reasons of each attempt when a task ends FAILED (the other tasks'
-  // results are already stored by the workers, so nothing is lost).
+  // the reasons of each attempt when a task it needs ended FAILED (results
+  // of the other tasks are already stored by the workers: nothing is lost).
   std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs);
+
+  // Submits jobs without waiting for them.
+  void prefetch(const std::vector<RenderJob>& jobs);
 
   std::string key_of(const RenderJob& job) const;
   long renders_done() const { return renders_done_; }
   long renders_cached() const { return renders_cached_; }
+  // Worker time (render + score) reported by the results received.
+  double busy_ms() const { return busy_ms_; }
+  // Time run() spent waiting for results.
+  double wait_ms() const { return wait_ms_; }
 
  private:
+  // Looks up and submits whatever of `keys` is neither known nor pending.
+  void submit_missing(const std::vector<RenderJob>& jobs, const std::vector<std::string>& keys);
+  void handle_events(std::chrono::milliseconds timeout);
+
   broker::BrokerClient& client_;
   RedisClient& redis_;
   DispatchSettings settings_;
+  std::unordered_map<std::string, RenderOutcome> done_;       // by key
+  std::unordered_set<std::string> pending_;                    // submitted keys
+  std::unordered_map<std::string, std::vector<std::string>> task_keys_;  // task id -> keys
+  std::unordered_map<std::string, std::string> failed_;        // key -> reason
   long renders_done_ = 0;
   long renders_cached_ = 0;
+  double busy_ms_ = 0.0;
+  double wait_ms_ = 0.0;
 };
 
 }  // namespace bigpe::engine

@@ -89,6 +89,12 @@ std::string report_json(const ReportInput& in) {
     curve.push_back(p);
   }
   root["curve"] = curve;
+  Value timing = Value::object();
+  timing["loop_wall_s"] = in.loop_wall_s;
+  timing["worker_busy_s"] = in.worker_busy_s;
+  timing["scheduler_s"] = in.scheduler_s;
+  timing["loop_iterations"] = static_cast<int64_t>(in.loop_iterations);
+  root["timing"] = timing;
   if (in.eval) {
     Value eval = Value::object();
     auto add = [&](const MethodResult& m) {

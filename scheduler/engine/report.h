@@ -19,6 +19,11 @@ struct ReportInput {
   const ExperimentState* state = nullptr;
   const EvaluationResult* eval = nullptr;  // null when evaluation is off
   std::string run_dir;
+  // This process's timing of the loop (not of time before a resume).
+  double loop_wall_s = 0.0;
+  double worker_busy_s = 0.0;
+  double scheduler_s = 0.0;  // loop time not spent waiting for renders
+  int loop_iterations = 0;   // iterations run by this process
 };
 
 // The held-out comparison as a fixed-width text table.

@@ -23,13 +23,13 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-struct Run {
+struct Invocation {
   int exit_code;
   std::string output;
 };
 
 // Runs `bigpe ARGS...` to completion (bounded), capturing stdout+stderr.
-Run bigpe(const std::vector<std::string>& args, const std::string& log,
+Invocation bigpe(const std::vector<std::string>& args, const std::string& log,
           const std::map<std::string, std::string>& env = {}) {
   ChildProcessOptions o;
   o.argv = {BIGPE_EXE, "--log-level", "warn"};
@@ -75,7 +75,7 @@ std::string result_of(const std::string& run_dir) {
 TEST(EngineEndToEnd, QuickRunWritesReportsWithEveryContractField) {
   testing::TempDir dir("bigpe-e2e");
   RedisServer server(RedisServerOptions{dir.file("redis")});
-  Run r = bigpe(small_run(dir.file("run"), server.url()), dir.file("log"));
+  Invocation r = bigpe(small_run(dir.file("run"), server.url()), dir.file("log"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("iter 1/4"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("iter 4/4"), std::string::npos) << r.output;
@@ -101,7 +101,7 @@ TEST(EngineEndToEnd, QuickRunWritesReportsWithEveryContractField) {
 TEST(EngineEndToEnd, KilledAtSeveralPointsAndResumedEqualsUninterruptedWithNoRepeatedRender) {
   testing::TempDir dir("bigpe-resume");
   RedisServer reference_redis(RedisServerOptions{dir.file("redis-ref")});
-  Run ref = bigpe(small_run(dir.file("ref"), reference_redis.url()), dir.file("ref.log"));
+  Invocation ref = bigpe(small_run(dir.file("ref"), reference_redis.url()), dir.file("ref.log"));
   ASSERT_EQ(ref.exit_code, 0) << ref.output;
   const long reference_renders = worker_renders(reference_redis);
   ASSERT_GT(reference_renders, 0);
@@ -112,13 +112,13 @@ TEST(EngineEndToEnd, KilledAtSeveralPointsAndResumedEqualsUninterruptedWithNoRep
   // rendering, right after a commit, and after the evaluation's renders.
   const std::vector<std::string> kill_points = {"iter:2:rendered", "iter:3:generated",
                                                 "iter:3:committed", "eval:rendered"};
-  Run first = bigpe(small_run(run_dir, redis.url()), dir.file("cut0.log"),
+  Invocation first = bigpe(small_run(run_dir, redis.url()), dir.file("cut0.log"),
                     {{"BIGPE_FAULT_KILL_AT", kill_points[0]}});
   ASSERT_EQ(first.exit_code, 128 + 9) << first.output;
   for (std::size_t k = 1; k <= kill_points.size(); ++k) {
     std::map<std::string, std::string> env;
     if (k < kill_points.size()) env["BIGPE_FAULT_KILL_AT"] = kill_points[k];
-    Run resumed = bigpe({"resume", run_dir}, dir.file("cut" + std::to_string(k) + ".log"), env);
+    Invocation resumed = bigpe({"resume", run_dir}, dir.file("cut" + std::to_string(k) + ".log"), env);
     if (k < kill_points.size())
       ASSERT_EQ(resumed.exit_code, 128 + 9) << kill_points[k] << "\n" << resumed.output;
     else
@@ -132,16 +132,16 @@ TEST(EngineEndToEnd, ResumeRefusesAChangedExperimentAndAcceptsInfrastructureChan
   testing::TempDir dir("bigpe-refuse");
   RedisServer server(RedisServerOptions{dir.file("redis")});
   const std::string run_dir = dir.file("run");
-  Run first = bigpe(small_run(run_dir, server.url()), dir.file("run.log"),
+  Invocation first = bigpe(small_run(run_dir, server.url()), dir.file("run.log"),
                     {{"BIGPE_FAULT_KILL_AT", "iter:2:committed"}});
   ASSERT_EQ(first.exit_code, 128 + 9) << first.output;
 
-  Run refused = bigpe({"resume", run_dir, "seed=7", "selector.c=1.5"}, dir.file("refused.log"));
+  Invocation refused = bigpe({"resume", run_dir, "seed=7", "selector.c=1.5"}, dir.file("refused.log"));
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("seed"), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("selector.c"), std::string::npos) << refused.output;
 
-  Run accepted = bigpe({"resume", run_dir, "local_workers=1"}, dir.file("accepted.log"));
+  Invocation accepted = bigpe({"resume", run_dir, "local_workers=1"}, dir.file("accepted.log"));
   EXPECT_EQ(accepted.exit_code, 0) << accepted.output;
   EXPECT_NE(accepted.output.find("resuming"), std::string::npos) << accepted.output;
 }
@@ -149,7 +149,7 @@ TEST(EngineEndToEnd, ResumeRefusesAChangedExperimentAndAcceptsInfrastructureChan
 TEST(EngineEndToEnd, BadConfigKeyNamesFileLineAndKey) {
   testing::TempDir dir("bigpe-badcfg");
   std::ofstream(dir.file("bad.yaml")) << "name: x\nselector:\n  kind: ucb\n  cc: 1.0\n";
-  Run r = bigpe({"run", dir.file("bad.yaml")}, dir.file("log"));
+  Invocation r = bigpe({"run", dir.file("bad.yaml")}, dir.file("log"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("bad.yaml:4"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("selector.cc"), std::string::npos) << r.output;

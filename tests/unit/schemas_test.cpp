@@ -64,7 +64,9 @@ void expect_error(F decode, const std::string& message, const std::string& field
   } catch (const DecodeError& e) {
     EXPECT_EQ(e.message_name(), message) << e.what();
     EXPECT_EQ(e.field(), field) << e.what();
-    if (!field.empty()) EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    if (!field.empty()) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
   }
 }
 

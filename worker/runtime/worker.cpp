@@ -134,6 +134,7 @@ class Worker::Impl {
   std::string broker_instance_;
   Clock::time_point last_heard_, next_heartbeat_, reconnect_at_;
   std::chrono::milliseconds backoff_{0};
+  bool awaiting_ack_ = false;  // READY sent, nothing but DISCONNECT heard since
   bool compute_done_ = false;
 
   std::atomic<long> tasks_{0}, items_{0}, renders_{0}, hits_{0}, failures_{0};
@@ -213,6 +214,7 @@ void Worker::Impl::new_session(const char* why) {
   broker_instance_.clear();
   schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device};
   send(Command::kReady, schemas::encode(ready));
+  awaiting_ack_ = true;
   last_heard_ = Clock::now();
   next_heartbeat_ = last_heard_ + opt_.heartbeat_interval;
   std::string services;
@@ -256,7 +258,15 @@ void Worker::Impl::on_control(const zmq::message_t& m) {
 }
 
 void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
+  if (m.error.empty() && m.command == Command::kDisconnect && awaiting_ack_) {
+    // The broker answers each message we sent before our READY reached it
+    // with a DISCONNECT; one READY answers them all. Not counted as hearing
+    // from the broker, so a broker that never acknowledges us still times out.
+    spdlog::debug("worker {}: DISCONNECT before READY was acknowledged: ignored", opt_.worker_id);
+    return;
+  }
   last_heard_ = Clock::now();
+  if (m.error.empty() && m.command != Command::kDisconnect) awaiting_ack_ = false;
   if (!m.error.empty()) {
     spdlog::warn("worker {}: dropping malformed message from broker: {}", opt_.worker_id, m.error);
     return;
