@@ -15,5 +15,7 @@ void register_bench_command(CLI::App& app);
 void register_run_command(CLI::App& app);  // run and resume
 // Adds `scheduler` under the `bench` subcommand.
 void register_bench_scheduler(CLI::App& bench);
+// Adds `fabric` under the `bench` subcommand (bench/fabric/fabric_bench.h).
+void register_bench_fabric(CLI::App& bench);
 
 }  // namespace bigpe::cli

@@ -10,7 +10,7 @@
 #include "scheduler/agents/gradient_calculator.h"
 #include "scheduler/agents/instruction_modifier.h"
 #include "scheduler/engine/experiment_config.h"
-#include "scheduler/engine/render_dispatcher.h"
+#include "scheduler/engine/render_service.h"
 #include "scheduler/engine/state_store.h"
 #include "scheduler/prodb/professional_db.h"
 #include "scheduler/prodb/query_set.h"
@@ -25,8 +25,8 @@ struct EngineContext {
   const Generator& generator;
   const GradientCalculator& gradient;
   const InstructionModifier& modifier;
-  RenderDispatcher& dispatcher;
-  StateStore& store;
+  RenderService& renders;
+  StateStore* store;  // null: nothing is persisted (in-process benchmarks)
 };
 
 // Deterministic derived numbers: a run's randomness is a pure function of

@@ -108,7 +108,7 @@ EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instructi
       professional_jobs(ctx, p), generated_jobs(ctx, p, final_instruction)};
   std::vector<RenderJob> jobs;
   for (const auto& a : arms) jobs.insert(jobs.end(), a.begin(), a.end());
-  std::vector<RenderOutcome> outcomes = ctx.dispatcher.run(jobs);
+  std::vector<RenderOutcome> outcomes = ctx.renders.run(jobs);
   fault_point("eval:rendered");
 
   const char* names[] = {"plain", "baseline", "professional", "optimized"};

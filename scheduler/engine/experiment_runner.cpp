@@ -21,6 +21,7 @@
 #include "scheduler/engine/interrupt.h"
 #include "scheduler/engine/paper_loop.h"
 #include "scheduler/engine/progress_line.h"
+#include "scheduler/engine/render_dispatcher.h"
 #include "scheduler/engine/report.h"
 #include "scheduler/llm/cached_llm_client.h"
 #include "scheduler/llm/llm_factory.h"
@@ -180,7 +181,7 @@ RunOutcome execute(const std::string& run_dir, const std::string& id, const Conf
     if (!s.cache_reuse) ds.params.options["cache.scope"] = id;
     RenderDispatcher dispatcher(client, *redis, ds);
 
-    EngineContext ctx{s, id, split, prodb, generator, gradient, modifier, dispatcher, store};
+    EngineContext ctx{s, id, split, prodb, generator, gradient, modifier, dispatcher, &store};
     ExperimentState state = store.load_state().value_or(ExperimentState{});
     seed_pool(state, s.initial_instruction);
     if (!fresh)

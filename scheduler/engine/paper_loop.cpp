@@ -84,7 +84,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   // This iteration's professional prompts do not depend on the generator:
   // on a fresh start they keep workers busy while it runs (later iterations
   // submitted them before the previous barrier; then this is a no-op).
-  if (s.prefetch) ctx_.dispatcher.prefetch(professional_jobs(ctx_, it));
+  if (s.prefetch) ctx_.renders.prefetch(professional_jobs(ctx_, it));
 
   // 1. Generate every pooled instruction's prompt for every query.
   const int si = training_sample_index(s, it);
@@ -111,13 +111,13 @@ void PaperLoop::run_iteration(ExperimentState& state) {
       for (int j = 0; j < images; ++j)
         jobs.push_back({p, Q[qi], training_seed(s, it, Q[qi], j, "pro|" + p)});
   }
-  const long done_before = ctx_.dispatcher.renders_done();
-  const long cached_before = ctx_.dispatcher.renders_cached();
+  const long done_before = ctx_.renders.renders_done();
+  const long cached_before = ctx_.renders.renders_cached();
   // Submit this iteration first, then work that does not depend on its
   // outcome, so workers stay busy through the iteration barrier.
-  ctx_.dispatcher.prefetch(jobs);
-  if (s.prefetch) ctx_.dispatcher.prefetch(jobs_ahead(ctx_, it));
-  std::vector<RenderOutcome> outcomes = ctx_.dispatcher.run(jobs);
+  ctx_.renders.prefetch(jobs);
+  if (s.prefetch) ctx_.renders.prefetch(jobs_ahead(ctx_, it));
+  std::vector<RenderOutcome> outcomes = ctx_.renders.run(jobs);
   fault_point(tag + ":rendered");
 
   // 3. Scores: per (arm, query) the mean over images; batch score = mean over queries.
@@ -230,15 +230,15 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   for (const ArmRecord& a : rec.arms) batch_scores.push_back(a.batch_score);
   sum.mean = mean_of(batch_scores);
   sum.pool = static_cast<int>(rec.arms.size());
-  state.renders_done += ctx_.dispatcher.renders_done() - done_before;
-  state.renders_cached += ctx_.dispatcher.renders_cached() - cached_before;
+  state.renders_done += ctx_.renders.renders_done() - done_before;
+  state.renders_cached += ctx_.renders.renders_cached() - cached_before;
   sum.renders_done = state.renders_done;
   sum.renders_cached = state.renders_cached;
   state.summaries.push_back(sum);
   state.next_iteration = it + 1;
   state.finished = state.next_iteration >= s.iterations;
   fault_point(tag + ":before-commit");
-  ctx_.store.commit(state, it, encode_iteration(rec), born,
+  if (ctx_.store) ctx_.store->commit(state, it, encode_iteration(rec), born,
                     {{"type", "iteration"},
                      {"iteration", std::to_string(it + 1)},
                      {"iterations", std::to_string(s.iterations)},

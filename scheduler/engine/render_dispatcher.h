@@ -21,22 +21,10 @@
 
 #include "broker/broker_client.h"
 #include "common/redis_client.h"
+#include "scheduler/engine/render_service.h"
 #include "schemas/render_task.h"
 
 namespace bigpe::engine {
-
-struct RenderJob {
-  std::string prompt;
-  std::string score_text;
-  int64_t seed = 0;
-};
-
-struct RenderOutcome {
-  double score = 0.0;
-  std::string key;
-  std::string image_uri;
-  bool cached = false;
-};
 
 struct DispatchSettings {
   std::string experiment_id;
@@ -45,12 +33,7 @@ struct DispatchSettings {
   int items_per_task = 1;
 };
 
-class RenderFailed : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-class RenderDispatcher {
+class RenderDispatcher : public RenderService {
  public:
   // REQUIRES: client and redis outlive the dispatcher.
   RenderDispatcher(broker::BrokerClient& client, RedisClient& redis, DispatchSettings settings);
@@ -58,18 +41,18 @@ class RenderDispatcher {
   // One outcome per job, in order. Throws RenderFailed naming the task and
   // the reasons of each attempt when a task it needs ended FAILED (results
   // of the other tasks are already stored by the workers: nothing is lost).
-  std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs);
+  std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) override;
 
   // Submits jobs without waiting for them.
-  void prefetch(const std::vector<RenderJob>& jobs);
+  void prefetch(const std::vector<RenderJob>& jobs) override;
 
   std::string key_of(const RenderJob& job) const;
-  long renders_done() const { return renders_done_; }
-  long renders_cached() const { return renders_cached_; }
+  long renders_done() const override { return renders_done_; }
+  long renders_cached() const override { return renders_cached_; }
   // Worker time (render + score) reported by the results received.
-  double busy_ms() const { return busy_ms_; }
+  double busy_ms() const override { return busy_ms_; }
   // Time run() spent waiting for results.
-  double wait_ms() const { return wait_ms_; }
+  double wait_ms() const override { return wait_ms_; }
 
  private:
   // Looks up and submits whatever of `keys` is neither known nor pending.

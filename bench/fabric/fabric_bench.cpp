@@ -1,0 +1,216 @@
+#include "bench/fabric/fabric_bench.h"
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "broker/broker.h"
+#include "broker/broker_client.h"
+#include "common/content_hash.h"
+#include "common/redis_server.h"
+#include "schemas/render_task.h"
+#include "worker/runtime/local_worker_pool.h"
+
+namespace bigpe::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kService = "bench+sim";
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A one-item render task whose encoded body is about `payload` bytes; the
+// counter makes every prompt, and so every cache key, distinct.
+class TaskMaker {
+ public:
+  explicit TaskMaker(int payload) {
+    filler_ = std::string(static_cast<std::size_t>(payload), 'x');
+    // Trim the filler so that the whole body lands on the requested size.
+    std::size_t probe = make().body.size();
+    std::size_t excess = probe > static_cast<std::size_t>(payload) ? probe - payload : 0;
+    filler_.resize(filler_.size() > excess ? filler_.size() - excess : 1);
+    next_ = 0;
+  }
+  schemas::TaskEnvelope make() {
+    std::string n = std::to_string(next_++);
+    schemas::RenderTask t;
+    t.experiment_id = "bench";
+    t.service = kService;
+    schemas::RenderItem it;
+    it.prompt = "a cactus " + n + " " + filler_;
+    it.score_text = "a cactus";
+    it.seed = 1;
+    it.key = result_key(t.service, it.prompt, it.score_text, it.seed, t.params);
+    t.items.push_back(std::move(it));
+    return schemas::TaskEnvelope{"t" + n, "bench", kService, schemas::encode(t)};
+  }
+
+ private:
+  std::string filler_;
+  long next_ = 0;
+};
+
+// Phase (a): ROUTER <-> DEALER echo, each echo thread kept at its share of
+// the window.
+double raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
+  zmq::context_t ctx(1);
+  zmq::socket_t router(ctx, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  router.bind("tcp://127.0.0.1:*");
+  const std::string endpoint = router.get(zmq::sockopt::last_endpoint);
+
+  std::vector<std::thread> echoes;
+  for (int i = 0; i < o.workers; ++i) {
+    echoes.emplace_back([&ctx, endpoint, i] {
+      zmq::socket_t d(ctx, zmq::socket_type::dealer);
+      d.set(zmq::sockopt::linger, 0);
+      d.set(zmq::sockopt::routing_id, "echo" + std::to_string(i));
+      d.connect(endpoint);
+      d.send(zmq::str_buffer("hello"), zmq::send_flags::none);
+      zmq::message_t m;
+      // An empty message ends the echo.
+      while (d.recv(m, zmq::recv_flags::none) && m.size() > 0) d.send(m, zmq::send_flags::none);
+    });
+  }
+  std::vector<std::string> ids;
+  while (static_cast<int>(ids.size()) < o.workers) {
+    zmq::message_t id, hello;
+    (void)router.recv(id);
+    (void)router.recv(hello);
+    ids.push_back(id.to_string());
+  }
+  const std::string body(payload, 'p');
+  auto send_to = [&](const std::string& id, const std::string& bytes) {
+    router.send(zmq::buffer(id), zmq::send_flags::sndmore);
+    router.send(zmq::buffer(bytes), zmq::send_flags::none);
+  };
+  for (int k = 0; k < o.window; ++k) send_to(ids[static_cast<std::size_t>(k) % ids.size()], body);
+  long done = 0;
+  const auto start = Clock::now();
+  double elapsed = 0;
+  zmq::message_t id, reply;
+  while ((elapsed = seconds_since(start)) < o.seconds) {
+    (void)router.recv(id);
+    (void)router.recv(reply);
+    ++done;
+    send_to(id.to_string(), body);
+  }
+  for (const std::string& i : ids) send_to(i, "");
+  for (auto& t : echoes) t.join();
+  return static_cast<double>(done) / elapsed;
+}
+
+// Phases (b) and (c): the scheduler's path through broker and workers.
+double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
+  broker::BrokerOptions bo;
+  bo.client_endpoint = "tcp://127.0.0.1:*";
+  bo.worker_endpoint = "tcp://127.0.0.1:*";
+  broker::Broker broker(bo);
+  std::thread broker_thread([&] { broker.run(); });
+
+  WorkerOptions wo;
+  wo.broker_endpoint = broker.worker_endpoint();
+  wo.services = {kService};
+  // Room at the workers for the whole window, so the window measures the
+  // fabric rather than the credit.
+  wo.slots = std::max(2, (o.window + o.workers - 1) / o.workers);
+  wo.worker_id = redis ? "bench-persist" : "bench";
+  wo.persist = redis != nullptr;
+  if (redis) wo.redis = *redis;
+  double rate = 0;
+  {
+    LocalWorkerPool pool(o.workers, wo, BackendSettings{});
+    pool.start();
+    {
+      broker::BrokerClient client(broker.client_endpoint(), "bench-client");
+      const auto ready_deadline = Clock::now() + 30s;
+      while (client.status(5000ms).workers < o.workers) {
+        if (Clock::now() > ready_deadline) throw std::runtime_error("bench: workers did not register");
+      }
+      TaskMaker maker(o.payload);
+      std::vector<schemas::TaskEnvelope> batch;
+      for (int k = 0; k < o.window; ++k) batch.push_back(maker.make());
+      client.submit(batch);
+      long done = 0, failed = 0;
+      const auto start = Clock::now();
+      double elapsed = 0;
+      while ((elapsed = seconds_since(start)) < o.seconds) {
+        batch.clear();
+        for (auto& e : client.poll(100ms)) {
+          if (e.kind == broker::BrokerClient::Event::Kind::kResult)
+            ++done;
+          else
+            ++failed;
+          batch.push_back(maker.make());
+        }
+        if (!batch.empty()) client.submit(batch);
+      }
+      if (failed > 0) throw std::runtime_error("bench: " + std::to_string(failed) + " tasks failed");
+      rate = static_cast<double>(done) / elapsed;
+    }
+    pool.stop();
+  }
+  broker.stop();
+  broker_thread.join();
+  return rate;
+}
+
+}  // namespace
+
+FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& out) {
+  if (!(o.seconds > 0) || o.seconds > 600) throw std::invalid_argument("--seconds must be in (0, 600]");
+  if (o.window < 1 || o.window > 100000) throw std::invalid_argument("--window must be in [1, 100000]");
+  if (o.payload < 64 || o.payload > (1 << 24)) throw std::invalid_argument("--payload must be in [64, 16 MiB]");
+  if (o.workers < 1 || o.workers > 64) throw std::invalid_argument("--workers must be in [1, 64]");
+
+  const std::size_t payload = TaskMaker(o.payload).make().body.size();
+  char line[200];
+  std::snprintf(line, sizeof(line), "fabric bench: payload %zu B, window %d, %d workers, %.1f s per phase",
+                payload, o.window, o.workers, o.seconds);
+  out << line << std::endl;
+
+  FabricBenchResult r;
+  r.raw_rate = raw_echo_rate(o, payload);
+  std::snprintf(line, sizeof(line), "raw zmq echo:          %10.0f msg/s", r.raw_rate);
+  out << line << std::endl;
+
+  r.broker_rate = fabric_rate(o, nullptr);
+  std::snprintf(line, sizeof(line), "broker + workers:      %10.0f tasks/s (%.2f of raw)", r.broker_rate,
+                r.broker_rate / r.raw_rate);
+  out << line << std::endl;
+
+  char dir_template[] = "/tmp/bigpe-bench-redis-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("bench: cannot create a temp folder in /tmp");
+  const std::string dir = dir_template;
+  try {
+    RedisServerOptions ro;
+    ro.data_dir = dir + "/redis";
+    RedisServer server(ro);
+    RedisOptions redis = server.options();
+    r.persisted_rate = fabric_rate(o, &redis);
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  std::filesystem::remove_all(dir);
+  std::snprintf(line, sizeof(line), "persisted to redis:    %10.0f tasks/s (%.2f of raw)", r.persisted_rate,
+                r.ratio());
+  out << line << std::endl;
+  std::snprintf(line, sizeof(line), "ratio=%.3f", r.ratio());
+  out << line << std::endl;
+  return r;
+}
+
+}  // namespace bigpe::bench

@@ -1,0 +1,47 @@
+#pragma once
+// RenderService: how the engine gets prompts rendered and scored.
+//
+// run() renders every job (all submitted at once) and returns one outcome
+// per job, in order; prefetch() starts jobs whose results a later run() will
+// ask for. Implementations: RenderDispatcher (through the broker to the
+// workers, results cached in Redis) and InProcessRenderService (the sim
+// scorer called directly; for benchmarks that run thousands of experiments).
+// Not thread-safe: the scheduler thread owns it.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bigpe::engine {
+
+struct RenderJob {
+  std::string prompt;
+  std::string score_text;
+  int64_t seed = 0;
+};
+
+struct RenderOutcome {
+  double score = 0.0;
+  std::string key;
+  std::string image_uri;
+  bool cached = false;
+};
+
+class RenderFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RenderService {
+ public:
+  virtual ~RenderService() = default;
+  // Throws RenderFailed naming what failed.
+  virtual std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) = 0;
+  virtual void prefetch(const std::vector<RenderJob>& jobs) = 0;
+  virtual long renders_done() const = 0;    // rendered by a worker
+  virtual long renders_cached() const = 0;  // served from a cache
+  virtual double busy_ms() const = 0;       // worker time of renders done
+  virtual double wait_ms() const = 0;       // time run() spent waiting
+};
+
+}  // namespace bigpe::engine
