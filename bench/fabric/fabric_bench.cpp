@@ -131,7 +131,10 @@ double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
   if (redis) wo.redis = *redis;
   double rate = 0;
   {
-    LocalWorkerPool pool(o.workers, wo, BackendSettings{});
+    // Tiny images: the benchmark measures the fabric, not the sim renderer.
+    BackendSettings backends;
+    backends.sim_size = 8;
+    LocalWorkerPool pool(o.workers, wo, backends);
     pool.start();
     {
       broker::BrokerClient client(broker.client_endpoint(), "bench-client");

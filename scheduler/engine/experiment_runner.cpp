@@ -19,6 +19,7 @@
 #include "scheduler/engine/experiment_config.h"
 #include "scheduler/engine/infrastructure.h"
 #include "scheduler/engine/interrupt.h"
+#include "scheduler/engine/optimization_loop.h"
 #include "scheduler/engine/paper_loop.h"
 #include "scheduler/engine/progress_line.h"
 #include "scheduler/engine/render_dispatcher.h"
@@ -190,14 +191,14 @@ RunOutcome execute(const std::string& run_dir, const std::string& id, const Conf
         << s.batch_size << ", " << s.iterations << " iterations) -> " << run_dir << "\n";
     out.flush();
 
-    PaperLoop loop(ctx);
+    std::unique_ptr<OptimizationLoop> loop = make_loop(ctx);
     ProgressLine progress(s.iterations, state.next_iteration);
     const int first_iteration = state.next_iteration;
     const auto loop_start = std::chrono::steady_clock::now();
     const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
     while (!state.finished) {
       if (interrupted()) throw Interrupted();
-      loop.run_iteration(state);
+      loop->run_iteration(state);
       out << progress.line(state) << "\n";
       out.flush();
     }

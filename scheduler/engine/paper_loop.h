@@ -16,15 +16,16 @@
 // Not thread-safe.
 #include "scheduler/engine/engine_context.h"
 #include "scheduler/engine/experiment_state.h"
+#include "scheduler/engine/optimization_loop.h"
 #include "scheduler/engine/selector.h"
 
 namespace bigpe::engine {
 
-class PaperLoop {
+class PaperLoop : public OptimizationLoop {
  public:
   explicit PaperLoop(EngineContext& ctx);
   // Runs iteration state.next_iteration and commits it.
-  void run_iteration(ExperimentState& state);
+  void run_iteration(ExperimentState& state) override;
 
  private:
   EngineContext& ctx_;

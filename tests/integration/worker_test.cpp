@@ -191,7 +191,7 @@ TEST(WorkerOptionsTest, BadOptionsAreRejectedNamingTheOption) {
     EXPECT_NE(std::string(e.what()).find("slots"), std::string::npos) << e.what();
   }
   try {
-    make_renderer(BackendSettings{"torch", 0, ""});
+    make_renderer(BackendSettings{"torch", 0, 64, ""});
     FAIL() << "unknown backend accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("torch"), std::string::npos) << e.what();

@@ -37,6 +37,7 @@ std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
                                 std::to_string(settings.sim_cost_ms) + " ms");
   SimRendererOptions o;
   o.cost_ms = settings.sim_cost_ms;
+  o.size = settings.sim_size;
   return std::make_unique<SimRenderer>(o);
 }
 

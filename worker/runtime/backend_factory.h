@@ -16,6 +16,7 @@ namespace bigpe {
 struct BackendSettings {
   std::string backend = "sim";
   double sim_cost_ms = 0;      // sim renderer: wall time per image
+  int sim_size = 64;           // sim renderer: images are size x size pixels
   std::string sim_vocabulary;  // empty = sim::default_vocabulary_path()
 };
 
