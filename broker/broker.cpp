@@ -75,8 +75,10 @@ std::string random_instance_id() {
   return id;
 }
 
-std::string bind_router(zmq::socket_t& socket, const std::string& endpoint, const char* role) {
+std::string bind_router(zmq::socket_t& socket, const std::string& endpoint, const char* role,
+                        int64_t max_message_bytes) {
   socket.set(zmq::sockopt::router_mandatory, 1);
+  socket.set(zmq::sockopt::maxmsgsize, max_message_bytes);
   socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
   socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);
   socket.set(zmq::sockopt::linger, 0);
@@ -103,11 +105,13 @@ class Broker::Impl {
       throw std::runtime_error("broker: heartbeat_interval must be positive");
     if (options_.liveness < 1) throw std::runtime_error("broker: liveness must be at least 1");
     if (options_.max_attempts < 1) throw std::runtime_error("broker: max_attempts must be at least 1");
+    if (options_.max_message_bytes < 1024)
+      throw std::runtime_error("broker: max_message_bytes must be at least 1024");
     // A client reconnecting under its routing id takes over from its stale
     // connection instead of being refused.
     clients_socket_.set(zmq::sockopt::router_handover, 1);
-    client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client");
-    worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker");
+    client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client", options_.max_message_bytes);
+    worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker", options_.max_message_bytes);
     wake_endpoint_ = "inproc://bigpe-broker-wake-" + instance_id_;
     wake_socket_.bind(wake_endpoint_);
   }

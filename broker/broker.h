@@ -12,6 +12,7 @@
 // the sockets. stop() is safe to call from any thread (and from before
 // run()); the accessors are safe at any time. Everything else is private.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,10 @@ struct BrokerOptions {
   std::chrono::milliseconds heartbeat_interval{1000};
   int liveness = 5;      // a peer silent for this many intervals is dead
   int max_attempts = 3;  // after this many failed attempts the client gets FAILED
+  // Frames larger than this are refused by libzmq (ZMQ_MAXMSGSIZE), which
+  // closes that peer's connection; bodies are then decoded with the msgpack
+  // limits of schemas/msgpack_map.h, and refusals are logged with the reason.
+  int64_t max_message_bytes = 64 << 20;
 };
 
 class Broker {

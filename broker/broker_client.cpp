@@ -83,6 +83,7 @@ class BrokerClient::Impl {
     socket_->set(zmq::sockopt::linger, 0);
     socket_->set(zmq::sockopt::sndhwm, kHighWaterMark);
     socket_->set(zmq::sockopt::rcvhwm, kHighWaterMark);
+    socket_->set(zmq::sockopt::maxmsgsize, schemas::kMaxMessageBytes);
     // Never retry slower than we heartbeat, so a restarted broker is found
     // within about one interval.
     int ivl = static_cast<int>(std::min<int64_t>(options_.heartbeat_interval.count(),

@@ -6,6 +6,7 @@
 //   [header "BIGPE/1"] [command, e.g. "READY"] [msgpack body map with "v"]
 // (the ROUTER sees the peer's routing id as an extra first frame).
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,10 @@ inline constexpr std::chrono::milliseconds kReconnectInitial{1000};
 inline constexpr std::chrono::milliseconds kReconnectMax{32000};
 inline constexpr int kDefaultMaxAttempts = 3;
 inline constexpr int kDefaultSlots = 2;
+// Largest frame a socket accepts (ZMQ_MAXMSGSIZE): libzmq closes a
+// connection that announces a bigger frame before buffering it, so a peer
+// cannot make us allocate more. Equal to the body limit of msgpack_map.h.
+inline constexpr int64_t kMaxMessageBytes = int64_t{64} << 20;
 
 enum class Command {
   kReady,       // worker -> broker

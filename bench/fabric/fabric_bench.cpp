@@ -1,6 +1,8 @@
 #include "bench/fabric/fabric_bench.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +32,21 @@ constexpr const char* kService = "bench+sim";
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
+
+// CPU seconds used by this process so far (all threads). Printed per round
+// trip, it tells what each phase costs even on a machine shared with other
+// work, where the rates alone are noisy.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct PhaseResult {
+  double rate = 0;
+  double cpu_us = 0;  // process CPU time per round trip
+};
 
 // A one-item render task whose encoded body is about `payload` bytes; the
 // counter makes every prompt, and so every cache key, distinct.
@@ -64,7 +81,7 @@ class TaskMaker {
 
 // Phase (a): ROUTER <-> DEALER echo, each echo thread kept at its share of
 // the window.
-double raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
+PhaseResult raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
   zmq::context_t ctx(1);
   zmq::socket_t router(ctx, zmq::socket_type::router);
   router.set(zmq::sockopt::linger, 0);
@@ -99,6 +116,7 @@ double raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
   for (int k = 0; k < o.window; ++k) send_to(ids[static_cast<std::size_t>(k) % ids.size()], body);
   long done = 0;
   const auto start = Clock::now();
+  const double cpu0 = process_cpu_seconds();
   double elapsed = 0;
   zmq::message_t id, reply;
   while ((elapsed = seconds_since(start)) < o.seconds) {
@@ -107,18 +125,22 @@ double raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
     ++done;
     send_to(id.to_string(), body);
   }
+  const double cpu = process_cpu_seconds() - cpu0;
   for (const std::string& i : ids) send_to(i, "");
   for (auto& t : echoes) t.join();
-  return static_cast<double>(done) / elapsed;
+  return {static_cast<double>(done) / elapsed, 1e6 * cpu / static_cast<double>(done)};
 }
 
 // Phases (b) and (c): the scheduler's path through broker and workers.
-double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
+PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
   broker::BrokerOptions bo;
   bo.client_endpoint = "tcp://127.0.0.1:*";
   bo.worker_endpoint = "tcp://127.0.0.1:*";
   broker::Broker broker(bo);
-  std::thread broker_thread([&] { broker.run(); });
+  std::thread broker_thread([&] {
+    pthread_setname_np(pthread_self(), "bigpe-broker");
+    broker.run();
+  });
 
   WorkerOptions wo;
   wo.broker_endpoint = broker.worker_endpoint();
@@ -129,7 +151,7 @@ double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
   wo.worker_id = redis ? "bench-persist" : "bench";
   wo.persist = redis != nullptr;
   if (redis) wo.redis = *redis;
-  double rate = 0;
+  PhaseResult result;
   {
     // Tiny images: the benchmark measures the fabric, not the sim renderer.
     BackendSettings backends;
@@ -148,6 +170,7 @@ double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
       client.submit(batch);
       long done = 0, failed = 0;
       const auto start = Clock::now();
+      const double cpu0 = process_cpu_seconds();
       double elapsed = 0;
       while ((elapsed = seconds_since(start)) < o.seconds) {
         batch.clear();
@@ -161,13 +184,14 @@ double fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) {
         if (!batch.empty()) client.submit(batch);
       }
       if (failed > 0) throw std::runtime_error("bench: " + std::to_string(failed) + " tasks failed");
-      rate = static_cast<double>(done) / elapsed;
+      result.rate = static_cast<double>(done) / elapsed;
+      result.cpu_us = 1e6 * (process_cpu_seconds() - cpu0) / static_cast<double>(done);
     }
     pool.stop();
   }
   broker.stop();
   broker_thread.join();
-  return rate;
+  return result;
 }
 
 }  // namespace
@@ -185,31 +209,37 @@ FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& ou
   out << line << std::endl;
 
   FabricBenchResult r;
-  r.raw_rate = raw_echo_rate(o, payload);
-  std::snprintf(line, sizeof(line), "raw zmq echo:          %10.0f msg/s", r.raw_rate);
+  PhaseResult raw = raw_echo_rate(o, payload);
+  r.raw_rate = raw.rate;
+  std::snprintf(line, sizeof(line), "raw zmq echo:        %9.0f msg/s                 %6.1f us cpu each",
+                raw.rate, raw.cpu_us);
   out << line << std::endl;
 
-  r.broker_rate = fabric_rate(o, nullptr);
-  std::snprintf(line, sizeof(line), "broker + workers:      %10.0f tasks/s (%.2f of raw)", r.broker_rate,
-                r.broker_rate / r.raw_rate);
+  PhaseResult fabric = fabric_rate(o, nullptr);
+  r.broker_rate = fabric.rate;
+  std::snprintf(line, sizeof(line), "broker + workers:    %9.0f tasks/s (%.2f of raw)  %6.1f us cpu each",
+                fabric.rate, fabric.rate / raw.rate, fabric.cpu_us);
   out << line << std::endl;
 
   char dir_template[] = "/tmp/bigpe-bench-redis-XXXXXX";
   if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("bench: cannot create a temp folder in /tmp");
   const std::string dir = dir_template;
+  PhaseResult persisted;
   try {
     RedisServerOptions ro;
     ro.data_dir = dir + "/redis";
     RedisServer server(ro);
     RedisOptions redis = server.options();
-    r.persisted_rate = fabric_rate(o, &redis);
+    persisted = fabric_rate(o, &redis);
   } catch (...) {
     std::filesystem::remove_all(dir);
     throw;
   }
   std::filesystem::remove_all(dir);
-  std::snprintf(line, sizeof(line), "persisted to redis:    %10.0f tasks/s (%.2f of raw)", r.persisted_rate,
-                r.ratio());
+  r.persisted_rate = persisted.rate;
+  // redis-server's own CPU is another process's and not counted here.
+  std::snprintf(line, sizeof(line), "persisted to redis:  %9.0f tasks/s (%.2f of raw)  %6.1f us cpu each (+ redis)",
+                persisted.rate, r.ratio(), persisted.cpu_us);
   out << line << std::endl;
   std::snprintf(line, sizeof(line), "ratio=%.3f", r.ratio());
   out << line << std::endl;

@@ -25,6 +25,7 @@ void register_bench_command(CLI::App& app) {
   bench->require_subcommand(1);
   register_bench_fabric(*bench);
   register_bench_scheduler(*bench);
+  register_bench_optimizer(*bench);
 }
 
 }  // namespace bigpe::cli

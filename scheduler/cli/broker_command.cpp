@@ -18,6 +18,7 @@ struct BrokerArgs {
   int heartbeat_ms = 1000;
   int liveness = 5;
   int max_attempts = 3;
+  int64_t max_message_bytes = 64 << 20;
 };
 
 void run_broker(const BrokerArgs& args) {
@@ -27,6 +28,7 @@ void run_broker(const BrokerArgs& args) {
   options.heartbeat_interval = std::chrono::milliseconds(args.heartbeat_ms);
   options.liveness = args.liveness;
   options.max_attempts = args.max_attempts;
+  options.max_message_bytes = args.max_message_bytes;
 
   // Signals are taken synchronously by this thread (sigwait) rather than by
   // a handler, because Broker::stop() is not async-signal-safe. Block them
@@ -72,6 +74,10 @@ void register_broker_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-attempts", args->max_attempts, "Attempts before a task is FAILED")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--max-message-bytes", args->max_message_bytes,
+                  "Largest frame accepted; a peer sending a bigger one is disconnected")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 32))
       ->capture_default_str();
   cmd->callback([args] { run_broker(*args); });
 }

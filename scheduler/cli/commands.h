@@ -13,8 +13,14 @@ void register_broker_command(CLI::App& app);
 void register_worker_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
 void register_run_command(CLI::App& app);  // run and resume
+void register_campaign_command(CLI::App& app);
+void register_eval_command(CLI::App& app);
+void register_export_command(CLI::App& app);
+void register_status_command(CLI::App& app);
 // Adds `scheduler` under the `bench` subcommand.
 void register_bench_scheduler(CLI::App& bench);
+// Adds `optimizer` under the `bench` subcommand (scheduler/engine/optimizer_bench.h).
+void register_bench_optimizer(CLI::App& bench);
 // Adds `fabric` under the `bench` subcommand (bench/fabric/fabric_bench.h).
 void register_bench_fabric(CLI::App& bench);
 

@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   bigpe::cli::register_worker_command(app);
   bigpe::cli::register_bench_command(app);
   bigpe::cli::register_run_command(app);
+  bigpe::cli::register_campaign_command(app);
+  bigpe::cli::register_eval_command(app);
+  bigpe::cli::register_export_command(app);
+  bigpe::cli::register_status_command(app);
 
   try {
     app.parse(argc, argv);

@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "scheduler/cli/commands.h"
+#include "scheduler/engine/campaign_folder.h"
+#include "scheduler/engine/campaign_runner.h"
 #include "scheduler/engine/experiment_runner.h"
 
 namespace bigpe::cli {
@@ -17,13 +19,17 @@ void register_run_command(CLI::App& app) {
     throw CommandExit{r.exit_code};
   });
 
-  auto* resume = app.add_subcommand("resume", "continue an interrupted experiment from its run folder");
+  auto* resume = app.add_subcommand("resume", "continue an interrupted experiment (run folder) or campaign (campaign folder)");
   auto run_dir = std::make_shared<std::string>();
   auto resume_overrides = std::make_shared<std::vector<std::string>>();
   resume->add_option("run", *run_dir, "run folder, e.g. runs/<experiment-id>")->required();
   resume->add_option("overrides", *resume_overrides,
                      "key=value overrides of keys that do not change the experiment (workers, endpoints)");
   resume->callback([run_dir, resume_overrides] {
+    if (engine::has_campaign_file(*run_dir)) {  // a campaign folder resumes as a whole
+      engine::CampaignOutcome c = engine::resume_campaign(*run_dir, *resume_overrides, std::cout);
+      throw CommandExit{c.exit_code};
+    }
     engine::RunOutcome r = engine::resume_experiment(*run_dir, *resume_overrides, std::cout);
     throw CommandExit{r.exit_code};
   });

@@ -33,6 +33,7 @@ struct WorkerArgs {
   int reconnect_max_ms = 32000;
   bool no_persist = false;
   std::string device = "cpu";
+  std::size_t max_prompt_chars = kDefaultMaxPromptChars;
 };
 
 void run_worker(const WorkerArgs& args) {
@@ -48,6 +49,7 @@ void run_worker(const WorkerArgs& args) {
   options.reconnect_initial = std::chrono::milliseconds(args.reconnect_ms);
   options.reconnect_max = std::chrono::milliseconds(std::max(args.reconnect_ms, args.reconnect_max_ms));
   options.persist = !args.no_persist;
+  options.max_prompt_chars = args.max_prompt_chars;
   BackendSettings backends;
   backends.backend = args.backend;
   backends.sim_cost_ms = args.sim_cost_ms;
@@ -135,6 +137,9 @@ void register_worker_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--reconnect-max-ms", args->reconnect_max_ms, "Longest reconnect backoff")
       ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  cmd->add_option("--max-prompt-chars", args->max_prompt_chars,
+                  "Refuse tasks with a longer prompt (characters; 0 = no limit)")
       ->capture_default_str();
   cmd->add_flag("--no-persist", args->no_persist, "Don't use Redis (no cache, results not stored)");
   cmd->callback([args] { run_worker(*args); });

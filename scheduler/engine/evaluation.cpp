@@ -1,7 +1,6 @@
 #include "scheduler/engine/evaluation.h"
 
-#include <cmath>
-
+#include "scheduler/engine/bootstrap.h"
 #include "scheduler/engine/fault_point.h"
 #include "scheduler/engine/parallel_map.h"
 #include "schemas/msgpack_map.h"
@@ -17,15 +16,10 @@ const MethodResult* EvaluationResult::find(const std::string& method) const {
 
 void summarize(MethodResult& m) {
   m.n = static_cast<int>(m.values.size());
-  if (m.n == 0) return;
-  double sum = 0;
-  for (double v : m.values) sum += v;
-  m.mean = sum / m.n;
-  double ss = 0;
-  for (double v : m.values) ss += (v - m.mean) * (v - m.mean);
-  double se = m.n > 1 ? std::sqrt(ss / (m.n - 1) / m.n) : 0.0;
-  m.ci_low = m.mean - 1.96 * se;
-  m.ci_high = m.mean + 1.96 * se;
+  m.mean = mean_of_values(m.values);
+  Interval ci = bootstrap_mean_interval(m.values, "eval|" + m.method);
+  m.ci_low = ci.low;
+  m.ci_high = ci.high;
 }
 
 MethodResult paired_difference(const MethodResult& a, const MethodResult& b, const std::string& name) {
@@ -42,14 +36,17 @@ namespace {
 struct EvalPlan {
   std::vector<std::string> queries;
   int seeds = 0;
+  int64_t seed_base = 0;
   std::size_t cells = 0;
   const std::string& query(std::size_t c) const { return queries[c / seeds]; }
+  int64_t seed(std::size_t c) const { return seed_base + static_cast<int64_t>(c % seeds); }
 };
 
-EvalPlan plan_of(const EngineContext& ctx) {
+EvalPlan plan_of(const EngineContext& ctx, const std::vector<std::string>& queries) {
   EvalPlan p;
-  p.queries = ctx.queries.heldout;
+  p.queries = queries;
   p.seeds = ctx.settings.eval_seeds;
+  p.seed_base = ctx.settings.eval_seed_base;
   p.cells = p.queries.size() * static_cast<std::size_t>(p.seeds);
   return p;
 }
@@ -57,20 +54,18 @@ EvalPlan plan_of(const EngineContext& ctx) {
 // Sample index j for seed j: the same generator sample for every
 // instruction on a cell, in this and in every other experiment.
 std::vector<RenderJob> generated_jobs(EngineContext& ctx, const EvalPlan& p, const std::string& instruction) {
-  const ExperimentSettings& s = ctx.settings;
-  std::vector<std::string> prompts = parallel_map<std::string>(p.cells, s.llm_max_concurrent, [&](std::size_t c) {
-    return ctx.generator.generate(instruction, p.query(c), static_cast<int>(c % p.seeds));
-  });
+  std::vector<std::string> prompts =
+      parallel_map<std::string>(p.cells, ctx.settings.llm_max_concurrent, [&](std::size_t c) {
+        return ctx.generator.generate(instruction, p.query(c), static_cast<int>(c % p.seeds));
+      });
   std::vector<RenderJob> jobs;
-  for (std::size_t c = 0; c < p.cells; ++c)
-    jobs.push_back({prompts[c], p.query(c), s.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
+  for (std::size_t c = 0; c < p.cells; ++c) jobs.push_back({prompts[c], p.query(c), p.seed(c)});
   return jobs;
 }
 
-std::vector<RenderJob> plain_jobs(const EngineContext& ctx, const EvalPlan& p) {
+std::vector<RenderJob> plain_jobs(const EvalPlan& p) {
   std::vector<RenderJob> jobs;
-  for (std::size_t c = 0; c < p.cells; ++c)
-    jobs.push_back({p.query(c), p.query(c), ctx.settings.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
+  for (std::size_t c = 0; c < p.cells; ++c) jobs.push_back({p.query(c), p.query(c), p.seed(c)});
   return jobs;
 }
 
@@ -80,17 +75,25 @@ std::vector<RenderJob> professional_jobs(const EngineContext& ctx, const EvalPla
     const std::string& q = p.query(c);
     std::vector<std::string> rows = ctx.prodb.rows_for(q);
     if (rows.empty()) rows = ctx.prodb.exemplars(q, 1);
-    jobs.push_back({rows.empty() ? q : rows.front(), q,
-                    ctx.settings.eval_seed_base + static_cast<int64_t>(c % p.seeds)});
+    jobs.push_back({rows.empty() ? q : rows.front(), q, p.seed(c)});
   }
   return jobs;
+}
+
+std::vector<RenderJob> jobs_of(EngineContext& ctx, const EvalPlan& p, const EvalMethod& m) {
+  switch (m.kind) {
+    case EvalMethod::Kind::kPlain: return plain_jobs(p);
+    case EvalMethod::Kind::kProfessional: return professional_jobs(ctx, p);
+    case EvalMethod::Kind::kGenerated: return generated_jobs(ctx, p, m.instruction);
+  }
+  return {};
 }
 
 }  // namespace
 
 std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx) {
-  EvalPlan p = plan_of(ctx);
-  std::vector<RenderJob> jobs = plain_jobs(ctx, p);
+  EvalPlan p = plan_of(ctx, ctx.queries.heldout);
+  std::vector<RenderJob> jobs = plain_jobs(p);
   std::vector<RenderJob> pro = professional_jobs(ctx, p);
   jobs.insert(jobs.end(), pro.begin(), pro.end());
   std::vector<RenderJob> base = generated_jobs(ctx, p, ctx.settings.initial_instruction);
@@ -98,41 +101,56 @@ std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx) {
   return jobs;
 }
 
-EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
-  EvalPlan p = plan_of(ctx);
+EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::string>& queries,
+                                  const std::vector<EvalMethod>& methods) {
+  EvalPlan p = plan_of(ctx, queries);
   EvaluationResult r;
   r.queries = p.queries;
   r.seeds = p.seeds;
-  std::vector<std::vector<RenderJob>> arms = {
-      plain_jobs(ctx, p), generated_jobs(ctx, p, ctx.settings.initial_instruction),
-      professional_jobs(ctx, p), generated_jobs(ctx, p, final_instruction)};
+  r.seed_base = p.seed_base;
   std::vector<RenderJob> jobs;
-  for (const auto& a : arms) jobs.insert(jobs.end(), a.begin(), a.end());
+  for (const EvalMethod& m : methods) {
+    std::vector<RenderJob> arm = jobs_of(ctx, p, m);
+    jobs.insert(jobs.end(), arm.begin(), arm.end());
+  }
   std::vector<RenderOutcome> outcomes = ctx.renders.run(jobs);
   fault_point("eval:rendered");
 
-  const char* names[] = {"plain", "baseline", "professional", "optimized"};
-  for (std::size_t m = 0; m < 4; ++m) {
+  for (std::size_t m = 0; m < methods.size(); ++m) {
     MethodResult mr;
-    mr.method = names[m];
-    if (m == 1) mr.instruction = ctx.settings.initial_instruction;
-    if (m == 3) mr.instruction = final_instruction;
-    for (std::size_t c = 0; c < p.cells; ++c) mr.values.push_back(outcomes[m * p.cells + c].score);
+    mr.method = methods[m].name;
+    mr.instruction = methods[m].instruction;
+    for (std::size_t c = 0; c < p.cells; ++c) {
+      const std::size_t k = m * p.cells + c;
+      mr.values.push_back(outcomes[k].score);
+      mr.prompts.push_back(jobs[k].prompt);
+      mr.images.push_back(outcomes[k].image_uri);
+    }
     summarize(mr);
     r.methods.push_back(std::move(mr));
   }
   return r;
 }
 
+EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
+  using K = EvalMethod::Kind;
+  return evaluate_methods(ctx, ctx.queries.heldout,
+                          {{"plain", K::kPlain, ""},
+                           {"baseline", K::kGenerated, ctx.settings.initial_instruction},
+                           {"professional", K::kProfessional, ""},
+                           {"optimized", K::kGenerated, final_instruction}});
+}
+
 std::string encode_evaluation(const EvaluationResult& r) {
-  return schemas::write_body(3, [&](schemas::MapWriter& w) {
+  return schemas::write_body(4, [&](schemas::MapWriter& w) {
     auto& pk = w.packer();
-    w.field("queries", r.queries).field("seeds", r.seeds);
+    w.field("queries", r.queries).field("seeds", r.seeds).field("seed_base", r.seed_base);
     w.key("methods");
     pk.pack_array(static_cast<uint32_t>(r.methods.size()));
     for (const MethodResult& m : r.methods) {
-      schemas::MapWriter mw(pk, 3);
+      schemas::MapWriter mw(pk, 5);
       mw.field("method", m.method).field("instruction", m.instruction).field("values", m.values);
+      mw.field("prompts", m.prompts).field("images", m.images);
     }
   });
 }
@@ -142,6 +160,7 @@ EvaluationResult decode_evaluation(const std::string& bytes) {
   schemas::read_body(bytes, "Evaluation", [&](const schemas::MapReader& m) {
     r.queries = m.required<std::vector<std::string>>("queries");
     r.seeds = m.required<int>("seeds");
+    r.seed_base = m.optional<int64_t>("seed_base", 1000000);  // records before it was stored
     auto methods = m.array("methods", true);
     for (std::size_t i = 0; i < methods.size(); ++i) {
       schemas::MapReader mm = m.nested(*methods[i], "methods[" + std::to_string(i) + "]");
@@ -149,6 +168,8 @@ EvaluationResult decode_evaluation(const std::string& bytes) {
       mr.method = mm.required<std::string>("method");
       mr.instruction = mm.optional<std::string>("instruction", "");
       mr.values = mm.required<std::vector<double>>("values");
+      mr.prompts = mm.optional<std::vector<std::string>>("prompts", {});
+      mr.images = mm.optional<std::vector<std::string>>("images", {});
       summarize(mr);
       r.methods.push_back(std::move(mr));
     }

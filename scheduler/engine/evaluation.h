@@ -1,12 +1,21 @@
 #pragma once
 // Held-out evaluation (sim-v1 section 3, generalising the paper's Table 2):
-// every held-out query, `eval.seeds` image seeds shared by every method, and
-// the generator's samples shared too (common random numbers), so methods
-// are compared pairwise on the same (query, seed) cells.
+// a fixed query set (by default the held-out queries), `eval.seeds` image
+// seeds per query shared by every method, and the generator's samples
+// shared too (common random numbers), so methods are compared pairwise on
+// the same (query, seed) cells. Cells are query-major, seed-minor: cell c is
+// query c / seeds with seed seed_base + c % seeds.
 //
 // Methods: plain (the query itself), baseline (I0 through the generator),
-// professional (the database's first prompt for the query), optimized (the
-// final instruction through the generator).
+// professional (the database's first prompt for the query), and optimized
+// instructions through the generator. Each method keeps, per cell, the
+// score, the prompt that was rendered and the image path (when written).
+// Intervals are 95% percentile bootstrap intervals over cells
+// (bootstrap.h), seeded by the method's name, so they are reproducible.
+//
+// Thread-safety: evaluate*() runs on the experiment's thread (it drives its
+// RenderService); the rest are pure functions.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,31 +27,52 @@ struct MethodResult {
   std::string method;
   std::string instruction;  // for baseline and optimized
   double mean = 0.0;
-  double ci_low = 0.0;   // 95% interval of the mean (normal approximation)
+  double ci_low = 0.0;   // 95% bootstrap interval of the mean
   double ci_high = 0.0;
   int n = 0;
-  std::vector<double> values;  // query-major, seed-minor: paired across methods
+  std::vector<double> values;        // per cell: paired across methods
+  std::vector<std::string> prompts;  // per cell; empty for old records
+  std::vector<std::string> images;   // per cell image path ("" when none)
 };
 
 struct EvaluationResult {
   std::vector<std::string> queries;
   int seeds = 0;
+  int64_t seed_base = 1000000;
   std::vector<MethodResult> methods;
   const MethodResult* find(const std::string& method) const;
+  const std::string& query_of(std::size_t cell) const { return queries[cell / seeds]; }
+  int64_t seed_of(std::size_t cell) const { return seed_base + static_cast<int64_t>(cell % seeds); }
 };
 
-// Mean and 95% interval of a sample.
+// What a method renders on each cell.
+struct EvalMethod {
+  enum class Kind { kPlain, kProfessional, kGenerated };
+  std::string name;
+  Kind kind = Kind::kGenerated;
+  std::string instruction;  // kGenerated only
+};
+
+// Mean and 95% bootstrap interval of m.values.
 void summarize(MethodResult& m);
-// Paired difference a - b with its interval, as a MethodResult named name.
+// Paired difference a - b (per cell) with its interval, as a MethodResult
+// named name.
 MethodResult paired_difference(const MethodResult& a, const MethodResult& b, const std::string& name);
 
+// plain, baseline, professional, optimized (the final instruction) on the
+// held-out queries.
 EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction);
+// Any methods on any queries, ctx.settings.eval_seeds seeds from
+// ctx.settings.eval_seed_base. All renders are submitted at once.
+EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::string>& queries,
+                                  const std::vector<EvalMethod>& methods);
 
 // The renders of the methods that do not depend on the final instruction
 // (plain, baseline, professional), so they can be submitted early.
 std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx);
 
 std::string encode_evaluation(const EvaluationResult& r);
+// Throws schemas::DecodeError naming the field.
 EvaluationResult decode_evaluation(const std::string& bytes);
 
 }  // namespace bigpe::engine

@@ -33,16 +33,26 @@ ConfigSchema build_schema() {
   ConfigSchema s;
   s.add(infra(key("name", T::kString, "experiment", "name; the experiment id starts with it")));
   s.add(ranged(key("seed", T::kInt, "0", "experiment seed (queries, sampling, coins)"), 0, 9.2e18));
-  s.add(choice(key("loop", T::kString, "paper", "optimization loop"), {"paper"}));
+  s.add(choice(key("loop", T::kString, "paper", "optimization loop"), {"paper", "budget"}));
   s.add(ranged(key("iterations", T::kInt, "10", "iterations of the loop"), 1, 100000));
   s.add(ranged(key("batch_size", T::kInt, "3", "queries per iteration"), 1, 100000));
   s.add(ranged(key("pool_size", T::kInt, "3", "instructions kept by the selector (b)"), 1, 1000));
   s.add(key("initial_instruction", T::kString,
             "This is the original prompt that you need to carefully refine", "I0"));
   s.add(choice(key("selector.kind", T::kString, "ucb", "selector"),
-               {"ucb", "ucb-paper", "greedy", "eps-greedy"}));
+               {"ucb", "ucb-paper", "greedy", "eps-greedy", "successive-halving", "successive-rejects"}));
   s.add(ranged(key("selector.c", T::kDouble, "0.8", "UCB exploration constant"), 0, 1e6));
   s.add(ranged(key("selector.epsilon", T::kDouble, "0.1", "eps-greedy exploration"), 0, 1));
+  s.add(ranged(key("budget.renders", T::kInt, "0",
+                   "training renders after which the run ends (0: iterations only)"), 0, 1e12));
+  s.add(ranged(key("budget.round", T::kInt, "30", "budget loop: renders per step"), 1, 1e9));
+  s.add(ranged(key("budget.expand", T::kInt, "1", "budget loop: beam members expanded per step"), 0, 16));
+  s.add(ranged(key("budget.gradients", T::kInt, "2", "budget loop: gradient calls per expanded member"), 1, 16));
+  s.add(ranged(key("budget.pairs", T::kInt, "8", "budget loop: contrast pairs per gradient call"), 1, 1000));
+  s.add(ranged(key("budget.pro_cells", T::kInt, "6",
+                   "budget loop: first cells whose professional prompts are rendered"), 0, 100000));
+  s.add(ranged(key("budget.min_cells", T::kInt, "4", "budget loop: cells a new arm gets before comparison"), 1, 100000));
+  s.add(ranged(key("budget.chunk", T::kInt, "2", "budget loop: cells per ucb/greedy pull"), 1, 100000));
   s.add(ranged(key("images_per_prompt", T::kInt, "1", "images (seeds) per prompt; score = mean"), 1, 1000));
   s.add(key("paired", T::kBool, "false", "same seeds for every arm and professional prompt of a query"));
   s.add(key("cache.reuse", T::kBool, "true",
@@ -60,7 +70,7 @@ ConfigSchema build_schema() {
   s.add(choice(key("llm.backend", T::kString, "heuristic", "LLM backend"), {"heuristic", "openai"}));
   s.add(key("llm.model", T::kString, "gpt-3.5-turbo-0125", "model name (openai)"));
   s.add(infra(key("llm.base_url", T::kString, "http://127.0.0.1:8000", "OpenAI-compatible server")));
-  s.add(infra(key("llm.api_key_env", T::kString, "OPENAI_API_KEY", "environment variable with the API key")));
+  s.add(infra(key("llm.api_key_env", T::kString, "", "environment variable holding the API key (empty: none)")));
   s.add(ranged(key("llm.temperature", T::kDouble, "1.0", "sampling temperature"), 0, 2));
   s.add(ranged(key("llm.max_tokens", T::kInt, "512", "completion token limit"), 1, 1000000));
   s.add(infra(ranged(key("llm.timeout_s", T::kDouble, "60", "request timeout"), 0.1, 3600)));
@@ -79,6 +89,10 @@ ConfigSchema build_schema() {
   s.add(infra(ranged(key("render.items_per_task", T::kInt, "1", "render items per task"), 1, 4096)));
   s.add(infra(key("render.prefetch", T::kBool, "true",
                   "submit the next step's fixed renders before the iteration barrier")));
+  s.add(infra(ranged(key("render.max_in_flight", T::kInt, "4096",
+                         "most render tasks submitted and unanswered at once (0: no bound)"), 0, 1e9)));
+  s.add(infra(ranged(key("render.max_prompt_chars", T::kInt, "8192",
+                         "refuse prompts longer than this many characters (0: no limit)"), 0, 1e9)));
   s.add(ranged(key("sim.taste_seed", T::kInt, "0", "sim-v1 task (hidden preference model)"), 0, 9.2e18));
   s.add(key("sim.vocabulary", T::kString, "", "sim vocabulary file (empty: the project's list)"));
   s.add(infra(ranged(key("sim.cost_ms", T::kDouble, "60", "simulated GPU time per image"), 0, 1e6)));
@@ -116,6 +130,14 @@ ExperimentSettings settings_from(const Config& c) {
   s.selector.kind = c.get_string("selector.kind");
   s.selector.c = c.get_double("selector.c");
   s.selector.epsilon = c.get_double("selector.epsilon");
+  s.budget.renders = static_cast<long>(c.get_int("budget.renders"));
+  s.budget.round = static_cast<int>(c.get_int("budget.round"));
+  s.budget.expand = static_cast<int>(c.get_int("budget.expand"));
+  s.budget.gradients = static_cast<int>(c.get_int("budget.gradients"));
+  s.budget.pairs = static_cast<int>(c.get_int("budget.pairs"));
+  s.budget.pro_cells = static_cast<int>(c.get_int("budget.pro_cells"));
+  s.budget.min_cells = static_cast<int>(c.get_int("budget.min_cells"));
+  s.budget.chunk = static_cast<int>(c.get_int("budget.chunk"));
   s.images_per_prompt = static_cast<int>(c.get_int("images_per_prompt"));
   s.paired = c.get_bool("paired");
   s.cache_reuse = c.get_bool("cache.reuse");
@@ -147,6 +169,8 @@ ExperimentSettings settings_from(const Config& c) {
   s.negative = c.get_string("render.negative");
   s.items_per_task = static_cast<int>(c.get_int("render.items_per_task"));
   s.prefetch = c.get_bool("render.prefetch");
+  s.max_in_flight = static_cast<std::size_t>(c.get_int("render.max_in_flight"));
+  s.max_prompt_chars = static_cast<std::size_t>(c.get_int("render.max_prompt_chars"));
   s.taste_seed = c.get_int("sim.taste_seed");
   s.sim_vocabulary = c.get_string("sim.vocabulary");
   s.sim_cost_ms = c.get_double("sim.cost_ms");

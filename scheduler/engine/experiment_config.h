@@ -10,18 +10,31 @@
 
 namespace bigpe::engine {
 
+// `loop: budget` (budget_loop.h) and the render budget of either loop.
+struct BudgetSettings {
+  long renders = 0;        // total training renders; 0 = no budget (iterations only)
+  int round = 30;          // renders per step of the budget loop
+  int expand = 1;          // beam members expanded per step
+  int gradients = 2;       // gradient-calculator calls per expanded member
+  int pairs = 8;           // contrast pairs per gradient call
+  int pro_cells = 6;       // first cells whose professional prompts are rendered
+  int min_cells = 4;       // cells every new arm gets before it is compared
+  int chunk = 2;           // cells per pull of ucb, greedy and eps-greedy
+};
+
 // The schema lives for the whole program.
 const ConfigSchema& experiment_schema();
 
 struct ExperimentSettings {
   std::string name;
   long long seed = 0;
-  std::string loop;  // "paper"
+  std::string loop;  // "paper" | "budget"
   int iterations = 10;
   int batch_size = 3;
   int pool_size = 3;
   std::string initial_instruction;
   SelectorSettings selector;
+  BudgetSettings budget;
   int images_per_prompt = 1;
   bool paired = false;
   bool cache_reuse = true;
@@ -61,6 +74,8 @@ struct ExperimentSettings {
   std::string negative;
   int items_per_task = 1;
   bool prefetch = true;  // submit work that does not depend on the barrier early
+  std::size_t max_in_flight = 4096;     // render tasks unanswered at once
+  std::size_t max_prompt_chars = 8192;  // longer prompts are refused
   long long taste_seed = 0;
   std::string sim_vocabulary;
   double sim_cost_ms = 0;

@@ -9,7 +9,7 @@ using schemas::MapReader;
 using schemas::MapWriter;
 
 std::string encode_state(const ExperimentState& s) {
-  return schemas::write_body(11, [&](MapWriter& w) {
+  return schemas::write_body(12, [&](MapWriter& w) {
     auto& pk = w.packer();
     w.field("next_iteration", s.next_iteration).field("next_instruction", s.next_instruction);
     w.field("pool", s.pool);
@@ -37,7 +37,7 @@ std::string encode_state(const ExperimentState& s) {
     }
     w.field("final_id", s.final_id).field("renders_done", s.renders_done);
     w.field("renders_cached", s.renders_cached).field("finished", s.finished);
-    w.field("evaluated", s.evaluated);
+    w.field("evaluated", s.evaluated).field("renders_spent", s.renders_spent);
   });
 }
 
@@ -85,6 +85,7 @@ ExperimentState decode_state(const std::string& bytes) {
     s.renders_cached = r.optional<long>("renders_cached", 0);
     s.finished = r.optional<bool>("finished", false);
     s.evaluated = r.optional<bool>("evaluated", false);
+    s.renders_spent = r.optional<long>("renders_spent", 0);
     for (const std::string& id : s.pool)
       if (!s.instructions.count(id))
         throw schemas::DecodeError("ExperimentState", "pool", "unknown instruction id '" + id + "'");

@@ -40,6 +40,9 @@ struct ExperimentState {
   std::string final_id;  // best batch score in the last iteration
   long renders_done = 0;
   long renders_cached = 0;
+  // Render jobs the loop asked for, cached or not: what budget.renders
+  // counts, the same on a resumed run as on an uninterrupted one.
+  long renders_spent = 0;
   bool finished = false;   // all iterations done
   bool evaluated = false;  // held-out evaluation stored
 };

@@ -39,6 +39,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     wo.redis = redis_options_;
     wo.services = {s.service};
     wo.slots = s.worker_slots;
+    wo.max_prompt_chars = s.max_prompt_chars;
     if (s.write_images) wo.artifact_dir = run_dir + "/images";
     BackendSettings bs;
     bs.backend = s.backend;

@@ -4,8 +4,9 @@
 // boundary (through ctx.store when there is one), so a killed run resumes
 // at the last committed step and repeats the interrupted one exactly.
 //
-// Implementations: PaperLoop (`loop: paper`, the paper's algorithm). The
-// factory picks one from ctx.settings.loop.
+// Implementations: PaperLoop (`loop: paper`, the paper's algorithm) and
+// BudgetLoop (`loop: budget`, renders placed by best-arm identification).
+// The factory picks one from ctx.settings.loop.
 #include <memory>
 
 #include "scheduler/engine/engine_context.h"

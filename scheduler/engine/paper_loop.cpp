@@ -232,11 +232,15 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   sum.pool = static_cast<int>(rec.arms.size());
   state.renders_done += ctx_.renders.renders_done() - done_before;
   state.renders_cached += ctx_.renders.renders_cached() - cached_before;
+  state.renders_spent += static_cast<long>(jobs.size());
   sum.renders_done = state.renders_done;
   sum.renders_cached = state.renders_cached;
   state.summaries.push_back(sum);
   state.next_iteration = it + 1;
-  state.finished = state.next_iteration >= s.iterations;
+  // budget.renders lets the paper loop be compared at a fixed render budget:
+  // it stops at the first iteration boundary that reaches it.
+  state.finished = state.next_iteration >= s.iterations ||
+                   (s.budget.renders > 0 && state.renders_spent >= s.budget.renders);
   fault_point(tag + ":before-commit");
   if (ctx_.store) ctx_.store->commit(state, it, encode_iteration(rec), born,
                     {{"type", "iteration"},

@@ -4,6 +4,7 @@
 
 #include "common/content_hash.h"
 #include "scheduler/engine/interrupt.h"
+#include "worker/runtime/prompt_limit.h"
 #include "worker/runtime/result_cache.h"
 
 namespace bigpe::engine {
@@ -16,8 +17,27 @@ std::string RenderDispatcher::key_of(const RenderJob& job) const {
   return result_key(settings_.service, job.prompt, job.score_text, job.seed, settings_.params);
 }
 
+void RenderDispatcher::check_prompts(const std::vector<RenderJob>& jobs) const {
+  for (const RenderJob& job : jobs) {
+    if (auto why = prompt_limit_violation(job.prompt, settings_.max_prompt_chars))
+      throw RenderFailed("render refused at submission: " + *why + "; the prompt begins \"" +
+                         job.prompt.substr(0, 60) + "...\"");
+  }
+}
+
+void RenderDispatcher::top_up() {
+  const std::size_t bound = settings_.max_in_flight == 0 ? SIZE_MAX : settings_.max_in_flight;
+  std::vector<schemas::TaskEnvelope> batch;
+  std::size_t in_flight = client_.in_flight();
+  while (!waiting_.empty() && in_flight + batch.size() < bound) {
+    batch.push_back(std::move(waiting_.front()));
+    waiting_.pop_front();
+  }
+  if (!batch.empty()) client_.submit(batch);
+}
+
 void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
-                                      const std::vector<std::string>& keys) {
+                                      const std::vector<std::string>& keys, bool urgent) {
   // Unknown keys, first-seen order so task ids are stable.
   std::vector<std::size_t> unknown;
   std::unordered_set<std::string> seen;
@@ -65,7 +85,13 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
     task_keys_[env.task_id] = std::move(task_keys);
     tasks.push_back(std::move(env));
   }
-  if (!tasks.empty()) client_.submit(tasks);
+  if (urgent)
+    waiting_.insert(waiting_.begin(), std::make_move_iterator(tasks.begin()),
+                    std::make_move_iterator(tasks.end()));
+  else
+    waiting_.insert(waiting_.end(), std::make_move_iterator(tasks.begin()),
+                    std::make_move_iterator(tasks.end()));
+  top_up();
 }
 
 void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
@@ -107,20 +133,23 @@ void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
     for (const std::string& k : keys)
       if (!done_.count(k)) failed_[k] = failure.empty() ? "task " + task_id + ": no result for item" : failure;
   }
+  top_up();
 }
 
 void RenderDispatcher::prefetch(const std::vector<RenderJob>& jobs) {
   std::vector<std::string> keys;
+  check_prompts(jobs);
   for (const RenderJob& j : jobs) keys.push_back(key_of(j));
-  submit_missing(jobs, keys);
+  submit_missing(jobs, keys, false);
 }
 
 std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& jobs) {
+  check_prompts(jobs);
   std::vector<std::string> keys;
   for (const RenderJob& j : jobs) keys.push_back(key_of(j));
   // A key that failed before is tried again: the failure may have passed.
   for (const std::string& k : keys) failed_.erase(k);
-  submit_missing(jobs, keys);
+  submit_missing(jobs, keys, true);
 
   auto outstanding = [&] {
     for (const std::string& k : keys)

@@ -11,8 +11,15 @@
 // submitted (the workers check again, so a race only costs a lookup); a key
 // already submitted is waited for, not submitted twice. Task ids derive from
 // the keys they carry, so a resubmission after a restart is the same task.
+//
+// Bounded: at most `max_in_flight` tasks are submitted and unanswered at
+// once; the rest wait here (the jobs of run() ahead of prefetched ones) and
+// go out as results come back, so neither the broker's queue nor this
+// process's in-flight table grows with the size of an iteration. A job whose
+// prompt exceeds `max_prompt_chars` is refused before anything is submitted.
 // Not thread-safe: the scheduler thread owns it.
 #include <cstdint>
+#include <deque>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -31,6 +38,8 @@ struct DispatchSettings {
   std::string service;
   schemas::RenderParams params;
   int items_per_task = 1;
+  std::size_t max_in_flight = 4096;     // tasks submitted and unanswered; 0 = no bound
+  std::size_t max_prompt_chars = 8192;  // render.max_prompt_chars; 0 = no limit
 };
 
 class RenderDispatcher : public RenderService {
@@ -55,8 +64,14 @@ class RenderDispatcher : public RenderService {
   double wait_ms() const override { return wait_ms_; }
 
  private:
-  // Looks up and submits whatever of `keys` is neither known nor pending.
-  void submit_missing(const std::vector<RenderJob>& jobs, const std::vector<std::string>& keys);
+  // Looks up and submits whatever of `keys` is neither known nor pending;
+  // `urgent` tasks (run()'s) go ahead of those already waiting.
+  void submit_missing(const std::vector<RenderJob>& jobs, const std::vector<std::string>& keys,
+                      bool urgent);
+  // Submits waiting tasks while fewer than max_in_flight are unanswered.
+  void top_up();
+  // Throws RenderFailed for a prompt over max_prompt_chars.
+  void check_prompts(const std::vector<RenderJob>& jobs) const;
   void handle_events(std::chrono::milliseconds timeout);
 
   broker::BrokerClient& client_;
@@ -66,6 +81,7 @@ class RenderDispatcher : public RenderService {
   std::unordered_set<std::string> pending_;                    // submitted keys
   std::unordered_map<std::string, std::vector<std::string>> task_keys_;  // task id -> keys
   std::unordered_map<std::string, std::string> failed_;        // key -> reason
+  std::deque<schemas::TaskEnvelope> waiting_;                  // built, not yet submitted
   long renders_done_ = 0;
   long renders_cached_ = 0;
   double busy_ms_ = 0.0;

@@ -57,6 +57,23 @@ void StateStore::create(const std::map<std::string, std::string>& config_values,
   });
 }
 
+void StateStore::set_meta(const std::map<std::string, std::string>& fields) {
+  if (fields.empty()) return;
+  std::vector<std::string> cmd{"HSET", key("meta")};
+  for (const auto& [k, v] : fields) {
+    cmd.push_back(k);
+    cmd.push_back(v);
+  }
+  redis_.command(cmd);
+}
+
+std::map<std::string, std::string> StateStore::load_meta() {
+  RedisReply r = redis_.command({"HGETALL", key("meta")});
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) out[r.elements[i].str] = r.elements[i + 1].str;
+  return out;
+}
+
 std::map<std::string, std::string> StateStore::load_config_values() {
   RedisReply r = redis_.command({"HGET", key("meta"), "config"});
   if (r.is_nil()) throw RedisError("experiment " + id_ + " has no stored config (" + key("meta") + ")");

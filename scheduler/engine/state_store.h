@@ -3,7 +3,10 @@
 //
 //   bigpe:exp:<id>:meta     hash: config (msgpack of key -> value text),
 //                           config_hash, status, reason, created, updated,
-//                           code_version
+//                           code_version, iteration; campaign_id, variant,
+//                           repeat for a campaign's experiment
+//   bigpe:exp:<id>:eval:<e> a `bigpe eval` study that includes it (msgpack),
+//                           listed in the hash bigpe:exp:<id>:evals
 //   bigpe:exp:<id>:state    ExperimentState, replaced at each boundary
 //   bigpe:exp:<id>:instr    hash: instruction id -> msgpack record
 //   bigpe:exp:<id>:iter:<n> iteration record (msgpack)
@@ -35,6 +38,9 @@ class StateStore {
   // "running", and the index entry.
   void create(const std::map<std::string, std::string>& config_values,
               const std::string& config_hash);
+  // Adds fields to the meta hash (campaign membership).
+  void set_meta(const std::map<std::string, std::string>& fields);
+  std::map<std::string, std::string> load_meta();
   std::map<std::string, std::string> load_config_values();
   std::string load_config_hash();
 

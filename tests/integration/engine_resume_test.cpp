@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/child_process.h"
+#include "common/free_port.h"
 #include "common/json.h"
 #include "common/redis_client.h"
 #include "common/redis_server.h"
@@ -153,6 +154,36 @@ TEST(EngineEndToEnd, BadConfigKeyNamesFileLineAndKey) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("bad.yaml:4"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("selector.cc"), std::string::npos) << r.output;
+}
+
+TEST(EngineEndToEnd, UnreachableLlmServerStopsTheRunResumablyWithTheReason) {
+  testing::TempDir dir("bigpe-llm-down");
+  RedisServer server(RedisServerOptions{dir.file("redis")});
+  std::vector<std::string> args = small_run(dir.file("run"), server.url());
+  args.push_back("llm.backend=openai");
+  args.push_back("llm.base_url=http://127.0.0.1:" + std::to_string(free_loopback_port()));
+  args.push_back("llm.max_retries=1");
+  Invocation r = bigpe(args, dir.file("log"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("stopped"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("127.0.0.1"), std::string::npos) << r.output;  // names the endpoint
+  EXPECT_NE(r.output.find("bigpe resume"), std::string::npos) << r.output;
+  RedisClient c(server.options());
+  RedisReply ids = c.command({"ZRANGE", "bigpe:experiments", "0", "-1"});
+  ASSERT_EQ(ids.elements.size(), 1u);
+  RedisReply status = c.command({"HGET", "bigpe:exp:" + ids.elements[0].str + ":meta", "status"});
+  EXPECT_EQ(status.str, "stopped");
+}
+
+TEST(EngineEndToEnd, MissingProfessionalDatabaseIsNamed) {
+  testing::TempDir dir("bigpe-nodb");
+  RedisServer server(RedisServerOptions{dir.file("redis")});
+  std::vector<std::string> args = small_run(dir.file("run"), server.url());
+  args.push_back("professional.source=jsonl");
+  args.push_back("professional.path=" + dir.file("missing.jsonl"));
+  Invocation r = bigpe(args, dir.file("log"));
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("missing.jsonl"), std::string::npos) << r.output;
 }
 
 }  // namespace

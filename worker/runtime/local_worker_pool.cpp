@@ -1,8 +1,11 @@
 #include "worker/runtime/local_worker_pool.h"
 
+#include <pthread.h>
+
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
+#include <zmq.hpp>
 
 namespace bigpe {
 
@@ -10,11 +13,13 @@ LocalWorkerPool::LocalWorkerPool(int count, const WorkerOptions& base,
                                  const BackendSettings& backends) {
   if (count < 1) throw std::invalid_argument("local workers: count must be at least 1");
   const std::string prefix = base.worker_id.empty() ? "local" : base.worker_id;
+  // One ZeroMQ context (one I/O thread) for all: fewer threads to wake.
+  auto context = std::make_shared<zmq::context_t>(1);
   for (int i = 0; i < count; ++i) {
     WorkerOptions o = base;
     o.worker_id = prefix + "-" + std::to_string(i);
     workers_.push_back(
-        std::make_unique<Worker>(o, make_renderer(backends), make_scorer(backends)));
+        std::make_unique<Worker>(o, make_renderer(backends), make_scorer(backends), context));
   }
 }
 
@@ -25,6 +30,7 @@ void LocalWorkerPool::start() {
   for (auto& w : workers_) {
     Worker* worker = w.get();
     threads_.emplace_back([worker] {
+      pthread_setname_np(pthread_self(), "bigpe-worker");
       try {
         worker->run();
       } catch (const std::exception& e) {

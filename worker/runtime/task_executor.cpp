@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "schemas/render_task.h"
+#include "worker/runtime/prompt_limit.h"
 
 namespace bigpe {
 namespace {
@@ -36,9 +37,10 @@ struct TaskExecutor::Job {
 };
 
 TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer,
-                           ResultCache* cache, const ArtifactStore* artifacts)
+                           ResultCache* cache, const ArtifactStore* artifacts,
+                           std::size_t max_prompt_chars)
     : worker_id_(std::move(worker_id)), renderer_(renderer), scorer_(scorer), cache_(cache),
-      artifacts_(artifacts) {}
+      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {}
 
 std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::Task>& tasks) {
   std::vector<Job> jobs(tasks.size());
@@ -49,7 +51,13 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
       jobs[i].cached.resize(jobs[i].render->items.size());
     } catch (const std::exception& e) {
       jobs[i].error = std::string("bad task body: ") + e.what();
+      continue;
     }
+    // Refused before the cache lookup: an over-long prompt is never rendered.
+    const auto& items = jobs[i].render->items;
+    for (std::size_t k = 0; k < items.size() && !jobs[i].failed(); ++k)
+      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_))
+        jobs[i].error = "item " + std::to_string(k) + " refused: " + *why;
   }
 
   // One cache round trip for every item of every task in the batch.

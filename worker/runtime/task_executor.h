@@ -27,9 +27,11 @@ namespace bigpe {
 class TaskExecutor {
  public:
   // cache and artifacts may be null: no Redis (nothing looked up or stored)
-  // and no image files. REQUIRES: everything passed outlives the executor.
+  // and no image files. A task with a prompt longer than max_prompt_chars
+  // (0: no limit) fails without rendering anything (prompt_limit.h).
+  // REQUIRES: everything passed outlives the executor.
   TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer, ResultCache* cache,
-               const ArtifactStore* artifacts);
+               const ArtifactStore* artifacts, std::size_t max_prompt_chars = 0);
 
   struct Outcome {
     schemas::Result reply;  // error set when the task failed
@@ -50,6 +52,7 @@ class TaskExecutor {
   Scorer& scorer_;
   ResultCache* cache_;
   const ArtifactStore* artifacts_;
+  std::size_t max_prompt_chars_;
 };
 
 }  // namespace bigpe

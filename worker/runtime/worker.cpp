@@ -1,5 +1,6 @@
 #include "worker/runtime/worker.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,8 +80,10 @@ std::string peek_task_id(const std::string& body) {
 
 class Worker::Impl {
  public:
-  Impl(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer)
-      : opt_(std::move(options)), renderer_(std::move(renderer)), scorer_(std::move(scorer)) {
+  Impl(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer,
+       std::shared_ptr<zmq::context_t> context)
+      : opt_(std::move(options)), renderer_(std::move(renderer)), scorer_(std::move(scorer)),
+        ctx_(context ? std::move(context) : std::make_shared<zmq::context_t>(1)) {
     validate(opt_);
     if (!renderer_ || !scorer_) throw std::invalid_argument("worker: renderer and scorer are required");
     if (opt_.host.empty()) opt_.host = host_name();
@@ -91,7 +94,7 @@ class Worker::Impl {
     }
     if (!opt_.artifact_dir.empty()) artifacts_ = std::make_unique<ArtifactStore>(opt_.artifact_dir);
     executor_ = std::make_unique<TaskExecutor>(opt_.worker_id, *renderer_, *scorer_, cache_.get(),
-                                               artifacts_.get());
+                                               artifacts_.get(), opt_.max_prompt_chars);
     char addr[64];
     std::snprintf(addr, sizeof(addr), "inproc://bigpe-worker-%p", static_cast<void*>(this));
     control_endpoint_ = addr;
@@ -122,7 +125,7 @@ class Worker::Impl {
   std::unique_ptr<ArtifactStore> artifacts_;
   std::unique_ptr<TaskExecutor> executor_;
 
-  zmq::context_t ctx_{1};
+  std::shared_ptr<zmq::context_t> ctx_;  // shared by local workers
   std::string control_endpoint_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> started_{false};
@@ -142,7 +145,7 @@ class Worker::Impl {
 
 void Worker::Impl::run() {
   if (started_.exchange(true)) throw std::logic_error("Worker::run() called twice");
-  zmq::socket_t control(ctx_, zmq::socket_type::pull);
+  zmq::socket_t control(*ctx_, zmq::socket_type::pull);
   control.bind(control_endpoint_);
   std::thread compute([this] { compute_loop(); });
   try {
@@ -160,7 +163,7 @@ void Worker::Impl::stop() {
   stopping_ = true;
   // Wake the I/O thread's poll. A socket of our own: sockets are per thread.
   try {
-    zmq::socket_t s(ctx_, zmq::socket_type::push);
+    zmq::socket_t s(*ctx_, zmq::socket_type::push);
     s.set(zmq::sockopt::linger, 0);
     s.connect(control_endpoint_);
     char wake = kWake;
@@ -171,7 +174,8 @@ void Worker::Impl::stop() {
 }
 
 void Worker::Impl::compute_loop() {
-  zmq::socket_t out(ctx_, zmq::socket_type::push);
+  pthread_setname_np(pthread_self(), "bigpe-compute");  // for top and perf
+  zmq::socket_t out(*ctx_, zmq::socket_type::push);
   out.set(zmq::sockopt::linger, 0);
   out.connect(control_endpoint_);
   while (auto batch = inbox_.take_all()) {
@@ -224,11 +228,13 @@ void Worker::Impl::new_session(const char* why) {
 }
 
 void Worker::Impl::connect() {
-  dealer_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
+  dealer_ = std::make_unique<zmq::socket_t>(*ctx_, zmq::socket_type::dealer);
   dealer_->set(zmq::sockopt::routing_id, opt_.worker_id);
   // linger 0: a new session must not deliver the old one's queued messages.
   dealer_->set(zmq::sockopt::linger, 0);
   dealer_->set(zmq::sockopt::reconnect_ivl, 100);
+  // A broker (or an impostor on its port) cannot make us buffer a huge frame.
+  dealer_->set(zmq::sockopt::maxmsgsize, schemas::kMaxMessageBytes);
   dealer_->connect(opt_.broker_endpoint);
 }
 
@@ -388,8 +394,9 @@ void Worker::Impl::io_loop(zmq::socket_t& control) {
 }
 
 Worker::Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer,
-               std::unique_ptr<Scorer> scorer)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(renderer), std::move(scorer))) {}
+               std::unique_ptr<Scorer> scorer, std::shared_ptr<zmq::context_t> context)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(renderer), std::move(scorer),
+                                   std::move(context))) {}
 Worker::~Worker() = default;
 void Worker::run() { impl_->run(); }
 void Worker::stop() { impl_->stop(); }

@@ -40,6 +40,11 @@
 #include "common/redis_client.h"
 #include "worker/backends/renderer.h"
 #include "worker/backends/scorer.h"
+#include "worker/runtime/prompt_limit.h"
+
+namespace zmq {
+class context_t;
+}
 
 namespace bigpe {
 
@@ -55,13 +60,17 @@ struct WorkerOptions {
   int liveness = 5;
   std::chrono::milliseconds reconnect_initial{1000}, reconnect_max{32000};
   bool persist = true;  // false: no Redis at all (no cache, nothing stored)
+  std::size_t max_prompt_chars = kDefaultMaxPromptChars;  // 0 = no limit
 };
 
 class Worker {
  public:
   // Validates the options (std::invalid_argument naming the option) and,
   // when persist, connects to Redis (RedisError naming the server).
-  Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer);
+  // `context`: a ZeroMQ context to share (local workers share one, and so
+  // one ZeroMQ I/O thread); null = a context of its own.
+  Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer,
+         std::shared_ptr<zmq::context_t> context = nullptr);
   ~Worker();  // stops and joins (run() must have returned or never started)
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

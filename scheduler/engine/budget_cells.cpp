@@ -1,0 +1,37 @@
+#include "scheduler/engine/budget_cells.h"
+
+#include "common/seeded_rng.h"
+
+namespace bigpe::engine {
+
+const Cell& CellPlan::at(int index) {
+  const ExperimentSettings& s = ctx_.settings;
+  const std::vector<std::string>& train = ctx_.queries.train;
+  while (static_cast<int>(cells_.size()) <= index) {
+    const int i = static_cast<int>(cells_.size());
+    const int lap = i / static_cast<int>(train.size());
+    std::vector<std::string> order = train;
+    SeededRng(stream_key(s, "cell-queries", lap)).shuffle(order);
+    Cell c;
+    c.query = order[static_cast<std::size_t>(i) % train.size()];
+    c.seed = image_seed(stream_key(s, "cell-image", i));
+    // Same layout as training_sample_index: multiples of 64 in [2^29, 2^30),
+    // away from the evaluation's small indices.
+    const int64_t r = image_seed(stream_key(s, "cell-sample", i)) % (int64_t{1} << 29);
+    c.sample = static_cast<int>((int64_t{1} << 29) + r - r % 64);
+    cells_.push_back(std::move(c));
+  }
+  return cells_[static_cast<std::size_t>(index)];
+}
+
+std::vector<std::string> CellPlan::professional(int index) {
+  const ExperimentSettings& s = ctx_.settings;
+  if (index >= s.budget.pro_cells || s.pro_source == "none" || s.pro_count == 0) return {};
+  const std::string& q = at(index).query;
+  std::vector<std::string> rows = ctx_.prodb.rows_for(q);
+  if (rows.empty()) rows = ctx_.prodb.exemplars(q, static_cast<std::size_t>(s.pro_exemplars));
+  SeededRng rng(stream_key(s, "cell-professional|" + q, index));
+  return rng.sample(rows, static_cast<std::size_t>(s.pro_count));
+}
+
+}  // namespace bigpe::engine

@@ -1,0 +1,130 @@
+"""scripts/aggregate: tables, figures and a gallery from `bigpe export` folders.
+
+    scripts/aggregate EXPORT_DIR [EXPORT_DIR ...] --out REPORT_DIR
+
+Writes into REPORT_DIR:
+  table1.{md,csv,tex}     training scores per cell (paper Table 1) + held-out gains
+  table2.{md,csv,tex}     held-out comparison per method (paper Table 2)
+  per_experiment.csv      the per-experiment numbers behind Table 1
+  curves/<cell>.png       learning curves (best and mean per iteration, 95% band)
+  curves/overview.png     every cell's best-score curve; curves/curves.csv
+  lineage/<exp>.png/.txt  instruction lineage trees
+  gallery/index.html      held-out images side by side (portable folder)
+  report.md               the tables and links to every figure
+"""
+import argparse
+import os
+import sys
+import time
+
+from .export_reader import ExportError, read_exports
+from .figures import learning_curves, lineage_figure, slug
+from .gallery import write_gallery
+from .tables import cell_labels, table1, table1_display, table2, table2_display, to_markdown, \
+    write_tables, TABLE1_CAPTION, TABLE2_CAPTION
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="aggregate", description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("exports", nargs="+", metavar="EXPORT_DIR",
+                    help="folders written by `bigpe export ... --out DIR`")
+    ap.add_argument("--out", required=True, help="report folder (created)")
+    ap.add_argument("--group-by", default="",
+                    help="comma-separated config keys that define a cell "
+                         "(default: the campaign variant)")
+    ap.add_argument("--unit", choices=["auto", "cell", "query", "experiment"], default="auto",
+                    help="Table 2 pairing unit (default auto: (query, seed) cells for a single "
+                         "experiment, experiment means for several)")
+    ap.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    ap.add_argument("--lineage", default="auto",
+                    help="auto (every experiment up to 24, else the first repeat of each cell), "
+                         "all, none, or comma-separated experiment ids")
+    ap.add_argument("--gallery", default="first",
+                    help="first (lowest repeat of each cell), all, none, or comma-separated "
+                         "experiment ids")
+    ap.add_argument("--title", default="bigpe aggregate report")
+    ap.add_argument("--quiet", action="store_true")
+    return ap.parse_args(argv)
+
+
+def _lineage_ids(export, labels, order, which):
+    ids = list(export.experiments["experiment_id"])
+    if which == "none":
+        return []
+    if which == "all" or (which == "auto" and len(ids) <= 24):
+        return ids
+    if which == "auto":
+        e = export.experiments.sort_values("repeat", na_position="last", kind="stable")
+        return [e[e["experiment_id"].map(labels) == c]["experiment_id"].iloc[0] for c in order
+                if (e["experiment_id"].map(labels) == c).any()]
+    return [w for w in which.split(",") if w]
+
+
+def run(args, log=print):
+    t0 = time.time()
+    export = read_exports(args.exports)
+    if not len(export.experiments):
+        raise ExportError("no experiments in " + ", ".join(args.exports))
+    os.makedirs(args.out, exist_ok=True)
+    group_by = [k for k in args.group_by.split(",") if k]
+    labels, order = cell_labels(export.experiments, group_by)
+
+    t1, per = table1(export, group_by)
+    t2 = table2(export, group_by, unit=args.unit, seed=args.seed)
+    written = write_tables(t1, t2, args.out)
+    per.to_csv(os.path.join(args.out, "per_experiment.csv"), index=False, float_format="%.6g")
+
+    curves = learning_curves(export, labels, order, os.path.join(args.out, "curves"))
+    lineage = {}
+    for eid in _lineage_ids(export, labels, order, args.lineage):
+        p = lineage_figure(export, eid, os.path.join(args.out, "lineage"))
+        if p:
+            lineage[eid] = p
+    gallery_index, pages = None, {}
+    if args.gallery != "none" and len(export.evaluation):
+        gallery_index, pages = write_gallery(export, labels, order,
+                                             os.path.join(args.out, "gallery"),
+                                             which=args.gallery, per_experiment=per)
+
+    rel = lambda p: os.path.relpath(p, args.out).replace(os.sep, "/")  # noqa: E731
+    md = [f"# {args.title}", "",
+          f"{len(export.experiments)} experiments in {len(order)} cells, from "
+          + ", ".join(f"`{d}`" for d in args.exports) + ".", ""]
+    md += ["## Table 1: training scores and held-out gains per cell", ""]
+    md += [to_markdown(table1_display(t1)), TABLE1_CAPTION, ""] if len(t1) else ["(none)", ""]
+    md += ["## Table 2: held-out comparison", ""]
+    md += ([to_markdown(table2_display(t2)), TABLE2_CAPTION, ""] if len(t2)
+           else ["(no evaluation in the export)", ""])
+    if curves:
+        md += ["## Learning curves", ""]
+        md += [f"![{c}]({rel(p)})" for c, p in curves.items()] + [""]
+    if lineage:
+        md += ["## Instruction lineage", ""]
+        md += [f"- [{e}]({rel(p)}) ([text]({rel(p[:-4] + '.txt')}))" for e, p in lineage.items()]
+        md += [""]
+    if gallery_index:
+        md += ["## Gallery", "", f"[{rel(gallery_index)}]({rel(gallery_index)}): "
+               + ", ".join(f"{e} ({n} images)" for e, n in pages.items()), ""]
+    with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(md))
+    if not args.quiet:
+        log(f"aggregate: {len(export.experiments)} experiments, {len(order)} cells -> {args.out} "
+            f"({len(written)} table files, {len(curves)} curve figures, {len(lineage)} lineage "
+            f"trees, {len(pages)} gallery pages) in {time.time() - t0:.1f} s")
+    return {"table1": t1, "table2": t2, "per_experiment": per, "curves": curves,
+            "lineage": lineage, "gallery": gallery_index, "pages": pages}
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        run(args)
+    except (ExportError, ValueError) as e:
+        print(f"aggregate: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+__all__ = ["main", "run", "parse_args", "slug"]

@@ -1,0 +1,50 @@
+// Backpressure at the source: the RenderDispatcher never has more than
+// render.max_in_flight tasks submitted and unanswered, whatever the size of
+// the batch it is asked for, and the rest go out as results come back.
+#include <gtest/gtest.h>
+
+#include "scheduler/engine/render_dispatcher.h"
+#include "tests/integration/fabric_harness.h"
+#include "tests/support/redis_fixture.h"
+#include "worker/runtime/local_worker_pool.h"
+
+namespace bigpe::testing {
+namespace {
+
+class SubmitWindowTest : public RedisFixture {};
+
+TEST_F(SubmitWindowTest, DispatcherKeepsAtMostMaxInFlightTasksAtTheBroker) {
+  InProcessBroker broker(broker_options());
+  broker::BrokerClient client(broker.client_endpoint(), "sched", client_options());
+  auto redis = client_ptr();
+  engine::DispatchSettings ds;
+  ds.experiment_id = "exp";
+  ds.service = kService;
+  ds.max_in_flight = 3;
+  engine::RenderDispatcher dispatcher(client, *redis, ds);
+  std::vector<engine::RenderJob> jobs;
+  for (int i = 0; i < 40; ++i) jobs.push_back({"a window " + std::to_string(i), "a window", i});
+
+  // No worker yet: everything submitted stays queued at the broker.
+  dispatcher.prefetch(jobs);
+  EXPECT_EQ(client.in_flight(), 3u);
+  EXPECT_EQ(client.status(kDeadline).queued, 3);
+
+  WorkerOptions wo;
+  wo.broker_endpoint = broker.worker_endpoint();
+  wo.redis = server().options();
+  wo.services = {kService};
+  wo.heartbeat_interval = kHeartbeat;
+  wo.liveness = kLiveness;
+  LocalWorkerPool pool(2, wo, BackendSettings{});
+  pool.start();
+  std::vector<engine::RenderOutcome> out = dispatcher.run(jobs);
+  ASSERT_EQ(out.size(), jobs.size());
+  EXPECT_EQ(dispatcher.renders_done(), 40);
+  EXPECT_EQ(client.in_flight(), 0u);
+  pool.stop();
+  EXPECT_EQ(renders_total(*redis), 40);
+}
+
+}  // namespace
+}  // namespace bigpe::testing

@@ -1,0 +1,238 @@
+#include "tests/fault/support/fault_scenario.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "common/json.h"
+
+namespace bigpe::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kRunDeadline = 150s;  // one experiment, faults and resumes included
+constexpr auto kPollInterval = 20ms;  // how often the driver looks, not a synchronisation
+constexpr int kMaxResumes = 8;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The parts of report.json that define the experiment's result (render
+// counters are not: a resumed run finds in the cache what it rendered).
+std::string result_of(const std::string& run_dir) {
+  json::Value report = json::parse(read_all(run_dir + "/report.json"));
+  json::Value r = json::Value::object();
+  for (const char* k : {"final_instruction", "iterations", "curve", "eval"}) r[k] = report.at(k);
+  return json::serialize(r);
+}
+
+long long counter(RedisClient& redis, const std::string& key) {
+  RedisReply r = redis.command({"GET", key});
+  return r.is_nil() ? 0 : std::stoll(r.str);
+}
+
+// A worker stopped with SIGSTOP, waiting for its SIGCONT.
+struct Stopped {
+  int worker;
+  std::string id;
+  std::optional<Clock::time_point> until;  // pause: a time; hang: until the broker drops it
+};
+
+class Driver {
+ public:
+  Driver(FaultCluster& c, std::optional<FaultKind> kind, const std::string& run_dir)
+      : c_(c), kind_(kind), run_dir_(run_dir), redis_(c.redis().options()) {}
+
+  FaultRun run(const std::vector<FaultStep>& plan) {
+    const auto t0 = Clock::now();
+    const long long requeued_before = c_.requeued_by_brokers();
+    redis_.command({"FLUSHALL"});
+    c_.start_scheduler({"run", "experiments/quickstart.yaml", "out=" + run_dir_, "redis=" + c_.redis().url(),
+                        "broker=" + c_.client_endpoint(), "workers=remote", "iterations=4", "batch_size=2",
+                        "eval.seeds=2", "queries.heldout=20", "write_images=false"},
+                       run_dir_ + ".log");
+    std::size_t next = 0;
+    while (Clock::now() - t0 < kRunDeadline) {
+      if (!c_.scheduler().running() && !scheduler_exited()) break;
+      if (out_.completed) break;
+      release_stopped();
+      if (next < plan.size() && stored() >= plan[next].at_stored) strike(plan[next++]);
+      std::this_thread::sleep_for(kPollInterval);
+    }
+    for (const Stopped& s : stopped_) c_.worker(s.worker).send_signal(SIGCONT);
+    if (!out_.completed && out_.failure.empty()) out_.failure = "run did not complete in time";
+    if (!out_.failure.empty()) out_.failure += "\n" + c_.diagnostics();
+    if (out_.completed) {
+      out_.result = result_of(run_dir_);
+      // Stopped workers come back (and finish what they held) before counting.
+      wait_for_all_workers();
+      measure();
+    }
+    out_.explained += c_.requeued_by_brokers() - requeued_before;
+    out_.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return out_;
+  }
+
+ private:
+  // The scheduler exited: done, resumed, or a failure. False ends the run.
+  bool scheduler_exited() {
+    const int code = *c_.scheduler().exit_status();
+    if (code == 0) {
+      out_.completed = true;
+      return true;
+    }
+    // 137: we killed it; 2: it stopped itself, resumable (e.g. Redis was gone).
+    if ((code == 128 + SIGKILL || code == 2) && out_.resumes < kMaxResumes) {
+      ++out_.resumes;
+      c_.start_scheduler({"resume", run_dir_}, run_dir_ + ".resume" + std::to_string(out_.resumes) + ".log");
+      return true;
+    }
+    out_.failure = "scheduler exited with status " + std::to_string(code);
+    return false;
+  }
+
+  long long stored() {
+    try {
+      return counter(redis_, "bigpe:stats:stored");
+    } catch (const RedisError&) {
+      return -1;  // restarting: strike later
+    }
+  }
+
+  long long in_flight_now() {
+    auto st = c_.status(1000ms);
+    // Without an answer, everything the workers could hold is the bound.
+    return st ? st->in_flight : static_cast<long long>(c_.options().workers) * c_.options().slots;
+  }
+
+  void strike(const FaultStep& step) {
+    ++out_.faults;
+    switch (*kind_) {
+      case FaultKind::kWorkerKill:
+        c_.worker(step.worker).kill();
+        c_.start_worker(step.worker);
+        break;  // the broker's log counts what it requeued
+      case FaultKind::kBrokerKill:
+        out_.explained += in_flight_now();
+        c_.kill_broker();
+        c_.start_broker();
+        break;
+      case FaultKind::kSchedulerKill:
+        out_.explained += in_flight_now();
+        c_.scheduler().kill();  // the loop resumes it
+        break;
+      case FaultKind::kRedisKill:
+        out_.explained += in_flight_now();
+        c_.redis().kill();
+        c_.redis().restart();
+        break;
+      case FaultKind::kWorkerHang:
+      case FaultKind::kWorkerPause: {
+        for (const Stopped& s : stopped_)
+          if (s.worker == step.worker) return;  // already stopped: one fault, not two
+        c_.worker(step.worker).send_signal(SIGSTOP);
+        Stopped s{step.worker, c_.worker_id(step.worker), std::nullopt};
+        if (*kind_ == FaultKind::kWorkerPause) s.until = Clock::now() + std::chrono::milliseconds(step.pause_ms);
+        stopped_.push_back(s);
+        break;
+      }
+    }
+  }
+
+  void release_stopped() {
+    for (auto it = stopped_.begin(); it != stopped_.end();) {
+      const bool due = it->until ? Clock::now() >= *it->until : c_.broker_removed(it->id);
+      if (!due) {
+        ++it;
+        continue;
+      }
+      c_.worker(it->worker).send_signal(SIGCONT);
+      it = stopped_.erase(it);
+    }
+  }
+
+  void wait_for_all_workers() {
+    const auto deadline = Clock::now() + 30s;
+    while (Clock::now() < deadline) {
+      auto st = c_.status(1000ms);
+      if (st && st->workers == c_.options().workers && st->in_flight == 0) return;
+      std::this_thread::sleep_for(kPollInterval);
+    }
+  }
+
+  void measure() {
+    for (const RedisReply& k : redis_.command({"KEYS", "bigpe:result:*"}).elements) out_.keys.insert(k.str);
+    for (const RedisReply& v : redis_.command({"HVALS", "bigpe:stats:renders"}).elements)
+      out_.renders += std::stoll(v.str);
+    out_.stored = counter(redis_, "bigpe:stats:stored");
+    out_.repeated = counter(redis_, "bigpe:stats:duplicates");
+  }
+
+  FaultCluster& c_;
+  std::optional<FaultKind> kind_;
+  std::string run_dir_;
+  RedisClient redis_;
+  std::vector<Stopped> stopped_;
+  FaultRun out_;
+};
+
+}  // namespace
+
+const char* fault_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kWorkerKill: return "worker-sigkill";
+    case FaultKind::kBrokerKill: return "broker-sigkill";
+    case FaultKind::kSchedulerKill: return "scheduler-sigkill";
+    case FaultKind::kRedisKill: return "redis-sigkill";
+    case FaultKind::kWorkerHang: return "worker-no-heartbeat";
+    case FaultKind::kWorkerPause: return "worker-pause";
+  }
+  return "?";
+}
+
+std::vector<FaultStep> plan_faults(uint64_t seed, long long total_results, int workers, int count) {
+  std::mt19937_64 rng(seed);
+  std::vector<FaultStep> plan;
+  const long long lo = std::max(1LL, total_results / 10), hi = std::max(lo + count, total_results * 9 / 10);
+  std::uniform_int_distribution<long long> at(lo, hi);
+  std::set<long long> points;
+  while (static_cast<int>(points.size()) < count) points.insert(at(rng));
+  for (long long p : points) {
+    FaultStep s;
+    s.at_stored = p;
+    s.worker = std::uniform_int_distribution<int>(0, workers - 1)(rng);
+    s.pause_ms = std::uniform_int_distribution<int>(100, 2000)(rng);
+    plan.push_back(s);
+  }
+  return plan;
+}
+
+FaultRun run_with_faults(FaultCluster& cluster, std::optional<FaultKind> kind,
+                         const std::vector<FaultStep>& plan, const std::string& run_dir) {
+  return Driver(cluster, kind, run_dir).run(plan);
+}
+
+std::string tally_header() {
+  char line[200];
+  std::snprintf(line, sizeof line, "%-20s %4s %6s %4s %10s %8s %9s %5s %7s %7s", "fault", "runs", "faults",
+                "lost", "duplicates", "repeated", "explained", "extra", "resumes", "seconds");
+  return line;
+}
+
+std::string tally_row(const FaultTally& t) {
+  char line[200];
+  std::snprintf(line, sizeof line, "%-20s %4d %6d %4lld %10lld %8lld %9lld %5lld %7d %7.1f", t.kind.c_str(), t.runs,
+                t.faults, t.lost, t.duplicates, t.repeated, t.explained, t.extra, t.resumes, t.seconds);
+  return line;
+}
+
+}  // namespace bigpe::testing
