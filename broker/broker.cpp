@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <set>
 #include <random>
 #include <stdexcept>
 #include <unordered_map>
@@ -16,6 +18,7 @@
 #include "broker/fair_queue.h"
 #include "broker/rate_window.h"
 #include "broker/wire_message.h"
+#include "broker/zap_handler.h"
 #include "schemas/decode_error.h"
 #include "schemas/messages.h"
 
@@ -76,7 +79,12 @@ std::string random_instance_id() {
 }
 
 std::string bind_router(zmq::socket_t& socket, const std::string& endpoint, const char* role,
-                        int64_t max_message_bytes) {
+                        int64_t max_message_bytes, const CurveServerKeys& curve, const char* zap_domain) {
+  if (curve.enabled()) {
+    socket.set(zmq::sockopt::curve_server, 1);
+    socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+    socket.set(zmq::sockopt::zap_domain, zap_domain);
+  }
   socket.set(zmq::sockopt::router_mandatory, 1);
   socket.set(zmq::sockopt::maxmsgsize, max_message_bytes);
   socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
@@ -105,13 +113,22 @@ class Broker::Impl {
       throw std::runtime_error("broker: heartbeat_interval must be positive");
     if (options_.liveness < 1) throw std::runtime_error("broker: liveness must be at least 1");
     if (options_.max_attempts < 1) throw std::runtime_error("broker: max_attempts must be at least 1");
+    if (options_.max_tasks < 1) throw std::runtime_error("broker: max_tasks must be at least 1");
     if (options_.max_message_bytes < 1024)
       throw std::runtime_error("broker: max_message_bytes must be at least 1024");
     // A client reconnecting under its routing id takes over from its stale
     // connection instead of being refused.
     clients_socket_.set(zmq::sockopt::router_handover, 1);
-    client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client", options_.max_message_bytes);
-    worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker", options_.max_message_bytes);
+    if (options_.curve.enabled()) {
+      // Bound before the server sockets, so no handshake can precede it.
+      zap_ = std::make_unique<ZapHandler>(
+          context_, std::map<std::string, std::set<std::string>>{{kClientDomain, options_.curve.client_keys},
+                                                                 {kWorkerDomain, options_.curve.worker_keys}});
+    }
+    client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client",
+                                   options_.max_message_bytes, options_.curve, kClientDomain);
+    worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker",
+                                   options_.max_message_bytes, options_.curve, kWorkerDomain);
     wake_endpoint_ = "inproc://bigpe-broker-wake-" + instance_id_;
     wake_socket_.bind(wake_endpoint_);
   }
@@ -146,6 +163,7 @@ class Broker::Impl {
   // --- clients ---
   void on_submit(const std::string& client, const schemas::Submit& submit);
   void on_cancel(const schemas::Cancel& cancel);
+  void refuse_full(const std::string& client, const std::string& task_id);
   void send_status(const std::string& client);
   void touch_client(const std::string& client);
 
@@ -167,6 +185,9 @@ class Broker::Impl {
   std::chrono::milliseconds silence_limit() const { return options_.heartbeat_interval * options_.liveness; }
 
   zmq::context_t context_{1};
+  // Declared after the context and before the sockets: destroyed after the
+  // sockets are closed, before the context terminates.
+  std::unique_ptr<ZapHandler> zap_;
   zmq::socket_t clients_socket_;
   zmq::socket_t workers_socket_;
   zmq::socket_t wake_socket_;
@@ -182,6 +203,7 @@ class Broker::Impl {
   WireMessage message_;  // reused so that steady traffic does not allocate
 
   int64_t completed_ = 0;
+  int64_t refused_full_ = 0;
   int64_t failed_ = 0;
   RateWindow dispatch_rate_;
   RateWindow result_rate_;
@@ -313,6 +335,10 @@ void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& s
   accepted.task_ids.reserve(submit.tasks.size());
   for (const schemas::TaskEnvelope& env : submit.tasks) {
     accepted.task_ids.push_back(env.task_id);
+    if (tasks_.size() >= options_.max_tasks && tasks_.count(env.task_id) == 0) {
+      refuse_full(client, env.task_id);
+      continue;
+    }
     auto [it, inserted] = tasks_.try_emplace(env.task_id);
     TaskState& t = it->second;
     // A resubmitted task (the client reconnected, or its deadline passed) is
@@ -325,6 +351,17 @@ void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& s
     mark_dirty(*t.service);
   }
   send_client(client, Command::kAccepted, schemas::encode(accepted));
+}
+
+void Broker::Impl::refuse_full(const std::string& client, const std::string& task_id) {
+  schemas::Failed f;
+  f.task_id = task_id;
+  f.reason = "broker queue full (" + std::to_string(options_.max_tasks) + " tasks); submit fewer at once";
+  f.attempts = 0;
+  f.reasons = {f.reason};
+  if (refused_full_++ % 10000 == 0)
+    spdlog::warn("broker: refusing tasks from client {}: {}", printable_id(client), f.reason);
+  send_client(client, Command::kFailed, schemas::encode(f));
 }
 
 void Broker::Impl::on_cancel(const schemas::Cancel& cancel) {

@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "broker/curve_keys.h"
+
 namespace bigpe::broker {
 
 struct BrokerOptions {
@@ -28,6 +30,14 @@ struct BrokerOptions {
   // closes that peer's connection; bodies are then decoded with the msgpack
   // limits of schemas/msgpack_map.h, and refusals are logged with the reason.
   int64_t max_message_bytes = 64 << 20;
+  // CURVE on both sockets when curve.enabled(): traffic is encrypted and
+  // only the listed public keys get in (ZapHandler; the client socket's ZAP
+  // domain is "clients", the worker socket's "workers").
+  CurveServerKeys curve;
+  // Tasks held (queued or in flight) at most; a SUBMIT beyond it is
+  // answered, per task, with FAILED "broker queue full" (attempts 0), so a
+  // runaway client costs the broker bounded memory and learns why.
+  std::size_t max_tasks = 2000000;
 };
 
 class Broker {

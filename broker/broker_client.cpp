@@ -84,6 +84,11 @@ class BrokerClient::Impl {
     socket_->set(zmq::sockopt::sndhwm, kHighWaterMark);
     socket_->set(zmq::sockopt::rcvhwm, kHighWaterMark);
     socket_->set(zmq::sockopt::maxmsgsize, schemas::kMaxMessageBytes);
+    if (options_.curve.enabled()) {
+      socket_->set(zmq::sockopt::curve_serverkey, options_.curve.server_public);
+      socket_->set(zmq::sockopt::curve_publickey, options_.curve.public_key);
+      socket_->set(zmq::sockopt::curve_secretkey, options_.curve.secret_key);
+    }
     // Never retry slower than we heartbeat, so a restarted broker is found
     // within about one interval.
     int ivl = static_cast<int>(std::min<int64_t>(options_.heartbeat_interval.count(),

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/curve_keys.h"
 #include "schemas/messages.h"
 
 namespace bigpe::broker {
@@ -27,6 +28,7 @@ struct BrokerClientOptions {
   std::chrono::milliseconds heartbeat_interval{1000};
   int liveness = 5;
   std::chrono::milliseconds task_deadline{600000};  // resubmit a task after this long
+  CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
 };
 
 class BrokerClient {

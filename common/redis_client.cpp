@@ -6,10 +6,12 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <thread>
 
 namespace bigpe {
 
@@ -78,6 +80,7 @@ bool is_closed_connection(const redisContext* c) {
 struct RedisClient::Impl {
   redisContext* ctx = nullptr;
   bool broken = true;
+  bool connect_failed = false;  // the last connect() failed before AUTH (refused, unreachable)
   ~Impl() { reset(); }
   void reset() {
     if (ctx) redisFree(ctx);
@@ -106,6 +109,7 @@ void RedisClient::connect() {
   redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
                                             to_timeval(options_.connect_timeout));
   if (c == nullptr) throw RedisError(where + ": connect: out of memory");
+  impl_->connect_failed = c->err != 0;
   if (c->err) {
     std::string reason = c->errstr;
     redisFree(c);
@@ -142,6 +146,23 @@ void RedisClient::connect() {
   if (options_.db != 0) setup({"SELECT", std::to_string(options_.db)}, "SELECT " + std::to_string(options_.db));
 }
 
+void RedisClient::reconnect() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.reconnect_window;
+  std::chrono::milliseconds pause(50);
+  for (;;) {
+    try {
+      connect();
+      return;
+    } catch (const RedisError&) {
+      // Only a refused or failed TCP connect is worth waiting out (a server
+      // restarting); AUTH or SELECT errors will not go away.
+      if (!impl_->connect_failed || std::chrono::steady_clock::now() + pause > deadline) throw;
+    }
+    std::this_thread::sleep_for(pause);  // backoff between attempts
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+  }
+}
+
 std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std::string>>& commands) {
   if (commands.empty()) return {};
   const std::string where = "redis " + options_.url_without_password();
@@ -155,7 +176,7 @@ std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std:
   for (int attempt = 0;; ++attempt) {
     if (impl_->broken) {
       try {
-        connect();
+        reconnect();
       } catch (const RedisError& e) {
         throw RedisError(std::string(e.what()) + " (while sending " + what + ")");
       }
@@ -336,7 +357,21 @@ RedisOptions RedisOptions::from_url(const std::string& url) {
   if (o.password.empty()) {
     if (const char* env = std::getenv("BIGPE_REDIS_PASSWORD")) o.password = env;
   }
+  if (o.password.empty()) {
+    const char* file = std::getenv("BIGPE_REDIS_PASSWORD_FILE");
+    if (file != nullptr && *file != '\0') o.password = read_password_file(file);
+  }
   return o;
+}
+
+std::string RedisOptions::read_password_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("redis password file " + path + ": cannot read it");
+  std::string password;
+  std::getline(in, password);  // the first line; a trailing newline is not part of it
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.empty()) throw std::invalid_argument("redis password file " + path + ": empty first line");
+  return password;
 }
 
 std::string RedisOptions::url_without_password() const {

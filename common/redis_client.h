@@ -40,11 +40,19 @@ struct RedisOptions {
   std::string password;  // AUTH when non-empty; never logged
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{30000};
+  // How long a call keeps trying to reconnect to a server that went away
+  // (connection refused while it restarts) before failing; nothing has been
+  // sent then, so retrying is always safe. 0 = a single attempt. The first
+  // connection (the constructor) never waits: a wrong address fails fast.
+  std::chrono::milliseconds reconnect_window{0};
 
-  // redis://[:password@]host[:port][/db]. The password may also come from
-  // the environment variable BIGPE_REDIS_PASSWORD. Throws std::invalid_argument
-  // naming the url part that is wrong.
+  // redis://[:password@]host[:port][/db]. Without a password in the url it
+  // comes from the environment: BIGPE_REDIS_PASSWORD, else the first line of
+  // the file named by BIGPE_REDIS_PASSWORD_FILE. Throws std::invalid_argument
+  // naming the url part (or the file) that is wrong, never the password.
   static RedisOptions from_url(const std::string& url);
+  // The first line of `path`. Throws std::invalid_argument naming the file.
+  static std::string read_password_file(const std::string& path);
   std::string url_without_password() const;
 };
 
@@ -72,6 +80,7 @@ class RedisClient {
 
  private:
   void connect();
+  void reconnect();  // connect(), retried with backoff within reconnect_window
   RedisOptions options_;
   struct Impl;
   std::unique_ptr<Impl> impl_;

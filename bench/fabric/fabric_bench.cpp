@@ -3,11 +3,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -43,10 +47,44 @@ double process_cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// CPU seconds per thread name, from /proc/self/task (clock ticks): for
+// --threads, to see which part of the fabric a round trip's CPU goes to.
+std::map<std::string, double> thread_cpu_seconds() {
+  std::map<std::string, double> out;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(entry.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::string name = stat.substr(open + 1, close - open - 1);
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    // Fields after the name: state is field 3; utime and stime are 14 and 15.
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    out[name] += (utime + stime) / tick;
+  }
+  return out;
+}
+
 struct PhaseResult {
   double rate = 0;
   double cpu_us = 0;  // process CPU time per round trip
+  std::map<std::string, double> thread_cpu_us;  // per thread name, per round trip
 };
+
+void set_thread_cpu(PhaseResult& r, const std::map<std::string, double>& before, long done) {
+  for (const auto& [name, seconds] : thread_cpu_seconds()) {
+    auto it = before.find(name);
+    double used = seconds - (it == before.end() ? 0 : it->second);
+    if (done > 0) r.thread_cpu_us[name] = 1e6 * used / static_cast<double>(done);
+  }
+}
 
 // A one-item render task whose encoded body is about `payload` bytes; the
 // counter makes every prompt, and so every cache key, distinct.
@@ -117,6 +155,7 @@ PhaseResult raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
   long done = 0;
   const auto start = Clock::now();
   const double cpu0 = process_cpu_seconds();
+  const auto threads0 = thread_cpu_seconds();
   double elapsed = 0;
   zmq::message_t id, reply;
   while ((elapsed = seconds_since(start)) < o.seconds) {
@@ -125,10 +164,12 @@ PhaseResult raw_echo_rate(const FabricBenchOptions& o, std::size_t payload) {
     ++done;
     send_to(id.to_string(), body);
   }
-  const double cpu = process_cpu_seconds() - cpu0;
+  PhaseResult result{static_cast<double>(done) / elapsed,
+                     1e6 * (process_cpu_seconds() - cpu0) / static_cast<double>(done), {}};
+  set_thread_cpu(result, threads0, done);
   for (const std::string& i : ids) send_to(i, "");
   for (auto& t : echoes) t.join();
-  return {static_cast<double>(done) / elapsed, 1e6 * cpu / static_cast<double>(done)};
+  return result;
 }
 
 // Phases (b) and (c): the scheduler's path through broker and workers.
@@ -141,6 +182,15 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
     pthread_setname_np(pthread_self(), "bigpe-broker");
     broker.run();
   });
+  // Stops the broker however this function leaves (an exception included).
+  struct BrokerStopper {
+    broker::Broker& broker;
+    std::thread& thread;
+    ~BrokerStopper() {
+      broker.stop();
+      thread.join();
+    }
+  } stopper{broker, broker_thread};
 
   WorkerOptions wo;
   wo.broker_endpoint = broker.worker_endpoint();
@@ -161,8 +211,13 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
     {
       broker::BrokerClient client(broker.client_endpoint(), "bench-client");
       const auto ready_deadline = Clock::now() + 30s;
-      while (client.status(5000ms).workers < o.workers) {
-        if (Clock::now() > ready_deadline) throw std::runtime_error("bench: workers did not register");
+      for (;;) {
+        try {
+          if (client.status(2000ms).workers >= o.workers) break;
+        } catch (const std::runtime_error&) {
+          // No STATUS reply yet (a busy machine): ask again until the deadline.
+        }
+        if (Clock::now() > ready_deadline) throw std::runtime_error("bench: workers did not register within 30 s");
       }
       TaskMaker maker(o.payload);
       std::vector<schemas::TaskEnvelope> batch;
@@ -171,6 +226,7 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
       long done = 0, failed = 0;
       const auto start = Clock::now();
       const double cpu0 = process_cpu_seconds();
+      const auto threads0 = thread_cpu_seconds();
       double elapsed = 0;
       while ((elapsed = seconds_since(start)) < o.seconds) {
         batch.clear();
@@ -186,12 +242,17 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
       if (failed > 0) throw std::runtime_error("bench: " + std::to_string(failed) + " tasks failed");
       result.rate = static_cast<double>(done) / elapsed;
       result.cpu_us = 1e6 * (process_cpu_seconds() - cpu0) / static_cast<double>(done);
+      set_thread_cpu(result, threads0, done);
     }
     pool.stop();
   }
-  broker.stop();
-  broker_thread.join();
   return result;
+}
+
+void print_threads(const PhaseResult& r, const FabricBenchOptions& o, std::ostream& out) {
+  if (!o.thread_cpu) return;
+  for (const auto& [name, us] : r.thread_cpu_us)
+    if (us >= 0.05) out << "    " << name << ": " << us << " us cpu each\n";
 }
 
 }  // namespace
@@ -214,12 +275,14 @@ FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& ou
   std::snprintf(line, sizeof(line), "raw zmq echo:        %9.0f msg/s                 %6.1f us cpu each",
                 raw.rate, raw.cpu_us);
   out << line << std::endl;
+  print_threads(raw, o, out);
 
   PhaseResult fabric = fabric_rate(o, nullptr);
   r.broker_rate = fabric.rate;
   std::snprintf(line, sizeof(line), "broker + workers:    %9.0f tasks/s (%.2f of raw)  %6.1f us cpu each",
                 fabric.rate, fabric.rate / raw.rate, fabric.cpu_us);
   out << line << std::endl;
+  print_threads(fabric, o, out);
 
   char dir_template[] = "/tmp/bigpe-bench-redis-XXXXXX";
   if (mkdtemp(dir_template) == nullptr) throw std::runtime_error("bench: cannot create a temp folder in /tmp");
@@ -241,6 +304,7 @@ FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& ou
   std::snprintf(line, sizeof(line), "persisted to redis:  %9.0f tasks/s (%.2f of raw)  %6.1f us cpu each (+ redis)",
                 persisted.rate, r.ratio(), persisted.cpu_us);
   out << line << std::endl;
+  print_threads(persisted, o, out);
   std::snprintf(line, sizeof(line), "ratio=%.3f", r.ratio());
   out << line << std::endl;
   return r;

@@ -20,6 +20,7 @@ struct FabricBenchOptions {
   int window = 64;       // messages / tasks in flight
   int payload = 256;     // bytes per message (the encoded task body)
   int workers = 2;
+  bool thread_cpu = false;  // also print CPU per round trip for each thread name
 };
 
 struct FabricBenchResult {

@@ -73,13 +73,12 @@ std::map<std::string, FlatYamlValue> parse_flat_yaml(const std::string& text, co
       fail(origin, line_no, "expected a plain key without dots, got: " + key);
 
     if (expect_child) {
-      if (indent <= stack.back().first) fail(origin, line_no, "expected an indented map under '" + stack.back().second + "'");
-      stack.back().first = indent;
       expect_child = false;
-    } else {
-      while (stack.size() > 1 && indent < stack.back().first) stack.pop_back();
-      if (indent != stack.back().first) fail(origin, line_no, "indentation does not match any open map");
+      if (indent > stack[stack.size() - 2].first) stack.back().first = indent;  // first child
+      else stack.pop_back();  // "key:" with nothing under it: an empty value
     }
+    while (stack.size() > 1 && indent < stack.back().first) stack.pop_back();
+    if (indent != stack.back().first) fail(origin, line_no, "indentation does not match any open map");
     const std::string& prefix = stack.back().second;
     std::string full = prefix.empty() ? key : prefix + "." + key;
     std::string value = scalar(body.substr(colon + 1), origin, line_no);

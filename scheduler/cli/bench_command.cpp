@@ -17,6 +17,7 @@ void register_bench_fabric(CLI::App& bench) {
       ->check(CLI::Range(64, 1 << 24))
       ->capture_default_str();
   cmd->add_option("--workers", o->workers, "Echo threads / local workers")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_flag("--threads", o->thread_cpu, "Also print CPU per round trip for each thread");
   cmd->callback([o] { bench::run_fabric_bench(*o, std::cout); });
 }
 
@@ -24,6 +25,8 @@ void register_bench_command(CLI::App& app) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   register_bench_fabric(*bench);
+  register_bench_models(*bench);
+  register_bench_scale(*bench);
   register_bench_scheduler(*bench);
   register_bench_optimizer(*bench);
 }

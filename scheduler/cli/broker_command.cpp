@@ -19,6 +19,10 @@ struct BrokerArgs {
   int liveness = 5;
   int max_attempts = 3;
   int64_t max_message_bytes = 64 << 20;
+  std::size_t max_tasks = 2000000;
+  std::string curve_secret;                // the broker's NAME.key
+  std::vector<std::string> allow_clients;  // .pub files or folders of them
+  std::vector<std::string> allow_workers;
 };
 
 void run_broker(const BrokerArgs& args) {
@@ -29,6 +33,22 @@ void run_broker(const BrokerArgs& args) {
   options.liveness = args.liveness;
   options.max_attempts = args.max_attempts;
   options.max_message_bytes = args.max_message_bytes;
+  options.max_tasks = args.max_tasks;
+  if (!args.curve_secret.empty()) {
+    try {
+      options.curve.secret_key = broker::read_curve_key(args.curve_secret);
+      options.curve.client_keys = broker::read_curve_public_keys(args.allow_clients);
+      options.curve.worker_keys = broker::read_curve_public_keys(args.allow_workers);
+    } catch (const std::exception& e) {
+      spdlog::error("broker: {}", e.what());
+      throw CommandExit{2};
+    }
+    spdlog::info("broker: CURVE on; {} client keys and {} worker keys allowed", options.curve.client_keys.size(),
+                 options.curve.worker_keys.size());
+  } else if (!args.allow_clients.empty() || !args.allow_workers.empty()) {
+    spdlog::error("broker: --allow-client/--allow-worker need --curve-secret");
+    throw CommandExit{2};
+  }
 
   // Signals are taken synchronously by this thread (sigwait) rather than by
   // a handler, because Broker::stop() is not async-signal-safe. Block them
@@ -79,6 +99,13 @@ void register_broker_command(CLI::App& app) {
                   "Largest frame accepted; a peer sending a bigger one is disconnected")
       ->check(CLI::Range(int64_t{1024}, int64_t{1} << 32))
       ->capture_default_str();
+  cmd->add_option("--max-tasks", args->max_tasks, "Tasks held at most; beyond, SUBMIT gets FAILED (queue full)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32))
+      ->capture_default_str();
+  cmd->add_option("--curve-secret", args->curve_secret,
+                  "Enable CURVE: the broker's secret key file (bigpe keygen); only listed peers get in");
+  cmd->add_option("--allow-client", args->allow_clients, "Client public key file, or a folder of *.pub; repeatable");
+  cmd->add_option("--allow-worker", args->allow_workers, "Worker public key file, or a folder of *.pub; repeatable");
   cmd->callback([args] { run_broker(*args); });
 }
 

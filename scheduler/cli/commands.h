@@ -13,6 +13,7 @@ void register_broker_command(CLI::App& app);
 void register_worker_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
 void register_run_command(CLI::App& app);  // run and resume
+void register_keygen_command(CLI::App& app);
 void register_campaign_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_export_command(CLI::App& app);
@@ -23,5 +24,13 @@ void register_bench_scheduler(CLI::App& bench);
 void register_bench_optimizer(CLI::App& bench);
 // Adds `fabric` under the `bench` subcommand (bench/fabric/fabric_bench.h).
 void register_bench_fabric(CLI::App& bench);
+// Adds `models` under the `bench` subcommand (bench_models_command.cpp).
+void register_bench_models(CLI::App& bench);
+// tokenize, render, score: the model backends outside experiments.
+void register_tokenize_command(CLI::App& app);
+void register_render_command(CLI::App& app);
+void register_score_command(CLI::App& app);
+// Adds `scale` under the `bench` subcommand (bench/scale/scale_bench.h).
+void register_bench_scale(CLI::App& bench);
 
 }  // namespace bigpe::cli

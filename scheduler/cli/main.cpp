@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   bigpe::cli::register_worker_command(app);
   bigpe::cli::register_bench_command(app);
   bigpe::cli::register_run_command(app);
+  bigpe::cli::register_tokenize_command(app);
+  bigpe::cli::register_render_command(app);
+  bigpe::cli::register_score_command(app);
+  bigpe::cli::register_keygen_command(app);
   bigpe::cli::register_campaign_command(app);
   bigpe::cli::register_eval_command(app);
   bigpe::cli::register_export_command(app);

@@ -1,10 +1,22 @@
-// `bigpe status` (docs/campaigns.md).
+// `bigpe status [--follow] [--redis URL | RUN_DIR]` (docs/campaigns.md).
+#include <unistd.h>
+
+#include <iostream>
+
 #include "scheduler/cli/commands.h"
+#include "scheduler/engine/status_view.h"
 
 namespace bigpe::cli {
 
 void register_status_command(CLI::App& app) {
-  app.add_subcommand("status", "(in progress)")->callback([] { throw CommandExit{1}; });
+  auto* cmd = app.add_subcommand("status", "progress of campaigns and experiments, workers and rates");
+  auto req = std::make_shared<engine::StatusRequest>();
+  cmd->add_option("target", req->target, "run or campaign folder (or an id with --redis)");
+  cmd->add_option("--redis", req->redis_url, "Redis URL (every campaign and experiment in it)");
+  cmd->add_option("--broker", req->broker, "broker client endpoint for worker and queue counts");
+  cmd->add_flag("--follow,-f", req->follow, "redraw until nothing shown is running");
+  cmd->add_option("--interval", req->interval_s, "seconds between frames with --follow")->capture_default_str();
+  cmd->callback([req] { throw CommandExit{engine::run_status(*req, std::cout, ::isatty(STDOUT_FILENO) == 1)}; });
 }
 
 }  // namespace bigpe::cli

@@ -34,6 +34,12 @@ struct WorkerArgs {
   bool no_persist = false;
   std::string device = "cpu";
   std::size_t max_prompt_chars = kDefaultMaxPromptChars;
+  std::string curve_key;    // our NAME.key
+  std::string broker_key;   // the broker's NAME.pub
+  std::string redis_password_file;
+  std::string model_dir;         // torchscript-sd
+  std::string scorer_model_dir;  // hpsv2
+  bool device_given = false;     // torch backends use "auto" unless --device is given
 };
 
 void run_worker(const WorkerArgs& args) {
@@ -54,6 +60,9 @@ void run_worker(const WorkerArgs& args) {
   backends.backend = args.backend;
   backends.sim_cost_ms = args.sim_cost_ms;
   backends.sim_vocabulary = args.sim_vocabulary;
+  backends.model_dir = args.model_dir;
+  backends.scorer_model_dir = args.scorer_model_dir;
+  backends.device = args.device_given ? args.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
   // because Worker::stop() is not async-signal-safe. Blocked before any
@@ -66,7 +75,14 @@ void run_worker(const WorkerArgs& args) {
 
   std::unique_ptr<Worker> worker;
   try {
-    if (options.persist) options.redis = RedisOptions::from_url(args.redis);
+    if (options.persist) {
+      options.redis = RedisOptions::from_url(args.redis);
+      if (!args.redis_password_file.empty())
+        options.redis.password = RedisOptions::read_password_file(args.redis_password_file);
+      // A restarting Redis fails no task: the worker waits for it.
+      options.redis.reconnect_window = std::chrono::seconds(20);
+    }
+    options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
     worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));
   } catch (const std::exception& e) {
     spdlog::error("worker: {}", e.what());
@@ -116,11 +132,15 @@ void register_worker_command(CLI::App& app) {
   cmd->add_option("--service", args->services, "Service (model profile) to serve; repeatable")
       ->required();
   cmd->add_option("--backend", args->backend, "Renderer and scorer backend")
-      ->check(CLI::IsMember({"sim"}))
+      ->check(CLI::IsMember({"sim", "torchscript-sd"}))
       ->capture_default_str();
   cmd->add_option("--slots", args->slots, "Tasks held at once")->check(CLI::Range(1, 1024))->capture_default_str();
   cmd->add_option("--worker-id", args->worker_id, "Worker id (default <host>-<pid>-<random>)");
-  cmd->add_option("--device", args->device, "Device name reported to the broker")->capture_default_str();
+  CLI::Option* device = cmd->add_option("--device", args->device,
+                                        "Device reported to the broker; torch backends run on it (default there: auto)")
+                            ->capture_default_str();
+  cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
+  cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->artifacts, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")
       ->check(CLI::Range(0.0, 3600000.0))
@@ -141,8 +161,15 @@ void register_worker_command(CLI::App& app) {
   cmd->add_option("--max-prompt-chars", args->max_prompt_chars,
                   "Refuse tasks with a longer prompt (characters; 0 = no limit)")
       ->capture_default_str();
+  cmd->add_option("--curve-key", args->curve_key, "CURVE: this worker's secret key file (bigpe keygen)");
+  cmd->add_option("--broker-key", args->broker_key, "CURVE: the broker's public key file");
+  cmd->add_option("--redis-password-file", args->redis_password_file,
+                  "Redis AUTH password: first line of this file (or env BIGPE_REDIS_PASSWORD[_FILE])");
   cmd->add_flag("--no-persist", args->no_persist, "Don't use Redis (no cache, results not stored)");
-  cmd->callback([args] { run_worker(*args); });
+  cmd->callback([args, device] {
+    args->device_given = device->count() > 0;
+    run_worker(*args);
+  });
 }
 
 }  // namespace bigpe::cli

@@ -84,6 +84,7 @@ Plan plan_new(const CampaignSpec& spec, const std::vector<CampaignCell>& cells, 
   p.file.variants_json = variants_json(spec);
   p.dir = out_dir.empty() ? "runs/" + p.file.campaign_id : out_dir;
   for (const CampaignCell& cell : cells) {
+    refuse_secrets(cell.config);  // before any run.json is written
     CampaignMember m{p.file.campaign_id + "." + cell.name, cell.variant, cell.repeat, "experiments/" + cell.name};
     p.file.members.push_back(m);
     p.experiments.push_back({m, cell.config});

@@ -66,7 +66,7 @@ class SpecReader {
     for (auto it = map.begin(); it != map.end(); ++it) {
       std::string k = scalar(it->first, where);
       std::string full = prefix.empty() ? k : prefix + "." + k;
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: `it->` yields a temporary proxy
       if (v.IsMap()) {
         settings(v, full, where, out);
       } else if (v.IsSequence()) {
@@ -124,7 +124,7 @@ CampaignSpec parse_campaign_spec(const std::string& yaml_text, const std::string
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = r.scalar(it->first, "");
       const int line = line_of(it->first);
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: `it->` yields a temporary proxy
       if (!known.count(key))
         r.fail(line, key, "unknown campaign key (expected one of name, base, set, variants, repeats, "
                           "seed_base, taste_from_repeat, taste_base, tastes, concurrency)");

@@ -99,7 +99,13 @@ ConfigSchema build_schema() {
   s.add(key("eval.enabled", T::kBool, "true", "held-out evaluation at the end"));
   s.add(ranged(key("eval.seeds", T::kInt, "8", "seeds per held-out query"), 1, 10000));
   s.add(ranged(key("eval.seed_base", T::kInt, "1000000", "first evaluation seed"), 0, 9.2e18));
-  s.add(infra(key("redis", T::kString, "auto", "auto (private redis-server) or redis://host:port")));
+  s.add(infra(key("redis", T::kString, "auto",
+                  "auto (private redis-server) or redis://host:port (no password here: see redis_password_file)")));
+  s.add(infra(key("redis_password_file", T::kString, "",
+                  "file whose first line is the Redis AUTH password (else env BIGPE_REDIS_PASSWORD[_FILE])")));
+  s.add(infra(key("broker_auth.server_key", T::kString, "",
+                  "CURVE: the broker's public key file (bigpe keygen); empty = no CURVE")));
+  s.add(infra(key("broker_auth.client_key", T::kString, "", "CURVE: this scheduler's secret key file")));
   s.add(infra(choice(key("redis_appendfsync", T::kString, "everysec", "private redis fsync policy"),
                      {"everysec", "always"})));
   s.add(infra(key("broker", T::kString, "embedded", "embedded or tcp://host:port")));
@@ -118,7 +124,18 @@ const ConfigSchema& experiment_schema() {
   return schema;
 }
 
+void refuse_secrets(const Config& c) {
+  // The resolved config is stored in Redis and in run.json: a password in
+  // the url would end up in both, readable by anyone who can read those.
+  const std::string& url = c.get_string("redis");
+  if (url.rfind("redis://", 0) == 0 && url.find('@') != std::string::npos)
+    throw ConfigError("key 'redis': the url holds a password, which would be stored with the experiment; "
+                      "give it in redis_password_file or the environment (BIGPE_REDIS_PASSWORD, "
+                      "BIGPE_REDIS_PASSWORD_FILE) instead");
+}
+
 ExperimentSettings settings_from(const Config& c) {
+  refuse_secrets(c);
   ExperimentSettings s;
   s.name = c.get_string("name");
   s.seed = c.get_int("seed");
@@ -179,6 +196,9 @@ ExperimentSettings settings_from(const Config& c) {
   s.eval_seed_base = c.get_int("eval.seed_base");
   s.redis = c.get_string("redis");
   s.redis_appendfsync = c.get_string("redis_appendfsync");
+  s.redis_password_file = c.get_string("redis_password_file");
+  s.broker_server_key = c.get_string("broker_auth.server_key");
+  s.broker_client_key = c.get_string("broker_auth.client_key");
   s.broker = c.get_string("broker");
   s.workers = c.get_string("workers");
   s.local_workers = static_cast<int>(c.get_int("local_workers"));

@@ -88,6 +88,9 @@ struct ExperimentSettings {
   // Infrastructure (may change on resume).
   std::string redis;    // auto | redis://host:port
   std::string redis_appendfsync;
+  std::string redis_password_file;  // AUTH password's file; never the password itself
+  std::string broker_server_key;    // CURVE: broker's .pub file
+  std::string broker_client_key;    // CURVE: our .key file
   std::string broker;   // embedded | tcp://host:port
   std::string workers;  // local | remote
   int local_workers = 2;
@@ -96,6 +99,11 @@ struct ExperimentSettings {
   bool write_images = true;
 };
 
+// Throws ConfigError when a value holds a secret (a password in the redis
+// url): the resolved config is stored in Redis and in run.json.
+void refuse_secrets(const Config& config);
+
+// Calls refuse_secrets() first.
 ExperimentSettings settings_from(const Config& config);
 
 }  // namespace bigpe::engine

@@ -71,7 +71,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const auto t0 = std::chrono::steady_clock::now();
   const std::string& id = job.experiment_id;
   ExperimentWiring wiring(s, infra.redis());
-  broker::BrokerClient client(infra.client_endpoint(), "scheduler-" + id);
+  broker::BrokerClient client(infra.client_endpoint(), "scheduler-" + id, broker_client_options(s));
   RenderDispatcher dispatcher(client, redis, dispatch_settings(s, id));
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
@@ -196,6 +196,7 @@ RunOutcome run_experiment(const std::string& config_path, const std::vector<std:
   try {
     ExperimentJob job;
     job.config = Config::load(config_path, experiment_schema(), overrides);
+    refuse_secrets(job.config);  // before run.json is written
     std::string out_dir = job.config.get_string("out");
     if (!out_dir.empty() && has_run_file(out_dir)) {
       job.run_dir = out_dir;

@@ -72,4 +72,10 @@ DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::strin
   return ds;
 }
 
+broker::BrokerClientOptions broker_client_options(const ExperimentSettings& s) {
+  broker::BrokerClientOptions o;
+  o.curve = broker::load_curve_client_keys(s.broker_client_key, s.broker_server_key);
+  return o;
+}
+
 }  // namespace bigpe::engine

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/broker_client.h"
 #include "common/redis_client.h"
 #include "common/sim_vocabulary.h"
 #include "scheduler/agents/generator.h"
@@ -46,5 +47,9 @@ class ExperimentWiring {
 // How the experiment's renders are submitted (service, params, the sim
 // taste as a task option, cache scope).
 DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id);
+
+// How the scheduler talks to the broker (CURVE keys from broker_auth.*).
+// Throws std::runtime_error naming a key file that cannot be read.
+broker::BrokerClientOptions broker_client_options(const ExperimentSettings& s);
 
 }  // namespace bigpe::engine

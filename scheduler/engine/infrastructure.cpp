@@ -15,7 +15,12 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     redis_options_ = redis_server_->options();
   } else {
     redis_options_ = RedisOptions::from_url(s.redis);
+    if (!s.redis_password_file.empty())
+      redis_options_.password = RedisOptions::read_password_file(s.redis_password_file);
   }
+  // Ride out a Redis restart (a crash, a failover) instead of stopping the
+  // run: the append-only file brings the data back within seconds.
+  redis_options_.reconnect_window = std::chrono::seconds(20);
 
   if (s.broker == "embedded") {
     broker::BrokerOptions bo;

@@ -2,8 +2,9 @@
 // The run folder's report: report.json (machine-readable; field names are a
 // contract scripts rely on: experiment_id, config_hash, iterations,
 // renders.done, renders.cached, final_instruction,
-// eval.<method>.{mean, ci_low, ci_high, n}) and report.md, plus the result
-// table printed at the end of `bigpe run`.
+// eval.<method>.{mean, ci_low, ci_high, n}; the intervals are 95% bootstrap
+// intervals, and the gain_over_* entries add a Wilcoxon p_value) and
+// report.md, plus the result table printed at the end of `bigpe run`.
 #include <string>
 
 #include "scheduler/engine/evaluation.h"

@@ -10,7 +10,7 @@ Writes into REPORT_DIR:
   curves/overview.png     every cell's best-score curve; curves/curves.csv
   lineage/<exp>.png/.txt  instruction lineage trees
   gallery/index.html      held-out images side by side (portable folder)
-  report.md               the tables and links to every figure
+  report.md               the tables and links to every figure (or --report PATH)
 """
 import argparse
 import os
@@ -45,6 +45,11 @@ def parse_args(argv):
                     help="first (lowest repeat of each cell), all, none, or comma-separated "
                          "experiment ids")
     ap.add_argument("--title", default="bigpe aggregate report")
+    ap.add_argument("--note", default="", help="Markdown put under the report's title "
+                    "(e.g. the commands that made it)")
+    ap.add_argument("--report", default="",
+                    help="where to write the Markdown report (default REPORT_DIR/report.md); "
+                         "its links are relative to it")
     ap.add_argument("--quiet", action="store_true")
     return ap.parse_args(argv)
 
@@ -88,10 +93,15 @@ def run(args, log=print):
                                              os.path.join(args.out, "gallery"),
                                              which=args.gallery, per_experiment=per)
 
-    rel = lambda p: os.path.relpath(p, args.out).replace(os.sep, "/")  # noqa: E731
-    md = [f"# {args.title}", "",
-          f"{len(export.experiments)} experiments in {len(order)} cells, from "
-          + ", ".join(f"`{d}`" for d in args.exports) + ".", ""]
+    report = args.report or os.path.join(args.out, "report.md")
+    report_dir = os.path.dirname(os.path.abspath(report))
+    os.makedirs(report_dir, exist_ok=True)
+    rel = lambda p: os.path.relpath(os.path.abspath(p), report_dir).replace(os.sep, "/")  # noqa
+    md = [f"# {args.title}", ""]
+    if args.note:
+        md += [args.note, ""]
+    md += [f"{len(export.experiments)} experiments in {len(order)} cells, from "
+           + ", ".join(f"`{d}`" for d in args.exports) + ".", ""]
     md += ["## Table 1: training scores and held-out gains per cell", ""]
     md += [to_markdown(table1_display(t1)), TABLE1_CAPTION, ""] if len(t1) else ["(none)", ""]
     md += ["## Table 2: held-out comparison", ""]
@@ -107,7 +117,7 @@ def run(args, log=print):
     if gallery_index:
         md += ["## Gallery", "", f"[{rel(gallery_index)}]({rel(gallery_index)}): "
                + ", ".join(f"{e} ({n} images)" for e, n in pages.items()), ""]
-    with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
+    with open(report, "w", encoding="utf-8") as f:
         f.write("\n".join(md))
     if not args.quiet:
         log(f"aggregate: {len(export.experiments)} experiments, {len(order)} cells -> {args.out} "

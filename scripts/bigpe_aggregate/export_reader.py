@@ -68,10 +68,11 @@ COLUMNS = {
 }
 
 
-def read_exports(dirs, warn=sys.stderr):
+def read_exports(dirs, warn=None):
     """Loads every folder in `dirs`; raises ExportError naming what is wrong."""
     tables = {name: [] for name in FILES}
     seen = {}
+    duplicates = []
     for d in dirs:
         if not os.path.isdir(d):
             raise ExportError(f"{d}: not a folder (expected a `bigpe export --out` folder)")
@@ -83,8 +84,7 @@ def read_exports(dirs, warn=sys.stderr):
         for e in exps:
             eid = e["experiment_id"]
             if eid in seen:
-                print(f"aggregate: experiment {eid} is in {seen[eid]} and {d}; keeping the first",
-                      file=warn)
+                duplicates.append(f"{eid} ({seen[eid]}, {d})")
                 continue
             seen[eid] = d
             keep.add(eid)
@@ -102,6 +102,10 @@ def read_exports(dirs, warn=sys.stderr):
                     image = row.get("image") or ""
                     row["image_abs"] = os.path.abspath(os.path.join(d, image)) if image else ""
                 tables[name].append(row)
+    if duplicates:
+        print(f"aggregate: {len(duplicates)} experiment(s) in more than one export, keeping the "
+              f"first copy: {'; '.join(duplicates[:3])}{' ...' if len(duplicates) > 3 else ''}",
+              file=warn or sys.stderr)
     frames = {}
     for name in FILES:
         df = pd.DataFrame(tables[name])

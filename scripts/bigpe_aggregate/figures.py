@@ -10,7 +10,6 @@ iteration it was born (x) and an edge from its parent; the final
 instruction and its ancestors are drawn in red. A text file beside the
 figure lists each node's id, parent, iteration and text.
 """
-import math
 import os
 import re
 
@@ -189,7 +188,3 @@ def lineage_figure(export, experiment_id, out_dir):
             f.write(f"{n['id']}{mark}\tparent={n['parent'] or '-'}\tborn={n['born']}\t"
                     f"{n['text']}{impr}\n")
     return base + ".png"
-
-
-def _finite(v):
-    return v is not None and not (isinstance(v, float) and math.isnan(v))

@@ -35,8 +35,10 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
 
   FaultRun reference = run_with_faults(cluster, std::nullopt, {}, dir.file("reference"));
   ASSERT_TRUE(reference.completed) << reference.failure;
-  ASSERT_EQ(reference.repeated, 0) << "an undisturbed run repeats no render";
-  ASSERT_EQ(reference.renders, static_cast<long long>(reference.keys.size()));
+  // One render per distinct result; an overloaded machine may still make
+  // the broker give up on a slow worker, which the broker's log explains.
+  const long long distinct = static_cast<long long>(reference.keys.size());
+  ASSERT_LE(reference.renders - distinct, reference.explained);
 
   FaultTally tally;
   tally.kind = fault_name(kind);
@@ -44,7 +46,7 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
   const int runs = static_cast<int>(env_number("BIGPE_FAULT_RUNS", 1));
   for (int r = 0; r < runs; ++r) {
     std::vector<FaultStep> plan =
-        plan_faults(seed + r, static_cast<long long>(reference.keys.size()), cluster.options().workers, 2);
+        plan_faults(seed + r, distinct, cluster.options().workers, 2);
     FaultRun run = run_with_faults(cluster, kind, plan, dir.file("run" + std::to_string(r)));
     ASSERT_TRUE(run.completed) << run.failure;
     ++tally.runs;
@@ -56,10 +58,11 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
     long long lost = 0;
     for (const std::string& k : reference.keys) lost += run.keys.count(k) == 0 ? 1 : 0;
     const long long duplicates = run.stored - static_cast<long long>(run.keys.size());
-    const long long extra = std::max(0LL, run.renders - reference.renders - run.explained);
+    const long long repeated = run.renders - distinct;
+    const long long extra = std::max(0LL, repeated - run.explained);
     tally.lost += lost;
     tally.duplicates += duplicates;
-    tally.repeated += run.renders - reference.renders;
+    tally.repeated += repeated;
     tally.explained += run.explained;
     tally.extra += extra;
 
@@ -67,9 +70,8 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
     EXPECT_EQ(lost, 0) << "results of the reference missing after the faults";
     EXPECT_EQ(run.keys.size(), reference.keys.size()) << "results stored that the reference does not have";
     EXPECT_EQ(duplicates, 0) << "a result was stored more than once";
-    EXPECT_EQ(run.renders - reference.renders, run.repeated) << "every repeated render met a stored result";
-    EXPECT_EQ(extra, 0) << (run.renders - reference.renders) << " repeated renders, " << run.explained
-                        << " in-flight tasks lost";
+    EXPECT_EQ(repeated, run.repeated) << "every repeated render met a stored result";
+    EXPECT_EQ(extra, 0) << repeated << " repeated renders, " << run.explained << " in-flight tasks lost";
   }
 
   const std::string row = tally_row(tally);

@@ -46,5 +46,27 @@ TEST_F(SubmitWindowTest, DispatcherKeepsAtMostMaxInFlightTasksAtTheBroker) {
   EXPECT_EQ(renders_total(*redis), 40);
 }
 
+TEST(BrokerBound, TasksBeyondMaxTasksAreAnsweredFailedQueueFull) {
+  broker::BrokerOptions o = broker_options();
+  o.max_tasks = 5;
+  InProcessBroker broker(o);
+  broker::BrokerClient client(broker.client_endpoint(), "greedy", client_options());
+  std::vector<schemas::TaskEnvelope> tasks;
+  for (int t = 0; t < 8; ++t) tasks.push_back(make_task("t" + std::to_string(t), "a flood " + std::to_string(t), 1));
+  client.submit(tasks);
+  Outcomes out = collect(client, 3);
+  ASSERT_EQ(out.failed.size(), 3u);
+  for (const char* id : {"t5", "t6", "t7"}) {
+    ASSERT_EQ(out.failed.count(id), 1u) << id;
+    EXPECT_EQ(out.failed.at(id).attempts, 0);
+    EXPECT_NE(out.failed.at(id).reason.find("queue full"), std::string::npos) << out.failed.at(id).reason;
+  }
+  EXPECT_EQ(client.status(kDeadline).queued, 5);
+  // A resubmission of a task the broker holds is still accepted, not refused.
+  client.submit({tasks[0]});
+  EXPECT_EQ(client.status(kDeadline).queued, 5);
+  EXPECT_EQ(client.in_flight(), 5u);
+}
+
 }  // namespace
 }  // namespace bigpe::testing

@@ -142,7 +142,7 @@ class TinyVocabulary : public ::testing::Test {
            "!! !</w>\n"      // 518 "!!!</w>"
            "d o\n"           // 519 "do"
            "a a\n"           // 520 "aa"
-           "aa aa</w>\n"     // 521 "aaaa</w>"
+           "aa aa\n"         // 521 "aaaa"
            "o g</w>\n";      // 522 "og</w>"
   }
   ClipTokenizer tokenizer = ClipTokenizer::from_merges_text(merges_text(), "tiny");
@@ -170,8 +170,10 @@ TEST_F(TinyVocabulary, LowestRankMergesFirstAndEverywhere) {
   EXPECT_EQ(tokenizer.encode("the"), std::vector<int>{516});
   // "dog": "d o" (519) then "o g</w>" can no longer apply; do + g</w>.
   EXPECT_EQ(tokenizer.symbols("dog"), (std::vector<std::string>{"do", "g</w>"}));
-  // "aaaa": "a a" merges both pairs in one pass, then "aa aa</w>".
-  EXPECT_EQ(tokenizer.symbols("aaaa"), (std::vector<std::string>{"aaaa</w>"}));
+  // "aaaab": "a a" merges both pairs in one pass, then "aa aa".
+  EXPECT_EQ(tokenizer.symbols("aaaab"), (std::vector<std::string>{"aaaa", "b</w>"}));
+  // "aaaa": the last "a" is "a</w>", which no merge pairs with "a".
+  EXPECT_EQ(tokenizer.symbols("aaaa"), (std::vector<std::string>{"aa", "a", "a</w>"}));
   EXPECT_EQ(tokenizer.symbols("aaa"), (std::vector<std::string>{"aa", "a</w>"}));
 }
 

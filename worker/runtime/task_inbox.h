@@ -35,6 +35,18 @@ class TaskInbox {
     cv_.notify_one();
   }
 
+  // Several tasks, one wake-up: the I/O thread hands over all the tasks one
+  // poll brought in.
+  void put_all(std::vector<schemas::Task>& tasks, uint64_t session) {
+    if (tasks.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (schemas::Task& t : tasks) queue_.push_back({std::move(t), session});
+    }
+    tasks.clear();
+    cv_.notify_one();
+  }
+
   // Starts a new session: everything queued so far is stale.
   void begin_session(uint64_t session) {
     std::lock_guard<std::mutex> lock(mu_);

@@ -98,6 +98,15 @@ class Worker::Impl {
     char addr[64];
     std::snprintf(addr, sizeof(addr), "inproc://bigpe-worker-%p", static_cast<void*>(this));
     control_endpoint_ = addr;
+    // Refuse a malformed endpoint here, with its name, rather than in run().
+    try {
+      zmq::socket_t probe(*ctx_, zmq::socket_type::dealer);
+      probe.set(zmq::sockopt::linger, 0);
+      probe.connect(opt_.broker_endpoint);
+    } catch (const zmq::error_t& e) {
+      throw std::invalid_argument("worker options: broker endpoint '" + opt_.broker_endpoint +
+                                  "': " + e.what());
+    }
   }
 
   void run();
@@ -137,6 +146,7 @@ class Worker::Impl {
   std::string broker_instance_;
   Clock::time_point last_heard_, next_heartbeat_, reconnect_at_;
   std::chrono::milliseconds backoff_{0};
+  std::vector<schemas::Task> arrived_;  // TASKs of this poll, for the inbox
   bool awaiting_ack_ = false;  // READY sent, nothing but DISCONNECT heard since
   bool compute_done_ = false;
 
@@ -215,6 +225,7 @@ void Worker::Impl::send(Command c, const std::string& body) {
 void Worker::Impl::new_session(const char* why) {
   ++session_;
   inbox_.begin_session(session_);
+  arrived_.clear();  // tasks of the session that just ended
   broker_instance_.clear();
   schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device};
   send(Command::kReady, schemas::encode(ready));
@@ -235,6 +246,11 @@ void Worker::Impl::connect() {
   dealer_->set(zmq::sockopt::reconnect_ivl, 100);
   // A broker (or an impostor on its port) cannot make us buffer a huge frame.
   dealer_->set(zmq::sockopt::maxmsgsize, schemas::kMaxMessageBytes);
+  if (opt_.curve.enabled()) {
+    dealer_->set(zmq::sockopt::curve_serverkey, opt_.curve.server_public);
+    dealer_->set(zmq::sockopt::curve_publickey, opt_.curve.public_key);
+    dealer_->set(zmq::sockopt::curve_secretkey, opt_.curve.secret_key);
+  }
   dealer_->connect(opt_.broker_endpoint);
 }
 
@@ -243,6 +259,7 @@ void Worker::Impl::drop_connection(const std::string& why) {
   dealer_.reset();
   ++session_;
   inbox_.begin_session(session_);
+  arrived_.clear();  // tasks of the session that just ended
   reconnect_at_ = Clock::now() + backoff_;
   backoff_ = std::min(backoff_ * 2, opt_.reconnect_max);
 }
@@ -297,7 +314,7 @@ void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
           return;
         }
         backoff_ = opt_.reconnect_initial;
-        inbox_.put(std::move(task), session_);
+        arrived_.push_back(std::move(task));
         return;
       }
       case Command::kHeartbeat: {
@@ -369,6 +386,7 @@ void Worker::Impl::io_loop(zmq::socket_t& control) {
     if (n == 2 && (items[1].revents & ZMQ_POLLIN)) {
       broker::WireMessage m;
       while (dealer_ && broker::receive_message(*dealer_, false, m)) on_broker_message(m);
+      inbox_.put_all(arrived_, session_);
     }
 
     now = Clock::now();

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/curve_keys.h"
 #include "common/redis_client.h"
 #include "worker/backends/renderer.h"
 #include "worker/backends/scorer.h"
@@ -61,6 +62,7 @@ struct WorkerOptions {
   std::chrono::milliseconds reconnect_initial{1000}, reconnect_max{32000};
   bool persist = true;  // false: no Redis at all (no cache, nothing stored)
   std::size_t max_prompt_chars = kDefaultMaxPromptChars;  // 0 = no limit
+  broker::CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
 };
 
 class Worker {

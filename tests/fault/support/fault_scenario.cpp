@@ -137,10 +137,16 @@ class Driver {
         break;
       case FaultKind::kWorkerHang:
       case FaultKind::kWorkerPause: {
-        for (const Stopped& s : stopped_)
-          if (s.worker == step.worker) return;  // already stopped: one fault, not two
-        c_.worker(step.worker).send_signal(SIGSTOP);
-        Stopped s{step.worker, c_.worker_id(step.worker), std::nullopt};
+        // The victim, or the next worker that is not stopped already.
+        int victim = step.worker;
+        auto stopped = [&](int w) {
+          for (const Stopped& s : stopped_)
+            if (s.worker == w) return true;
+          return false;
+        };
+        for (int k = 0; k < c_.worker_count() && stopped(victim); ++k) victim = (victim + 1) % c_.worker_count();
+        c_.worker(victim).send_signal(SIGSTOP);
+        Stopped s{victim, c_.worker_id(victim), std::nullopt};
         if (*kind_ == FaultKind::kWorkerPause) s.until = Clock::now() + std::chrono::milliseconds(step.pause_ms);
         stopped_.push_back(s);
         break;

@@ -95,6 +95,13 @@ inline std::string python() {
   return "/usr/bin/python3";
 }
 
+// The device the backend tests run on: $BIGPE_TEST_DEVICE (scripts/gpu-check
+// sets "cuda"), else "cpu".
+inline std::string test_device() {
+  const char* env = std::getenv("BIGPE_TEST_DEVICE");
+  return env && *env ? env : "cpu";
+}
+
 // "" when python() can import torch (and torchvision if asked), else why not.
 inline std::string python_torch_problem(bool need_torchvision = false) {
   std::string out;
@@ -106,7 +113,8 @@ inline std::string python_torch_problem(bool need_torchvision = false) {
 }
 
 // Folder made by scripts/make_tiny_models.py holding sd1/, sd2-v/, sdxl/,
-// sdxl-turbo/ and hpsv2/ model folders. Made once per script version under
+// sdxl-turbo/ and hpsv2/ model folders, traced on test_device(). Made once
+// per script version and device under
 // the build folder and reused by every test process. Returns "" and sets
 // `why` when it cannot be made (no torch for python()).
 inline std::string tiny_models(std::string* why) {
@@ -124,12 +132,14 @@ inline std::string tiny_models(std::string* why) {
   std::string helpers = source_dir() + "/scripts/bigpe_export/manifest.py";
   std::string version = std::to_string(std::hash<std::string>{}(read_text(script) + read_text(helpers)));
   std::string root = std::string(BIGPE_BINARY_DIR) + "/tiny-models";
-  std::string final_dir = root + "/" + version;
+  // Traced on the test device: a trace keeps the device it ran on.
+  std::string device = test_device().rfind("cuda", 0) == 0 ? "cuda" : "cpu";
+  std::string final_dir = root + "/" + version + "-" + device;
   if (file_exists(final_dir + "/done")) return cached = final_dir;
   std::filesystem::create_directories(root);
   std::string tmp = final_dir + ".tmp-" + std::to_string(::getpid());
   std::string out;
-  int rc = run_shell(python() + " " + script + " --out " + tmp, &out);
+  int rc = run_shell(python() + " -B " + script + " --device " + device + " --out " + tmp, &out);
   if (rc != 0) throw std::runtime_error("make_tiny_models.py failed (" + std::to_string(rc) + "): " + out);
   write_text(tmp + "/done", "");
   std::error_code ec;

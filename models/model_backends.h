@@ -1,0 +1,53 @@
+#pragma once
+// The libtorch backends behind the Renderer and Scorer interfaces
+// (DESIGN.md section 5), built from model folders (docs/models.md):
+//   torchscript-sd  Stable Diffusion 1.x / 2.x / SDXL / SDXL-Turbo
+//   hpsv2           HPS v2 (open_clip ViT-H-14 towers), 100 x cosine
+// This header is free of libtorch: the backends live in
+// libbigpe_models_torch.so, loaded on first use (models/torch_backends_api.h),
+// so programs that never ask for them do not load libtorch. In a build
+// without libtorch, or when the library cannot be loaded, the functions
+// below throw std::runtime_error saying why.
+//
+// Thread-safety: the factories may be called concurrently. Each backend
+// object is used by one thread at a time (the worker's contract); two
+// objects may run at once, on one device or on several.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "worker/backends/image.h"
+#include "worker/backends/renderer.h"
+#include "worker/backends/scorer.h"
+
+namespace bigpe::models {
+
+// True when this build has libtorch (else the factories below throw).
+bool torch_backends_available();
+// "libtorch 1.13.0, CUDA: no" and the like, for logs and `bigpe bench models`.
+std::string torch_build_summary();
+
+// Loads the model folder onto `device` ("auto", "cpu", "cuda", "cuda:N"):
+// checks the manifest and probes each module's output shapes. Throws
+// std::runtime_error naming the file and what was expected (a missing file,
+// a family this backend does not run, a module whose outputs have the wrong
+// shape), std::invalid_argument for a bad device name.
+std::unique_ptr<Renderer> make_torchscript_sd_renderer(const std::string& model_dir,
+                                                       const std::string& device = "auto");
+std::unique_ptr<Scorer> make_hpsv2_scorer(const std::string& model_dir, const std::string& device = "auto");
+
+struct HpsPreprocessSettings {
+  int image_size = 224;
+  double mean[3] = {0.48145466, 0.4578275, 0.40821073};
+  double std[3] = {0.26862954, 0.26130258, 0.27577711};
+};
+
+// HPS v2's image preprocessing (shared/reference/models.md section 1.2), on
+// the CPU: to float in [0,1], scale the longer side to image_size with a
+// bicubic resize of the float tensor (no antialias, no clamp), pad with 0
+// (left/top get half, rounded down), normalize by mean/std. Returns the
+// [3, S, S] floats, channel-major. Throws std::invalid_argument for an
+// empty or inconsistent image.
+std::vector<float> hps_preprocess(const Image& image, const HpsPreprocessSettings& settings = {});
+
+}  // namespace bigpe::models

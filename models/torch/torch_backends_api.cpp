@@ -1,0 +1,15 @@
+// The table models/loader/ finds with dlsym (models/torch_backends_api.h).
+#include "models/torch_backends_api.h"
+
+#include "models/torch/torch_entry_points.h"
+
+extern "C" const bigpe::models::TorchBackendsApi* bigpe_torch_backends_api() {
+  static const bigpe::models::TorchBackendsApi api{
+      bigpe::models::kTorchBackendsApiVersion,
+      &bigpe::models::torch_make_sd_renderer,
+      &bigpe::models::torch_make_hpsv2_scorer,
+      &bigpe::models::torch_hps_preprocess,
+      &bigpe::models::torch_build_summary_text,
+  };
+  return &api;
+}

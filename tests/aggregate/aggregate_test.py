@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""scripts/aggregate on the fake export of make_fixture.py: every output is
+written and its numbers agree with hand computations and with scipy called
+directly on the same numbers. Exits 77 (CTest: skipped) without pandas,
+matplotlib or scipy."""
+import csv
+import glob
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+try:
+    import pandas  # noqa: F401
+    import matplotlib  # noqa: F401
+    from scipy import stats as sps
+except ImportError as e:
+    print(f"SKIP: {e}; install python3-pandas python3-matplotlib python3-scipy (scripts/setup)")
+    sys.exit(77)
+
+from make_fixture import make_fixture  # noqa: E402
+from bigpe_aggregate import cli  # noqa: E402
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def t_half_width(values):
+    n = len(values)
+    return sps.t.ppf(0.975, n - 1) * statistics.stdev(values) / math.sqrt(n)
+
+
+class AggregateOnFixture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="bigpe-aggregate-")
+        cls.export = os.path.join(cls.tmp, "export")
+        cls.rows = make_fixture(cls.export, seed=7)
+        cls.out = os.path.join(cls.tmp, "report")
+        # The real entry point, as a user runs it.
+        r = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "aggregate"),
+                            cls.export, "--out", cls.out, "--gallery", "all"],
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise AssertionError(f"aggregate failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        cls.stdout = r.stdout
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    # -- helpers over the fixture's own rows (the "hand" side) ---------------
+    def experiments_of(self, variant):
+        return [e["experiment_id"] for e in self.rows["experiments"] if e["variant"] == variant]
+
+    def best_at(self, eid, which):
+        its = sorted((r for r in self.rows["iterations"] if r["experiment_id"] == eid),
+                     key=lambda r: r["iteration"])
+        return its[0]["best"] if which == "first" else its[-1]["best"]
+
+    def scores(self, eid, method):
+        return {(r["query"], r["seed"]): r["score"] for r in self.rows["evaluation"]
+                if r["experiment_id"] == eid and r["method"] == method}
+
+    def gain(self, eid, ref):
+        opt, base = self.scores(eid, "optimized"), self.scores(eid, ref)
+        return statistics.mean(opt[k] - base[k] for k in opt)
+
+    # -- outputs --------------------------------------------------------------
+    def test_every_output_file_is_written(self):
+        for name in ["table1.md", "table1.csv", "table1.tex", "table2.md", "table2.csv",
+                     "table2.tex", "per_experiment.csv", "report.md", "curves/curves.csv",
+                     "curves/ucb_b3.png", "curves/greedy_b3.png", "curves/overview.png",
+                     "gallery/index.html"]:
+            path = os.path.join(self.out, name)
+            self.assertTrue(os.path.isfile(path) and os.path.getsize(path) > 0, name)
+        for e in self.rows["experiments"]:
+            eid = e["experiment_id"]
+            for name in (f"lineage/{eid}.png", f"lineage/{eid}.txt", f"gallery/{eid}.html"):
+                self.assertTrue(os.path.isfile(os.path.join(self.out, name)), name)
+        for png in glob.glob(os.path.join(self.out, "**", "*.png"), recursive=True):
+            with open(png, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", png)
+
+    def test_table1_cell_mean_and_interval_match_hand_computation(self):
+        t1 = {r["cell"]: r for r in read_csv(os.path.join(self.out, "table1.csv"))}
+        self.assertEqual(list(t1), ["ucb_b3", "greedy_b3"])  # campaign order kept
+        for variant in ("ucb_b3", "greedy_b3"):
+            ids = self.experiments_of(variant)
+            initial = [self.best_at(e, "first") for e in ids]
+            last = [self.best_at(e, "last") for e in ids]
+            row = t1[variant]
+            self.assertEqual(int(row["n"]), 3)
+            self.assertAlmostEqual(float(row["initial_mean"]), sum(initial) / 3, places=4)
+            self.assertAlmostEqual(float(row["last_mean"]), sum(last) / 3, places=4)
+            change = [b - a for a, b in zip(initial, last)]
+            self.assertAlmostEqual(float(row["change_mean"]), sum(change) / 3, places=4)
+            half = t_half_width(last)
+            self.assertAlmostEqual(float(row["last_low"]), sum(last) / 3 - half, places=4)
+            self.assertAlmostEqual(float(row["last_high"]), sum(last) / 3 + half, places=4)
+
+    def test_table1_heldout_gain_is_the_mean_paired_difference_per_experiment(self):
+        t1 = {r["cell"]: r for r in read_csv(os.path.join(self.out, "table1.csv"))}
+        for variant in ("ucb_b3", "greedy_b3"):
+            ids = self.experiments_of(variant)
+            g = [self.gain(e, "baseline") for e in ids]
+            p = [self.gain(e, "professional") for e in ids]
+            self.assertAlmostEqual(float(t1[variant]["gain_vs_baseline_mean"]), statistics.mean(g),
+                                   places=4)
+            self.assertAlmostEqual(float(t1[variant]["gain_vs_professional_mean"]),
+                                   statistics.mean(p), places=4)
+
+    def test_table2_over_repeats_pairs_experiment_means_and_matches_scipy(self):
+        t2 = read_csv(os.path.join(self.out, "table2.csv"))
+        rows = {(r["cell"], r["method"]): r for r in t2}
+        self.assertEqual([r["method"] for r in t2 if r["cell"] == "ucb_b3"],
+                         ["plain", "baseline", "professional", "optimized"])
+        ids = self.experiments_of("ucb_b3")
+        opt = [statistics.mean(self.scores(e, "optimized").values()) for e in ids]
+        base = [statistics.mean(self.scores(e, "baseline").values()) for e in ids]
+        row = rows[("ucb_b3", "optimized")]
+        self.assertEqual(row["unit"], "experiment")
+        self.assertAlmostEqual(float(row["mean"]), statistics.mean(opt), places=4)
+        d = [a - b for a, b in zip(opt, base)]
+        self.assertAlmostEqual(float(row["diff_mean"]), statistics.mean(d), places=4)
+        self.assertAlmostEqual(float(row["wilcoxon_p"]), sps.wilcoxon(d).pvalue, places=9)
+        self.assertEqual(rows[("ucb_b3", "baseline")]["diff_mean"], "")
+
+    def test_table2_per_cell_wilcoxon_p_matches_scipy_called_directly(self):
+        out = os.path.join(self.tmp, "report-cells")
+        res = cli.run(cli.parse_args([self.export, "--out", out, "--unit", "cell",
+                                      "--gallery", "none", "--lineage", "none", "--quiet"]))
+        t2 = res["table2"]
+        for variant in ("ucb_b3", "greedy_b3"):
+            for method in ("plain", "professional", "optimized"):
+                d = []
+                for e in self.experiments_of(variant):
+                    m, b = self.scores(e, method), self.scores(e, "baseline")
+                    d += [m[k] - b[k] for k in sorted(m)]
+                row = t2[(t2["cell"] == variant) & (t2["method"] == method)].iloc[0]
+                self.assertEqual(row["pairs"], 36)
+                self.assertAlmostEqual(row["diff_mean"], statistics.mean(d), places=9)
+                self.assertAlmostEqual(row["wilcoxon_p"], sps.wilcoxon(d).pvalue, places=12)
+                self.assertAlmostEqual(row["wins"], sum(x > 0 for x in d) / len(d), places=12)
+                self.assertLess(row["diff_low"], row["diff_mean"])
+                self.assertLess(row["diff_mean"], row["diff_high"])
+
+    def test_bootstrap_interval_is_reproducible_and_brackets_the_mean(self):
+        from bigpe_aggregate.stats import bootstrap_interval
+        x = [self.rows["evaluation"][i]["score"] for i in range(0, 200, 4)]
+        a, b = bootstrap_interval(x, seed=3), bootstrap_interval(x, seed=3)
+        self.assertEqual(a, b)
+        mean, low, high, n = a
+        self.assertAlmostEqual(mean, statistics.mean(x), places=12)
+        self.assertEqual(n, len(x))
+        self.assertLess(low, mean)
+        self.assertLess(mean, high)
+        # The percentile interval is close to the normal one for 50 values.
+        se = statistics.stdev(x) / math.sqrt(len(x))
+        self.assertAlmostEqual(high - low, 2 * 1.96 * se, delta=0.3 * 2 * 1.96 * se)
+
+    def test_markdown_and_latex_tables_have_one_row_per_cell(self):
+        with open(os.path.join(self.out, "table1.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertEqual(len(re.findall(r"^\| (ucb_b3|greedy_b3) \|", md, re.M)), 2)
+        with open(os.path.join(self.out, "table1.tex"), encoding="utf-8") as f:
+            tex = f.read()
+        self.assertIn(r"\begin{tabular}", tex)
+        self.assertIn(r"ucb\_b3", tex)  # underscores escaped
+        self.assertEqual(len(re.findall(r"\\\\$", tex, re.M)), 3)  # header + 2 cells
+        with open(os.path.join(self.out, "table2.tex"), encoding="utf-8") as f:
+            self.assertEqual(len(re.findall(r"\\\\$", f.read(), re.M)), 1 + 8)
+
+    def test_learning_curve_numbers_match_hand_means(self):
+        rows = read_csv(os.path.join(self.out, "curves", "curves.csv"))
+        ids = self.experiments_of("greedy_b3")
+        for it in (1, 3):
+            for measure in ("best", "mean"):
+                want = statistics.mean(r[measure] for r in self.rows["iterations"]
+                                       if r["experiment_id"] in ids and r["iteration"] == it)
+                got = [r for r in rows if r["cell"] == "greedy_b3" and r["measure"] == measure
+                       and int(r["iteration"]) == it]
+                self.assertEqual(len(got), 1)
+                self.assertAlmostEqual(float(got[0]["mean"]), want, places=4)
+
+    def test_lineage_lists_every_instruction_with_its_parent(self):
+        eid = self.rows["experiments"][0]["experiment_id"]
+        mine = [i for i in self.rows["instructions"] if i["experiment_id"] == eid]
+        with open(os.path.join(self.out, "lineage", f"{eid}.txt"), encoding="utf-8") as f:
+            lines = [ln for ln in f.read().splitlines() if not ln.startswith("#")]
+        self.assertEqual(len(lines), len(mine))
+        for i in mine:
+            line = next(ln for ln in lines if ln.split("\t")[0].split(" ")[0] == i["id"])
+            self.assertIn(f"parent={i['parent'] or '-'}", line)
+            self.assertIn(f"born={i['born']}", line)
+        self.assertEqual(sum("(final)" in ln for ln in lines), 1)
+
+    def test_lineage_layout_puts_nodes_at_their_iteration_and_parents_between_children(self):
+        from bigpe_aggregate.figures import lineage_layout
+        pos = lineage_layout([{"id": "a", "parent": "", "born": 0},
+                              {"id": "b", "parent": "a", "born": 1},
+                              {"id": "c", "parent": "a", "born": 1},
+                              {"id": "d", "parent": "c", "born": 2}])
+        self.assertEqual([pos[k][0] for k in "abcd"], [0, 1, 1, 2])
+        self.assertEqual(pos["a"][1], (pos["b"][1] + pos["c"][1]) / 2)
+
+    def test_gallery_links_copied_images_by_relative_paths(self):
+        gallery = os.path.join(self.out, "gallery")
+        for e in self.rows["experiments"]:
+            with open(os.path.join(gallery, f"{e['experiment_id']}.html"), encoding="utf-8") as f:
+                page = f.read()
+            srcs = re.findall(r'<img src="([^"]+)"', page)
+            # Repeat 0 has an image for every cell: 4 queries x 4 methods.
+            self.assertEqual(len(srcs), 16 if e["repeat"] == 0 else 0, e["experiment_id"])
+            for s in srcs:
+                self.assertFalse(os.path.isabs(s) or s.startswith(("file:", "..")), s)
+                path = os.path.realpath(os.path.join(gallery, s))
+                self.assertTrue(path.startswith(os.path.realpath(gallery) + os.sep), s)
+                self.assertTrue(os.path.isfile(path), s)
+            for q in ("A cactus", "City with parade", "A lava flow", "An icy tundra"):
+                self.assertIn(f"<h2>{q} ", page)
+            self.assertIn("golden hour &amp; dramatic light", page)  # prompts escaped
+            self.assertIn("refined &lt;plainly&gt;", page)
+
+    def test_report_links_tables_and_figures(self):
+        with open(os.path.join(self.out, "report.md"), encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn("## Table 1", report)
+        self.assertIn("](curves/overview.png)", report)
+        self.assertIn("gallery/index.html", report)
+
+    def test_a_report_elsewhere_links_figures_relative_to_itself(self):
+        doc = os.path.join(self.tmp, "docs", "results.md")
+        out = os.path.join(self.tmp, "docs", "results")
+        cli.run(cli.parse_args([self.export, "--out", out, "--report", doc, "--gallery", "none",
+                                "--lineage", "none", "--quiet", "--note", "Made by: `x`"]))
+        with open(doc, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("Made by: `x`", text)
+        links = re.findall(r"\]\(([^)]+\.png)\)", text)
+        self.assertIn("results/curves/overview.png", links)
+        for link in links:
+            self.assertTrue(os.path.isfile(os.path.join(os.path.dirname(doc), link)), link)
+
+    def test_an_experiment_in_two_exports_is_counted_once(self):
+        out = os.path.join(self.tmp, "report-twice")
+        err = []
+        import io
+        import contextlib
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            res = cli.run(cli.parse_args([self.export, self.export, "--out", out, "--gallery",
+                                          "none", "--lineage", "none", "--quiet"]))
+        err.append(buf.getvalue())
+        self.assertEqual(len(res["per_experiment"]), 6)
+        self.assertIn("keeping the first", err[0])
+
+    def test_a_malformed_row_is_reported_with_file_and_line(self):
+        bad = os.path.join(self.tmp, "bad")
+        shutil.copytree(self.export, bad)
+        with open(os.path.join(bad, "iterations.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps({"experiment_id": "x", "iteration": 1}) + "\n{not json\n")
+        r = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "aggregate"), bad,
+                            "--out", os.path.join(self.tmp, "bad-out")],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertRegex(r.stderr, r"iterations\.jsonl:25: missing field\(s\) best, mean")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,158 @@
+// `bigpe campaign` end to end through the real executable: a small grid
+// (two variants x two repeats, sim backends, no render cost) runs over one
+// infrastructure and writes its tables and Redis records; a campaign killed
+// mid-way resumes as a whole to the same results; a campaign file that
+// changes the experiments' meaning is refused on resume.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "common/json.h"
+#include "common/redis_client.h"
+#include "common/redis_server.h"
+#include "tests/support/bigpe_invocation.h"
+#include "tests/support/csv_reader.h"
+#include "tests/support/test_paths.h"
+
+namespace bigpe {
+namespace {
+
+using testing::Invocation;
+using testing::read_text_file;
+using testing::run_bigpe;
+
+std::string write_campaign(const testing::TempDir& dir) {
+  const std::string path = dir.file("small.campaign.yaml");
+  std::ofstream(path) << "name: small\n"
+                      << "base: " << BIGPE_SOURCE_DIR << "/experiments/quickstart.yaml\n"
+                      << "set:\n  iterations: 2\n  batch_size: 2\n  sim.cost_ms: 0\n  eval.seeds: 2\n"
+                      << "  write_images: false\n"
+                      << "variants:\n"
+                      << "  - name: ucb\n    set: {selector.kind: ucb}\n"
+                      << "  - name: greedy\n    set: {selector.kind: greedy}\n"
+                      << "repeats: 2\nseed_base: 3\ntaste_from_repeat: true\n";
+  return path;
+}
+
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  return testing::read_csv_rows(path);
+}
+
+// The result columns of summary.csv keyed by variant.rK (ids and render
+// counters differ between runs of the same campaign).
+std::map<std::string, std::string> results_of(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (auto& row : read_csv(dir + "/summary.csv")) {
+    std::string r;
+    for (const char* c : {"seed", "taste_seed", "status", "iterations", "initial_best", "last_best", "plain",
+                          "baseline", "professional", "optimized"})
+      r += std::string(c) + "=" + row[c] + ";";
+    out[row["variant"] + ".r" + row["repeat"]] = r;
+  }
+  return out;
+}
+
+TEST(Campaign, SmallGridRunsOverOneInfrastructureAndWritesItsTablesAndRecords) {
+  testing::TempDir dir("bigpe-campaign");
+  const std::string campaign = write_campaign(dir);
+  const std::string out = dir.file("c");
+  Invocation r = run_bigpe({"campaign", campaign, "--out", out}, dir.file("log"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4/4 experiments finished"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("[ucb.r1] iter 2/2"), std::string::npos) << r.output;
+
+  std::vector<std::map<std::string, std::string>> rows = read_csv(out + "/summary.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<std::string, std::map<std::string, std::string>> by_name;
+  for (auto& row : rows) {
+    EXPECT_EQ(row["status"], "finished") << row["experiment_id"];
+    EXPECT_EQ(row["iterations"], "2") << row["experiment_id"];
+    EXPECT_FALSE(row["optimized"].empty()) << row["experiment_id"];
+    EXPECT_GT(std::stod(row["baseline"]), 15.0) << row["experiment_id"];
+    by_name[row["variant"] + ".r" + row["repeat"]] = row;
+  }
+  ASSERT_EQ(by_name.size(), 4u);
+  // Repeat k of each variant shares seed and taste (paired); repeats differ.
+  EXPECT_EQ(by_name["ucb.r0"]["seed"], "3");
+  EXPECT_EQ(by_name["greedy.r1"]["seed"], "4");
+  EXPECT_EQ(by_name["ucb.r1"]["taste_seed"], by_name["greedy.r1"]["taste_seed"]);
+  EXPECT_NE(by_name["ucb.r0"]["taste_seed"], by_name["ucb.r1"]["taste_seed"]);
+  // The held-out baseline of one (seed, taste) is the same for every variant.
+  EXPECT_EQ(by_name["ucb.r0"]["baseline"], by_name["greedy.r0"]["baseline"]);
+
+  std::vector<std::map<std::string, std::string>> table = read_csv(out + "/table.csv");
+  ASSERT_EQ(table.size(), 2u);
+  EXPECT_EQ(table[0]["variant"], "ucb");
+  EXPECT_EQ(table[1]["variant"], "greedy");
+  for (auto& row : table) {
+    EXPECT_EQ(row["finished"], "2");
+    EXPECT_LE(std::stod(row["gain_over_baseline_ci_low"]), std::stod(row["gain_over_baseline_mean"]));
+    EXPECT_GE(std::stod(row["gain_over_baseline_ci_high"]), std::stod(row["gain_over_baseline_mean"]));
+  }
+  EXPECT_NE(read_text_file(out + "/summary.md").find("| greedy | 2/2"), std::string::npos);
+  json::Value report = json::parse(read_text_file(out + "/experiments/greedy.r1/report.json"));
+  EXPECT_EQ(report.at("iterations").as_int(), 2);
+  EXPECT_FALSE(testing::read_text_file(out + "/live.json").size() > 0) << "live.json must go with the services";
+
+  // The whole campaign exports, one row per experiment with its cell.
+  Invocation ex = run_bigpe({"export", out, "--out", dir.file("export"), "--no-images"}, dir.file("export.log"));
+  ASSERT_EQ(ex.exit_code, 0) << ex.output;
+  std::vector<std::string> exported = testing::read_lines(dir.file("export") + "/experiments.jsonl");
+  ASSERT_EQ(exported.size(), 4u);
+  for (const std::string& line : exported) {
+    json::Value row = json::parse(line);
+    EXPECT_EQ(row.at("iterations").as_int(), 2);
+    EXPECT_TRUE(row.at("variant").as_string() == "ucb" || row.at("variant").as_string() == "greedy");
+    EXPECT_EQ(row.at("campaign_id").as_string().rfind("small-", 0), 0u);
+  }
+
+  // The shared private redis-server holds the campaign and its experiments.
+  json::Value cj = json::parse(read_text_file(out + "/campaign.json"));
+  const std::string id = cj.at("campaign_id").as_string();
+  RedisServer server(RedisServerOptions{out + "/redis"});
+  RedisClient redis(server.options());
+  EXPECT_EQ(redis.command({"HGET", "bigpe:campaign:" + id, "status"}).str, "finished");
+  EXPECT_EQ(redis.command({"ZSCORE", "bigpe:campaigns", id}).is_nil(), false);
+  json::Value members = json::parse(redis.command({"HGET", "bigpe:campaign:" + id, "experiments"}).str);
+  ASSERT_EQ(members.size(), 4u);
+  std::set<std::string> variants;
+  for (const json::Value& m : members.as_array()) {
+    const std::string eid = m.at("id").as_string();
+    EXPECT_EQ(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "campaign_id"}).str, id);
+    EXPECT_EQ(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "status"}).str, "finished");
+    variants.insert(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "variant"}).str);
+  }
+  EXPECT_EQ(variants, (std::set<std::string>{"ucb", "greedy"}));
+}
+
+TEST(Campaign, KilledCampaignResumesAsAWholeToTheSameResultsAndRefusesAChangedGrid) {
+  testing::TempDir dir("bigpe-campaign-resume");
+  const std::string campaign = write_campaign(dir);
+  Invocation ref = run_bigpe({"campaign", campaign, "--out", dir.file("ref")}, dir.file("ref.log"));
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+
+  const std::string cut = dir.file("cut");
+  Invocation killed = run_bigpe({"campaign", campaign, "--out", cut}, dir.file("cut0.log"),
+                                {{"BIGPE_FAULT_KILL_AT", "iter:2:rendered"}});
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.output;
+  EXPECT_FALSE(read_text_file(cut + "/live.json").empty()) << "a killed owner leaves live.json behind";
+
+  Invocation refused = run_bigpe({"campaign", campaign, "--resume", "--out", cut, "iterations=3"}, dir.file("cut1.log"));
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("iterations"), std::string::npos) << refused.output;
+
+  Invocation resumed = run_bigpe({"resume", cut}, dir.file("cut2.log"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("4/4 experiments finished"), std::string::npos) << resumed.output;
+  EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+
+  // Resuming a finished campaign from its file redoes nothing and says so.
+  Invocation again = run_bigpe({"campaign", campaign, "--resume", "--out", cut}, dir.file("cut3.log"));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output.find(" iter "), std::string::npos) << again.output;
+  EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+}
+
+}  // namespace
+}  // namespace bigpe
