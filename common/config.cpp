@@ -1,4 +1,5 @@
 #include "common/config.h"
+#include "common/text_util.h"
 
 // GCC 12 reports false -Wdangling-pointer warnings inside yaml-cpp 0.7's
 // inline node code; they are not ours to fix.
@@ -31,18 +32,6 @@ const char* type_name(ConfigType t) {
     case ConfigType::kStringList: return "a list of strings";
   }
   return "?";
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Shortest text that reads back as the same double, so "1.0" and "1" give

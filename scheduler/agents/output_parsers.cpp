@@ -1,4 +1,5 @@
 #include "scheduler/agents/output_parsers.h"
+#include "common/text_util.h"
 
 #include <cctype>
 #include <optional>
@@ -9,13 +10,6 @@ namespace bigpe {
 namespace {
 
 using Lines = std::vector<std::string>;
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 bool has_alnum(const std::string& s) {
   for (unsigned char c : s)

@@ -1,4 +1,5 @@
 #include "scheduler/agents/prompt_templates.h"
+#include "common/text_util.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -13,13 +14,6 @@ const std::map<std::string, std::string>& embedded_templates();
 }  // namespace detail
 
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 const std::map<std::string, std::string>& trimmed_templates() {
   static const std::map<std::string, std::string> kTrimmed = [] {

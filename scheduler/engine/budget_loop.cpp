@@ -210,12 +210,18 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
     }
     // The widest gaps carry the clearest signal; ties keep cell order.
     std::stable_sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (gaps.size() > static_cast<std::size_t>(s.budget.pairs)) gaps.resize(static_cast<std::size_t>(s.budget.pairs));
-    std::vector<ContrastPair> pairs;
-    for (auto& g : gaps) pairs.push_back(std::move(g.second));
-    rec.pairs += pairs.size();
     for (int g = 0; g < s.budget.gradients; ++g) {
       const int base = si + kSampleStride * (static_cast<int>(e) * s.budget.gradients + g);
+      // The gradient calculator credits the phrases of the widest-gap
+      // winner most, so one set of pairs gives near-identical children
+      // however often it is asked. The first call sees the widest gaps;
+      // each further call a random subset, so it reads other winners.
+      std::vector<std::pair<double, ContrastPair>> chosen = gaps;
+      if (g > 0) SeededRng(stream_key(s, "pairs|" + parents[e] + "|" + std::to_string(g), step)).shuffle(chosen);
+      if (chosen.size() > static_cast<std::size_t>(s.budget.pairs)) chosen.resize(static_cast<std::size_t>(s.budget.pairs));
+      std::vector<ContrastPair> pairs;
+      for (auto& c : chosen) pairs.push_back(std::move(c.second));
+      rec.pairs += pairs.size();
       if (pairs.empty()) {
         for (const std::string& t : ctx_.modifier.fallback(text, base)) {
           children.push_back({t, "fallback"});

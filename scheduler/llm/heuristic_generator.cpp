@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/sim_text.h"
+#include "common/text_util.h"
 #include "scheduler/llm/heuristic_agents.h"
 #include "scheduler/llm/instruction_directives.h"
 
@@ -74,13 +75,6 @@ std::vector<std::string> split_ws(const std::string& s) {
   std::string t;
   while (in >> t) out.push_back(t);
   return out;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  std::size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 // Replaces one content word of the query by a vague noun (sim-v1's drift).

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/sim_text.h"
+#include "common/text_util.h"
 #include "scheduler/llm/heuristic_agents.h"
 #include "scheduler/llm/instruction_directives.h"
 
@@ -23,11 +24,6 @@ constexpr int kVividRelax = 10;
 constexpr int kKeepMax = 10000;
 constexpr int kFallbackChildren = 3;
 const char* const kFallbackAdvice = "Make the prompt more specific and diverse.";
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
@@ -135,13 +131,6 @@ void append_advice(Directives& d, std::string advice) {
   if (extra.size() > kAdviceCap) extra.erase(extra.begin(), extra.end() - kAdviceCap);
   d.free_text = base;
   for (const std::string& e : extra) d.free_text += "\n" + e;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  std::size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 }  // namespace

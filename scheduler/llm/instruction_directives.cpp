@@ -1,4 +1,5 @@
 #include "scheduler/llm/instruction_directives.h"
+#include "common/text_util.h"
 
 #include <cctype>
 #include <sstream>
@@ -7,22 +8,6 @@
 namespace bigpe {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
 
 std::vector<std::string> split_items(const std::string& list) {
   std::vector<std::string> out;

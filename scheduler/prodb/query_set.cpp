@@ -1,4 +1,5 @@
 #include "scheduler/prodb/query_set.h"
+#include "common/text_util.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,13 +12,6 @@
 
 namespace bigpe {
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 }  // namespace
 

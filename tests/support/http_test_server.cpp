@@ -1,4 +1,5 @@
 #include "tests/support/http_test_server.h"
+#include "common/text_util.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -42,11 +43,6 @@ bool send_all(int fd, const std::string& data) {
     sent += static_cast<std::size_t>(n);
   }
   return true;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace

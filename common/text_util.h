@@ -1,0 +1,14 @@
+#pragma once
+// Small ASCII text helpers shared by parsers and loaders (config, agents'
+// output parsers, directive parsing, query files). Pure functions.
+#include <string>
+
+namespace bigpe {
+
+// Without leading and trailing ASCII whitespace.
+std::string trim(const std::string& s);
+// ASCII lowercase; other bytes (UTF-8) unchanged.
+std::string lower(std::string s);
+bool starts_with(const std::string& s, const std::string& prefix);
+
+}  // namespace bigpe
