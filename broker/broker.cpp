@@ -484,8 +484,11 @@ void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std
 }
 
 void Broker::Impl::remove_worker(Worker& w, const std::string& why) {
-  spdlog::warn("broker: worker {} ({}) removed: {}; requeueing {} tasks", w.worker_id,
-               printable_id(w.identity), why, w.held.size());
+  // A worker leaving idle is routine (local pools at shutdown); one that
+  // takes tasks with it is worth a warning.
+  spdlog::log(w.held.empty() ? spdlog::level::info : spdlog::level::warn,
+              "broker: worker {} ({}) removed: {}; requeueing {} tasks", w.worker_id,
+              printable_id(w.identity), why, w.held.size());
   // Requeue newest first so that push_front leaves the oldest at the front.
   std::vector<TaskState*> held = w.held;
   for (auto t = held.rbegin(); t != held.rend(); ++t) {
