@@ -193,8 +193,12 @@ class YamlReader {
 
   void read_map(const YAML::Node& map, const std::string& prefix) {
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
-      const YAML::Node& v = it->second;
+      // Copies, not references: yaml-cpp's iterator returns its pair by a
+      // temporary proxy, so a reference would dangle (ASan found it:
+      // fuzz/regressions/config_loader_fuzz/). Nodes are handles; copying
+      // is cheap.
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       int line = k.Mark().line + 1;
       if (!k.IsScalar()) fail(line, "", "a key must be a plain name");
       std::string name = prefix.empty() ? k.Scalar() : prefix + "." + k.Scalar();

@@ -47,11 +47,11 @@ ConfigSchema build_schema() {
                    "training renders after which the run ends (0: iterations only)"), 0, 1e12));
   s.add(ranged(key("budget.round", T::kInt, "30", "budget loop: renders per step"), 1, 1e9));
   s.add(ranged(key("budget.expand", T::kInt, "1", "budget loop: beam members expanded per step"), 0, 16));
-  s.add(ranged(key("budget.gradients", T::kInt, "2", "budget loop: gradient calls per expanded member"), 1, 16));
+  s.add(ranged(key("budget.gradients", T::kInt, "6", "budget loop: gradient calls per expanded member"), 1, 16));
   s.add(ranged(key("budget.pairs", T::kInt, "8", "budget loop: contrast pairs per gradient call"), 1, 1000));
-  s.add(ranged(key("budget.pro_cells", T::kInt, "6",
+  s.add(ranged(key("budget.pro_cells", T::kInt, "10",
                    "budget loop: first cells whose professional prompts are rendered"), 0, 100000));
-  s.add(ranged(key("budget.min_cells", T::kInt, "4", "budget loop: cells a new arm gets before comparison"), 1, 100000));
+  s.add(ranged(key("budget.min_cells", T::kInt, "3", "budget loop: cells a new arm gets before comparison"), 1, 100000));
   s.add(ranged(key("budget.chunk", T::kInt, "2", "budget loop: cells per ucb/greedy pull"), 1, 100000));
   s.add(ranged(key("images_per_prompt", T::kInt, "1", "images (seeds) per prompt; score = mean"), 1, 1000));
   s.add(key("paired", T::kBool, "false", "same seeds for every arm and professional prompt of a query"));

@@ -15,10 +15,10 @@ struct BudgetSettings {
   long renders = 0;        // total training renders; 0 = no budget (iterations only)
   int round = 30;          // renders per step of the budget loop
   int expand = 1;          // beam members expanded per step
-  int gradients = 2;       // gradient-calculator calls per expanded member
+  int gradients = 6;       // gradient-calculator calls per expanded member
   int pairs = 8;           // contrast pairs per gradient call
-  int pro_cells = 6;       // first cells whose professional prompts are rendered
-  int min_cells = 4;       // cells every new arm gets before it is compared
+  int pro_cells = 10;      // first cells whose professional prompts are rendered
+  int min_cells = 3;       // cells every new arm gets before it is compared
   int chunk = 2;           // cells per pull of ucb, greedy and eps-greedy
 };
 

@@ -32,7 +32,7 @@ struct OptimizerBenchOptions {
   // Configs by name: paper, ucb, greedy, eps-greedy, successive-halving,
   // successive-rejects. The first budget-loop config is "the budget loop"
   // of the ratio line.
-  std::vector<std::string> configs = {"ucb", "paper", "greedy", "eps-greedy", "successive-halving",
+  std::vector<std::string> configs = {"greedy", "paper", "ucb", "eps-greedy", "successive-halving",
                                       "successive-rejects"};
   // key=value applied to every budget-loop config (for tuning).
   std::vector<std::string> overrides;

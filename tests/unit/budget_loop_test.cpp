@@ -70,7 +70,8 @@ std::string meaning(ExperimentState s) {
   return encode_state(s);
 }
 
-const std::vector<std::string> kBudget = {"loop=budget", "budget.renders=157", "budget.round=30",
+const std::vector<std::string> kBudget = {"loop=budget",          "budget.renders=157", "budget.round=30",
+                                          "budget.pro_cells=6",   "budget.gradients=2", "budget.min_cells=4",
                                           "selector.kind=successive-halving"};
 
 TEST(BudgetLoop, SpendsExactlyItsRenderBudgetThenStops) {

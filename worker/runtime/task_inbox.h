@@ -1,10 +1,10 @@
 #pragma once
 // TaskInbox: the hand-off from a worker's I/O thread to its compute thread.
-// The I/O thread puts tasks in as they arrive; the compute thread takes all
-// waiting tasks at once, so that tasks which queued up while a batch ran
-// are executed (and their Redis traffic batched) together.
+// The I/O thread puts tasks in as they arrive; the compute thread takes the
+// waiting tasks at once (up to a limit), so that tasks which queued up while
+// a batch ran are executed (and their Redis traffic batched) together.
 //
-// Each task carries the session it arrived in; take_all() leaves out tasks
+// Each task carries the session it arrived in; take() leaves out tasks
 // of sessions older than the current one (the broker has given them to
 // another worker by then).
 //
@@ -54,17 +54,19 @@ class TaskInbox {
     queue_.clear();
   }
 
-  // Blocks until tasks of the current session are waiting (returns them
-  // all, oldest first) or close() was called (returns nullopt).
-  std::optional<std::vector<Entry>> take_all() {
+  // Blocks until tasks of the current session are waiting (returns up to
+  // `max` of them, oldest first; the rest stay queued) or close() was
+  // called (returns nullopt). REQUIRES: max >= 1.
+  std::optional<std::vector<Entry>> take(std::size_t max) {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
       cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
       if (closed_) return std::nullopt;
       std::vector<Entry> out;
-      for (Entry& e : queue_)
-        if (e.session == session_) out.push_back(std::move(e));
-      queue_.clear();
+      while (!queue_.empty() && out.size() < max) {
+        if (queue_.front().session == session_) out.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
       if (!out.empty()) return out;
     }
   }
