@@ -38,14 +38,24 @@ int64_t training_seed(const ExperimentSettings& s, int it, const std::string& q,
   return image_seed(material);
 }
 
+// Q for iteration `it`: a pure function of (seed, it), so the prefetch of
+// a later iteration and the iteration itself agree.
+std::vector<std::string> iteration_queries(const EngineContext& ctx, int it) {
+  SeededRng rng(stream_key(ctx.settings, "queries", it));
+  return rng.sample(ctx.queries.train, static_cast<std::size_t>(ctx.settings.batch_size));
+}
+
+void add_professional_jobs(const EngineContext& ctx, int it, const std::string& q,
+                           const std::vector<std::string>& prompts, std::vector<RenderJob>& jobs) {
+  for (const std::string& p : prompts)
+    for (int j = 0; j < ctx.settings.images_per_prompt; ++j)
+      jobs.push_back({p, q, training_seed(ctx.settings, it, q, j, "pro|" + p)});
+}
+
 std::vector<RenderJob> professional_jobs(const EngineContext& ctx, int it) {
-  const ExperimentSettings& s = ctx.settings;
-  SeededRng query_rng(stream_key(s, "queries", it));
   std::vector<RenderJob> jobs;
-  for (const std::string& q : query_rng.sample(ctx.queries.train, static_cast<std::size_t>(s.batch_size)))
-    for (const std::string& p : professional_prompts(ctx, q, it))
-      for (int j = 0; j < s.images_per_prompt; ++j)
-        jobs.push_back({p, q, training_seed(s, it, q, j, "pro|" + p)});
+  for (const std::string& q : iteration_queries(ctx, it))
+    add_professional_jobs(ctx, it, q, professional_prompts(ctx, q, it), jobs);
   return jobs;
 }
 
@@ -77,8 +87,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
 
   IterationRecord rec;
   rec.iteration = it;
-  SeededRng query_rng(stream_key(s, "queries", it));
-  rec.queries = query_rng.sample(ctx_.queries.train, static_cast<std::size_t>(s.batch_size));
+  rec.queries = iteration_queries(ctx_, it);
   const std::vector<std::string>& Q = rec.queries;
 
   // This iteration's professional prompts do not depend on the generator:
@@ -107,9 +116,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   std::vector<std::vector<std::string>> pros(Q.size());
   for (std::size_t qi = 0; qi < Q.size(); ++qi) {
     pros[qi] = professional_prompts(ctx_, Q[qi], it);
-    for (const std::string& p : pros[qi])
-      for (int j = 0; j < images; ++j)
-        jobs.push_back({p, Q[qi], training_seed(s, it, Q[qi], j, "pro|" + p)});
+    add_professional_jobs(ctx_, it, Q[qi], pros[qi], jobs);
   }
   const long done_before = ctx_.renders.renders_done();
   const long cached_before = ctx_.renders.renders_cached();
