@@ -54,6 +54,7 @@ struct Worker {
   std::vector<Service*> services;
   std::vector<char> waiting;  // per service: queued in its waiting list
   std::size_t slots = 1;
+  bool batch = false;  // understands TASKS
   std::vector<TaskState*> held;
   Clock::time_point expiry;
   bool has_credit() const { return held.size() < slots; }
@@ -68,6 +69,12 @@ struct Service {
   int64_t workers = 0;
   int64_t in_flight = 0;
   bool dirty = false;  // queued for a dispatch pass
+};
+
+struct Client {
+  Clock::time_point expiry;
+  bool batch = false;    // understands RESULTS
+  bool greeted = false;  // has been sent our instance id
 };
 
 std::string random_instance_id() {
@@ -106,9 +113,10 @@ class Broker::Impl {
   explicit Impl(BrokerOptions options)
       : options_(std::move(options)),
         instance_id_(random_instance_id()),
-        clients_socket_(context_, zmq::socket_type::router),
-        workers_socket_(context_, zmq::socket_type::router),
-        wake_socket_(context_, zmq::socket_type::pull) {
+        context_(options_.context ? options_.context : std::make_shared<zmq::context_t>(1)),
+        clients_socket_(*context_, zmq::socket_type::router),
+        workers_socket_(*context_, zmq::socket_type::router),
+        wake_socket_(*context_, zmq::socket_type::pull) {
     if (options_.heartbeat_interval.count() <= 0)
       throw std::runtime_error("broker: heartbeat_interval must be positive");
     if (options_.liveness < 1) throw std::runtime_error("broker: liveness must be at least 1");
@@ -122,13 +130,19 @@ class Broker::Impl {
     if (options_.curve.enabled()) {
       // Bound before the server sockets, so no handshake can precede it.
       zap_ = std::make_unique<ZapHandler>(
-          context_, std::map<std::string, std::set<std::string>>{{kClientDomain, options_.curve.client_keys},
+          *context_, std::map<std::string, std::set<std::string>>{{kClientDomain, options_.curve.client_keys},
                                                                  {kWorkerDomain, options_.curve.worker_keys}});
     }
     client_endpoint_ = bind_router(clients_socket_, options_.client_endpoint, "client",
                                    options_.max_message_bytes, options_.curve, kClientDomain);
     worker_endpoint_ = bind_router(workers_socket_, options_.worker_endpoint, "worker",
                                    options_.max_message_bytes, options_.curve, kWorkerDomain);
+    if (!options_.curve.enabled()) {
+      inproc_client_endpoint_ = "inproc://bigpe-broker-" + instance_id_ + "-clients";
+      inproc_worker_endpoint_ = "inproc://bigpe-broker-" + instance_id_ + "-workers";
+      clients_socket_.bind(inproc_client_endpoint_);
+      workers_socket_.bind(inproc_worker_endpoint_);
+    }
     wake_endpoint_ = "inproc://bigpe-broker-wake-" + instance_id_;
     wake_socket_.bind(wake_endpoint_);
   }
@@ -139,7 +153,7 @@ class Broker::Impl {
     // Wake the poll at once rather than at the next heartbeat tick. The
     // context is thread-safe; this short-lived socket belongs to the caller.
     try {
-      zmq::socket_t poke(context_, zmq::socket_type::push);
+      zmq::socket_t poke(*context_, zmq::socket_type::push);
       poke.set(zmq::sockopt::linger, 0);
       poke.connect(wake_endpoint_);
       poke.send(zmq::str_buffer("stop"), zmq::send_flags::dontwait);
@@ -152,6 +166,9 @@ class Broker::Impl {
   std::string instance_id_;
   std::string client_endpoint_;
   std::string worker_endpoint_;
+  std::string inproc_client_endpoint_;
+  std::string inproc_worker_endpoint_;
+  std::shared_ptr<zmq::context_t> context_;
 
  private:
   // --- the event loop's steps ---
@@ -169,7 +186,9 @@ class Broker::Impl {
 
   // --- workers and tasks ---
   void on_ready(const std::string& identity, const schemas::Ready& ready);
-  void on_result(Worker& w, const schemas::Result& result, const std::string& raw);
+  void on_result(Worker& w, const schemas::Result& result, const std::string* raw);
+  void on_results(Worker& w, const std::string& body);
+  void flush_results();
   void remove_worker(Worker& w, const std::string& why);
   void hold(Worker& w, TaskState& t);
   void release(Worker& w, TaskState& t);
@@ -178,13 +197,13 @@ class Broker::Impl {
   void mark_dirty(Service& s);
   void dispatch_dirty();
   void dispatch(Service& s);
+  void send_tasks(Service& s, Worker& w, const std::vector<TaskState*>& tasks);
   Service& service(const std::string& name);
 
   bool send_client(const std::string& client, Command c, const std::string& body);
   bool send_worker(const std::string& identity, Command c, const std::string& body);
   std::chrono::milliseconds silence_limit() const { return options_.heartbeat_interval * options_.liveness; }
 
-  zmq::context_t context_{1};
   // Declared after the context and before the sockets: destroyed after the
   // sockets are closed, before the context terminates.
   std::unique_ptr<ZapHandler> zap_;
@@ -196,7 +215,10 @@ class Broker::Impl {
 
   std::unordered_map<std::string, std::unique_ptr<Service>> services_;
   std::unordered_map<std::string, std::unique_ptr<Worker>> workers_;
-  std::unordered_map<std::string, Clock::time_point> clients_;  // routing id -> expiry
+  std::unordered_map<std::string, Client> clients_;  // by routing id
+  // Results for batch clients, gathered while a drain runs and sent as one
+  // RESULTS per client at its end (no added wait: the drain never blocks).
+  std::unordered_map<std::string, schemas::ResultBatch> results_out_;
   std::unordered_map<std::string, TaskState> tasks_;            // queued or in flight
   std::vector<Service*> dirty_;
   std::string heartbeat_body_;
@@ -264,6 +286,7 @@ void Broker::Impl::drain(zmq::socket_t& socket, bool worker_side) {
     }
     dispatch_dirty();
   }
+  flush_results();
 }
 
 // Purge peers silent for `liveness` intervals, heartbeat the rest.
@@ -281,7 +304,7 @@ void Broker::Impl::tick(Clock::time_point now) {
                              : "connection lost");
   }
   for (auto it = clients_.begin(); it != clients_.end();) {
-    if (it->second <= now || !send_client(it->first, Command::kHeartbeat, heartbeat_body_)) {
+    if (it->second.expiry <= now || !send_client(it->first, Command::kHeartbeat, heartbeat_body_)) {
       spdlog::info("broker: client {} gone; its tasks stay queued", printable_id(it->first));
       it = clients_.erase(it);
     } else {
@@ -289,6 +312,7 @@ void Broker::Impl::tick(Clock::time_point now) {
     }
   }
   dispatch_dirty();
+  flush_results();
 }
 
 // ---------------------------------------------------------------------------
@@ -322,14 +346,18 @@ void Broker::Impl::on_client(const WireMessage& m) {
 }
 
 void Broker::Impl::touch_client(const std::string& client) {
-  auto [it, inserted] = clients_.try_emplace(client);
-  it->second = Clock::now() + silence_limit();
+  Client& c = clients_[client];
+  c.expiry = Clock::now() + silence_limit();
   // A new client learns our instance id at once, so that after a broker
   // restart it resubmits without waiting for the next tick.
-  if (inserted) send_client(client, Command::kHeartbeat, heartbeat_body_);
+  if (!c.greeted) {
+    c.greeted = true;
+    send_client(client, Command::kHeartbeat, heartbeat_body_);
+  }
 }
 
 void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& submit) {
+  clients_[client].batch = submit.batch;
   schemas::Accepted accepted;
   accepted.broker_id = instance_id_;
   accepted.task_ids.reserve(submit.tasks.size());
@@ -425,7 +453,10 @@ void Broker::Impl::on_worker(const WireMessage& m) {
       schemas::decode_heartbeat(m.body);
       break;
     case Command::kResult:
-      on_result(w, schemas::decode_result(m.body), m.body);
+      on_result(w, schemas::decode_result(m.body), &m.body);
+      break;
+    case Command::kResults:
+      on_results(w, m.body);
       break;
     case Command::kDisconnect:
       schemas::decode_disconnect(m.body);
@@ -446,6 +477,7 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
   w->identity = identity;
   w->worker_id = ready.worker_id;
   w->slots = static_cast<std::size_t>(ready.slots);
+  w->batch = ready.batch;
   w->expiry = Clock::now() + silence_limit();
   for (const std::string& name : ready.services) {
     Service& s = service(name);
@@ -463,7 +495,9 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
   send_worker(identity, Command::kHeartbeat, heartbeat_body_);
 }
 
-void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std::string& raw) {
+// `raw` is the RESULT body as received, forwarded as is to a client that
+// takes single RESULTs; null when the result came inside a RESULTS.
+void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std::string* raw) {
   auto it = tasks_.find(result.task_id);
   if (it == tasks_.end() || it->second.worker != &w) {
     spdlog::warn("broker: RESULT from worker {} for task {} that it does not hold: dropped", w.worker_id,
@@ -477,10 +511,40 @@ void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std
     failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error);
     return;
   }
-  // The worker's body already is the client's RESULT: forward it as is.
-  send_client(t.client, Command::kResult, raw);
+  auto client = clients_.find(t.client);
+  if (client != clients_.end() && client->second.batch)
+    results_out_[t.client].results.push_back(result);
+  else
+    send_client(t.client, Command::kResult, raw ? *raw : schemas::encode(result));
   ++completed_;
   tasks_.erase(it);
+}
+
+void Broker::Impl::on_results(Worker& w, const std::string& body) {
+  for (auto& e : schemas::decode_result_batch(body)) {
+    if (e.value) {
+      on_result(w, *e.value, nullptr);
+      continue;
+    }
+    spdlog::warn("broker: dropped a result from worker {}: {}", w.worker_id, e.error);
+    // The worker did answer, garbled: retry the task rather than leave its
+    // slot taken until the worker dies.
+    auto it = tasks_.find(e.task_id);
+    if (it == tasks_.end() || it->second.worker != &w) continue;
+    release(w, it->second);
+    failed_attempt(it->second, "attempt " + std::to_string(it->second.attempt) + " on worker " + w.worker_id +
+                                   ": malformed result: " + e.error);
+  }
+}
+
+void Broker::Impl::flush_results() {
+  for (auto& [client, batch] : results_out_) {
+    if (batch.results.size() == 1)
+      send_client(client, Command::kResult, schemas::encode(batch.results.front()));
+    else
+      send_client(client, Command::kResults, schemas::encode(batch));
+  }
+  results_out_.clear();
 }
 
 void Broker::Impl::remove_worker(Worker& w, const std::string& why) {
@@ -565,8 +629,10 @@ void Broker::Impl::dispatch_dirty() {
   }
 }
 
-// Match queued tasks with workers in line, round-robin over both.
+// Match queued tasks with workers in line, round-robin over both, then send
+// each worker its share as one message.
 void Broker::Impl::dispatch(Service& s) {
+  std::vector<std::pair<Worker*, std::vector<TaskState*>>> shares;  // in first-served order
   while (!s.queue.empty() && !s.waiting.empty()) {
     Worker* w = s.waiting.front();
     s.waiting.pop_front();
@@ -577,20 +643,43 @@ void Broker::Impl::dispatch(Service& s) {
     }
     TaskState* t = nullptr;
     s.queue.pop(t);
-    schemas::Task task{t->envelope.task_id, t->attempt, t->envelope.experiment_id, t->envelope.body};
-    if (!send_worker(w->identity, Command::kTask, schemas::encode(task))) {
-      s.queue.push_front(t->envelope.experiment_id, t);
-      w->waiting[i] = 0;
-      remove_worker(*w, "connection lost");
-      continue;
-    }
     hold(*w, *t);
     dispatch_rate_.add(Clock::now());
+    auto share = std::find_if(shares.begin(), shares.end(), [w](const auto& p) { return p.first == w; });
+    if (share == shares.end()) share = shares.insert(shares.end(), {w, {}});
+    share->second.push_back(t);
     if (w->has_credit())
       s.waiting.push_back(w);
     else
       w->waiting[i] = 0;
   }
+  for (auto& [w, tasks] : shares) send_tasks(s, *w, tasks);
+}
+
+// A worker that is gone gets its unsent tasks back at the front of the
+// queue, attempt unchanged (they never left), and is removed.
+void Broker::Impl::send_tasks(Service& s, Worker& w, const std::vector<TaskState*>& tasks) {
+  std::size_t sent = 0;
+  if (w.batch && tasks.size() > 1) {
+    schemas::TaskBatch batch;
+    batch.tasks.reserve(tasks.size());
+    for (TaskState* t : tasks)
+      batch.tasks.push_back({t->envelope.task_id, t->attempt, t->envelope.experiment_id, t->envelope.body});
+    if (send_worker(w.identity, Command::kTasks, schemas::encode(batch))) sent = tasks.size();
+  } else {
+    for (TaskState* t : tasks) {
+      schemas::Task task{t->envelope.task_id, t->attempt, t->envelope.experiment_id, t->envelope.body};
+      if (!send_worker(w.identity, Command::kTask, schemas::encode(task))) break;
+      ++sent;
+    }
+  }
+  if (sent == tasks.size()) return;
+  for (std::size_t k = tasks.size(); k-- > sent;) {
+    release(w, *tasks[k]);
+    s.queue.push_front(tasks[k]->envelope.experiment_id, tasks[k]);
+  }
+  mark_dirty(s);
+  remove_worker(w, "connection lost");
 }
 
 Service& Broker::Impl::service(const std::string& name) {
@@ -623,5 +712,8 @@ void Broker::stop() { impl_->stop(); }
 std::string Broker::client_endpoint() const { return impl_->client_endpoint_; }
 std::string Broker::worker_endpoint() const { return impl_->worker_endpoint_; }
 std::string Broker::instance_id() const { return impl_->instance_id_; }
+std::string Broker::inproc_client_endpoint() const { return impl_->inproc_client_endpoint_; }
+std::string Broker::inproc_worker_endpoint() const { return impl_->inproc_worker_endpoint_; }
+std::shared_ptr<zmq::context_t> Broker::context() const { return impl_->context_; }
 
 }  // namespace bigpe::broker

@@ -18,6 +18,10 @@
 
 #include "broker/curve_keys.h"
 
+namespace zmq {
+class context_t;
+}
+
 namespace bigpe::broker {
 
 struct BrokerOptions {
@@ -38,6 +42,9 @@ struct BrokerOptions {
   // answered, per task, with FAILED "broker queue full" (attempts 0), so a
   // runaway client costs the broker bounded memory and learns why.
   std::size_t max_tasks = 2000000;
+  // The ZeroMQ context to open the sockets in; null: one of its own. Peers
+  // in the same process that share it can use the inproc endpoints.
+  std::shared_ptr<zmq::context_t> context;
 };
 
 class Broker {
@@ -59,6 +66,13 @@ class Broker {
   // constructor, e.g. "tcp://127.0.0.1:41234".
   std::string client_endpoint() const;
   std::string worker_endpoint() const;
+  // The same sockets also listen on inproc endpoints (not with CURVE: the
+  // peers there are this process): in-process clients and workers that use
+  // context() skip TCP and ZeroMQ's I/O thread, which cost most of a
+  // round trip on a small machine. Empty when CURVE is on.
+  std::string inproc_client_endpoint() const;
+  std::string inproc_worker_endpoint() const;
+  std::shared_ptr<zmq::context_t> context() const;
   // Random id of this broker instance, sent in HEARTBEAT.sender and
   // ACCEPTED.broker_id so that peers can tell that the broker restarted.
   std::string instance_id() const;

@@ -30,7 +30,8 @@ constexpr int kHighWaterMark = 1000000;
 class BrokerClient::Impl {
  public:
   Impl(std::string endpoint, std::string client_id, BrokerClientOptions options)
-      : endpoint_(std::move(endpoint)), client_id_(std::move(client_id)), options_(options) {
+      : endpoint_(std::move(endpoint)), client_id_(std::move(client_id)), options_(options),
+        context_(options_.context ? options_.context : std::make_shared<zmq::context_t>(1)) {
     if (client_id_.empty() || client_id_.size() > 255 || client_id_[0] == '\0')
       throw std::invalid_argument("BrokerClient: client_id must be 1 to 255 bytes, not starting with a zero byte");
     if (options_.heartbeat_interval.count() <= 0 || options_.liveness < 1 || options_.task_deadline.count() <= 0)
@@ -78,7 +79,7 @@ class BrokerClient::Impl {
   };
 
   void connect() {
-    socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
+    socket_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer);
     socket_->set(zmq::sockopt::routing_id, client_id_);
     socket_->set(zmq::sockopt::linger, 0);
     socket_->set(zmq::sockopt::sndhwm, kHighWaterMark);
@@ -111,6 +112,7 @@ class BrokerClient::Impl {
   void send_tasks(const std::vector<schemas::TaskEnvelope>& tasks) {
     for (std::size_t i = 0; i < tasks.size(); i += kSubmitChunk) {
       schemas::Submit s;
+      s.batch = true;
       auto end = tasks.begin() + static_cast<std::ptrdiff_t>(std::min(tasks.size(), i + kSubmitChunk));
       s.tasks.assign(tasks.begin() + static_cast<std::ptrdiff_t>(i), end);
       send(Command::kSubmit, schemas::encode(s));
@@ -192,6 +194,15 @@ class BrokerClient::Impl {
         if (in_flight_.erase(e.result.task_id) == 1) events_.push_back(std::move(e));
         break;
       }
+      case Command::kResults:
+        for (auto& e : schemas::decode_result_batch(m.body)) {
+          if (!e.value) {
+            spdlog::warn("BrokerClient: dropped a result of a RESULTS from broker: {}", e.error);
+          } else if (in_flight_.erase(e.value->task_id) == 1) {
+            events_.push_back(Event{Event::Kind::kResult, std::move(*e.value), {}});
+          }
+        }
+        break;
       case Command::kFailed: {
         Event e{Event::Kind::kFailed, {}, schemas::decode_failed(m.body)};
         if (in_flight_.erase(e.failed.task_id) == 1) events_.push_back(std::move(e));
@@ -220,7 +231,7 @@ class BrokerClient::Impl {
   std::string endpoint_;
   std::string client_id_;
   BrokerClientOptions options_;
-  zmq::context_t context_{1};
+  std::shared_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::string heartbeat_body_;
   std::string broker_id_;

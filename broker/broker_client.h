@@ -20,6 +20,10 @@
 #include <vector>
 
 #include "broker/curve_keys.h"
+
+namespace zmq {
+class context_t;
+}
 #include "schemas/messages.h"
 
 namespace bigpe::broker {
@@ -29,6 +33,9 @@ struct BrokerClientOptions {
   int liveness = 5;
   std::chrono::milliseconds task_deadline{600000};  // resubmit a task after this long
   CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
+  // The ZeroMQ context to use; null: one of its own. An in-process broker's
+  // context (Broker::context()) lets the client use its inproc endpoint.
+  std::shared_ptr<zmq::context_t> context;
 };
 
 class BrokerClient {

@@ -12,6 +12,9 @@ namespace {
 
 using namespace bigpe::schemas;
 
+std::vector<Task>& good_list(TaskBatch& b) { return b.tasks; }
+std::vector<Result>& good_list(ResultBatch& b) { return b.results; }
+
 template <typename Decode>
 void check(const std::string& body, const char* name, Decode decode) {
   decltype(decode(body)) value;
@@ -26,12 +29,36 @@ void check(const std::string& body, const char* name, Decode decode) {
   if (encode(decode(again)) != again) bigpe::fuzz::contract_broken(std::string(name) + ": round trip differs");
 }
 
+// TASKS and RESULTS decode element by element: the good elements, packed
+// again, must decode again to the same bytes, with no element lost.
+template <typename Batch, typename Decode>
+void check_batch(const std::string& body, const char* name, Decode decode) {
+  Batch good;
+  try {
+    for (auto& e : decode(body)) {
+      if (e.value && !e.error.empty()) bigpe::fuzz::contract_broken(std::string(name) + ": value and error both set");
+      if (e.value) good_list(good).push_back(*e.value);
+    }
+  } catch (const DecodeError&) {
+    return;
+  } catch (const std::exception& e) {
+    bigpe::fuzz::contract_broken(std::string(name) + ": threw a non-DecodeError: " + e.what());
+  }
+  const std::string again = encode(good);
+  Batch back;
+  for (auto& e : decode(again)) {
+    if (!e.value) bigpe::fuzz::contract_broken(std::string(name) + ": a re-encoded element did not decode");
+    good_list(back).push_back(*e.value);
+  }
+  if (encode(back) != again) bigpe::fuzz::contract_broken(std::string(name) + ": round trip differs");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 13) {
+  switch (data[0] % 15) {
     case 0: check(body, "READY", decode_ready); break;
     case 1: check(body, "SUBMIT", decode_submit); break;
     case 2: check(body, "ACCEPTED", decode_accepted); break;
@@ -51,6 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } catch (const DecodeError&) {
       }
       break;
+    case 13: check_batch<TaskBatch>(body, "TASKS", decode_task_batch); break;
+    case 14: check_batch<ResultBatch>(body, "RESULTS", decode_result_batch); break;
   }
   return 0;
 }

@@ -5,11 +5,85 @@
 #include "schemas/versioned_body.h"
 
 namespace bigpe::schemas {
+namespace {
+
+void write_bin(MapWriter& w, const char* key, const std::string& bytes) {
+  w.key(key);
+  w.packer().pack_bin(static_cast<uint32_t>(bytes.size()));
+  w.packer().pack_bin_body(bytes.data(), static_cast<uint32_t>(bytes.size()));
+}
+
+constexpr uint32_t kTaskFields = 4;
+void write_task(MapWriter& w, const Task& m) {
+  w.field("task_id", m.task_id).field("attempt", m.attempt);
+  w.field("experiment_id", m.experiment_id);
+  write_bin(w, "body", m.body);
+}
+void read_task(const MapReader& r, Task& m) {
+  m.task_id = r.required<std::string>("task_id");
+  m.attempt = r.required<int>("attempt");
+  m.experiment_id = r.optional<std::string>("experiment_id", "");
+  m.body = read_bytes(r, "body", true);
+}
+
+constexpr uint32_t kResultFields = 4;
+void write_result(MapWriter& w, const Result& m) {
+  w.field("task_id", m.task_id).field("attempt", m.attempt).field("error", m.error);
+  write_bin(w, "body", m.body);
+}
+void read_result(const MapReader& r, Result& m) {
+  m.task_id = r.required<std::string>("task_id");
+  m.attempt = r.optional<int>("attempt", 1);
+  m.error = r.optional<std::string>("error", "");
+  m.body = read_bytes(r, "body", m.error.empty());
+}
+
+// Packs {v, <key>: [records]} with `write` filling each record's map.
+template <typename T, typename Write>
+std::string write_batch(const char* key, const std::vector<T>& records, uint32_t fields, Write write) {
+  return write_body(1, [&](MapWriter& w) {
+    w.key(key);
+    auto& pk = w.packer();
+    pk.pack_array(static_cast<uint32_t>(records.size()));
+    for (const T& record : records) {
+      MapWriter rw(pk, fields);
+      write(rw, record);
+    }
+  });
+}
+
+// Decodes each element of body[key] on its own (see BatchEntry).
+template <typename T, typename Read>
+std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* message, const char* key, Read read) {
+  std::vector<BatchEntry<T>> out;
+  read_body(bytes, message, [&](const MapReader& r) {
+    auto elements = r.array(key, true);
+    out.resize(elements.size());
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      BatchEntry<T>& e = out[i];
+      const std::string path = std::string(key) + "[" + std::to_string(i) + "]";
+      try {
+        MapReader er = r.nested(*elements[i], path);
+        e.task_id = er.optional<std::string>("task_id", "");
+        T value;
+        read(er, value);
+        e.value = std::move(value);
+      } catch (const DecodeError& err) {
+        e.error = err.what();
+      } catch (const msgpack::type_error&) {
+        e.error = DecodeError(message, path, "a field has the wrong type").what();
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(5, [&](MapWriter& w) {
+  return write_body(6, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
-    w.field("host", m.host).field("device", m.device);
+    w.field("host", m.host).field("device", m.device).field("batch", m.batch);
   });
 }
 
@@ -22,12 +96,14 @@ Ready decode_ready(const std::string& bytes) {
     m.worker_id = r.required<std::string>("worker_id");
     m.host = r.optional<std::string>("host", "");
     m.device = r.optional<std::string>("device", "");
+    m.batch = r.optional<bool>("batch", false);
   });
   return m;
 }
 
 std::string encode(const Submit& m) {
-  return write_body(1, [&](MapWriter& w) {
+  return write_body(2, [&](MapWriter& w) {
+    w.field("batch", m.batch);
     w.key("tasks");
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.tasks.size()));
@@ -56,6 +132,7 @@ Submit decode_submit(const std::string& bytes) {
       t.body = read_bytes(tr, "body", true);
       m.tasks.push_back(std::move(t));
     }
+    m.batch = r.optional<bool>("batch", false);
   });
   return m;
 }
@@ -76,44 +153,37 @@ Accepted decode_accepted(const std::string& bytes) {
 }
 
 std::string encode(const Task& m) {
-  return write_body(4, [&](MapWriter& w) {
-    w.field("task_id", m.task_id).field("attempt", m.attempt);
-    w.field("experiment_id", m.experiment_id);
-    w.key("body");
-    w.packer().pack_bin(static_cast<uint32_t>(m.body.size()));
-    w.packer().pack_bin_body(m.body.data(), static_cast<uint32_t>(m.body.size()));
-  });
+  return write_body(kTaskFields, [&](MapWriter& w) { write_task(w, m); });
 }
 
 Task decode_task(const std::string& bytes) {
   Task m;
-  read_body(bytes, "TASK", [&](const MapReader& r) {
-    m.task_id = r.required<std::string>("task_id");
-    m.attempt = r.required<int>("attempt");
-    m.experiment_id = r.optional<std::string>("experiment_id", "");
-    m.body = read_bytes(r, "body", true);
-  });
+  read_body(bytes, "TASK", [&](const MapReader& r) { read_task(r, m); });
   return m;
 }
 
 std::string encode(const Result& m) {
-  return write_body(4, [&](MapWriter& w) {
-    w.field("task_id", m.task_id).field("attempt", m.attempt).field("error", m.error);
-    w.key("body");
-    w.packer().pack_bin(static_cast<uint32_t>(m.body.size()));
-    w.packer().pack_bin_body(m.body.data(), static_cast<uint32_t>(m.body.size()));
-  });
+  return write_body(kResultFields, [&](MapWriter& w) { write_result(w, m); });
 }
 
 Result decode_result(const std::string& bytes) {
   Result m;
-  read_body(bytes, "RESULT", [&](const MapReader& r) {
-    m.task_id = r.required<std::string>("task_id");
-    m.attempt = r.optional<int>("attempt", 1);
-    m.error = r.optional<std::string>("error", "");
-    m.body = read_bytes(r, "body", m.error.empty());
-  });
+  read_body(bytes, "RESULT", [&](const MapReader& r) { read_result(r, m); });
   return m;
+}
+
+std::string encode(const TaskBatch& m) { return write_batch("tasks", m.tasks, kTaskFields, write_task); }
+
+std::string encode(const ResultBatch& m) {
+  return write_batch("results", m.results, kResultFields, write_result);
+}
+
+std::vector<BatchEntry<Task>> decode_task_batch(const std::string& bytes) {
+  return read_batch<Task>(bytes, "TASKS", "tasks", read_task);
+}
+
+std::vector<BatchEntry<Result>> decode_result_batch(const std::string& bytes) {
+  return read_batch<Result>(bytes, "RESULTS", "results", read_result);
 }
 
 std::string encode(const Failed& m) {

@@ -5,16 +5,20 @@ namespace bigpe::schemas {
 MapReader::MapReader(const msgpack::object& obj, std::string message_name)
     : name_(std::move(message_name)) {
   if (obj.type != msgpack::type::MAP) throw DecodeError(name_, "", "body is not a map");
+  fields_.reserve(obj.via.map.size);
   for (uint32_t i = 0; i < obj.via.map.size; ++i) {
     const msgpack::object_kv& kv = obj.via.map.ptr[i];
     if (kv.key.type != msgpack::type::STR) continue;  // non-string keys are unknown keys
-    fields_[std::string(kv.key.via.str.ptr, kv.key.via.str.size)] = &kv.val;
+    fields_.emplace_back(std::string_view(kv.key.via.str.ptr, kv.key.via.str.size), &kv.val);
   }
 }
 
 const msgpack::object* MapReader::find(const char* key) const {
-  auto it = fields_.find(key);
-  return it == fields_.end() ? nullptr : it->second;
+  const std::string_view k(key);
+  // From the back: of duplicate keys the last one counts.
+  for (auto it = fields_.rbegin(); it != fields_.rend(); ++it)
+    if (it->first == k) return it->second;
+  return nullptr;
 }
 
 std::vector<const msgpack::object*> MapReader::array(const char* key, bool required) const {

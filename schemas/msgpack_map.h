@@ -6,8 +6,10 @@
 // DecodeError naming the message and the field; unknown keys are ignored so
 // newer peers can add fields without breaking older readers.
 #include <cstdint>
-#include <map>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <msgpack.hpp>
@@ -59,7 +61,9 @@ class MapReader {
   }
 
   std::string name_;
-  std::map<std::string, const msgpack::object*> fields_;
+  // Keys point into the msgpack zone. A flat list: bodies have a handful of
+  // keys, and decoding a map runs once per task on every hop.
+  std::vector<std::pair<std::string_view, const msgpack::object*>> fields_;
 };
 
 // Writes a map whose size is known up front; key() then the value.
@@ -68,12 +72,14 @@ class MapWriter {
   MapWriter(msgpack::packer<msgpack::sbuffer>& pk, uint32_t size) : pk_(pk) { pk_.pack_map(size); }
   template <typename T>
   MapWriter& field(const char* key, const T& value) {
-    pk_.pack(std::string(key));
+    this->key(key);
     pk_.pack(value);
     return *this;
   }
   MapWriter& key(const char* key) {
-    pk_.pack(std::string(key));
+    const auto n = static_cast<uint32_t>(std::strlen(key));
+    pk_.pack_str(n);
+    pk_.pack_str_body(key, n);
     return *this;
   }
   msgpack::packer<msgpack::sbuffer>& packer() { return pk_; }

@@ -5,7 +5,7 @@
 
 namespace bigpe::schemas {
 namespace {
-constexpr std::array<std::pair<Command, const char*>, 10> kNames{{
+constexpr std::array<std::pair<Command, const char*>, 12> kNames{{
     {Command::kReady, "READY"},
     {Command::kResult, "RESULT"},
     {Command::kHeartbeat, "HEARTBEAT"},
@@ -16,6 +16,8 @@ constexpr std::array<std::pair<Command, const char*>, 10> kNames{{
     {Command::kStatus, "STATUS"},
     {Command::kAccepted, "ACCEPTED"},
     {Command::kFailed, "FAILED"},
+    {Command::kTasks, "TASKS"},
+    {Command::kResults, "RESULTS"},
 }};
 }  // namespace
 

@@ -39,6 +39,8 @@ enum class Command {
   kStatus,      // client -> broker (request) and broker -> client (reply)
   kAccepted,    // broker -> client
   kFailed,      // broker -> client
+  kTasks,       // broker -> worker: several TASKs (workers that said batch)
+  kResults,     // worker -> broker, broker -> client: several RESULTs
 };
 
 const char* command_name(Command c);

@@ -243,6 +243,10 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
       result.rate = static_cast<double>(done) / elapsed;
       result.cpu_us = 1e6 * (process_cpu_seconds() - cpu0) / static_cast<double>(done);
       set_thread_cpu(result, threads0, done);
+      // Collect the window still in flight, so that nothing is answered to
+      // a client that has gone (bounded: the tasks cost nothing).
+      const auto drain_deadline = Clock::now() + 10s;
+      while (client.in_flight() > 0 && Clock::now() < drain_deadline) client.poll(100ms);
     }
     pool.stop();
   }
@@ -265,8 +269,10 @@ FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& ou
 
   const std::size_t payload = TaskMaker(o.payload).make().body.size();
   char line[200];
-  std::snprintf(line, sizeof(line), "fabric bench: payload %zu B, window %d, %d workers, %.1f s per phase",
-                payload, o.window, o.workers, o.seconds);
+  std::snprintf(line, sizeof(line),
+                "fabric bench: payload %zu B, window %d, %d workers, %.1f s per phase; client and workers "
+                "reach the broker over %s",
+                payload, o.window, o.workers, o.seconds, o.inproc ? "inproc (as bigpe run does)" : "tcp");
   out << line << std::endl;
 
   FabricBenchResult r;

@@ -4,7 +4,8 @@
 // each for a fixed time with the same payload size and in-flight window:
 //   raw        ROUTER <-> 2 DEALER threads echoing (the ceiling);
 //   broker     BrokerClient -> in-process Broker -> 2 local workers running
-//              zero-cost sim tasks, nothing persisted;
+//              zero-cost sim tasks, nothing persisted (over inproc, as
+//              `bigpe run` connects them; --tcp for loopback TCP);
 //   persisted  the same, each result stored in a private redis-server
 //              before the reply.
 // A phase's rate is round trips (tasks answered) per second.
@@ -21,6 +22,9 @@ struct FabricBenchOptions {
   int payload = 256;     // bytes per message (the encoded task body)
   int workers = 2;
   bool thread_cpu = false;  // also print CPU per round trip for each thread name
+  // Client and workers reach the in-process broker the way `bigpe run`'s
+  // embedded mode does: inproc when true, loopback TCP when false.
+  bool inproc = true;
 };
 
 struct FabricBenchResult {

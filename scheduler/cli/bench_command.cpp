@@ -18,6 +18,8 @@ void register_bench_fabric(CLI::App& bench) {
       ->capture_default_str();
   cmd->add_option("--workers", o->workers, "Echo threads / local workers")->check(CLI::Range(1, 64))->capture_default_str();
   cmd->add_flag("--threads", o->thread_cpu, "Also print CPU per round trip for each thread");
+  cmd->add_flag("!--tcp", o->inproc,
+                "Client and workers reach the in-process broker over loopback TCP instead of inproc");
   cmd->callback([o] { bench::run_fabric_bench(*o, std::cout); });
 }
 

@@ -160,9 +160,9 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   std::vector<std::string> queries =
       req.queries_path.empty() ? wiring.split.heldout : load_queries(req.queries_path);
   const std::string eval_id = eval_id_of(task, queries, methods);
-  broker::BrokerClient client(infra.client_endpoint(), "scheduler-" + eval_id, broker_client_options(s));
+  auto client = infra.connect_client("scheduler-" + eval_id, broker_client_options(s));
   RedisClient redis(infra.redis());
-  RenderDispatcher dispatcher(client, redis, dispatch_settings(s, eval_id));
+  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id));
   EngineContext ctx{s, eval_id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, nullptr};
   out << "evaluation " << eval_id << ": " << methods.size() << " methods x " << queries.size() << " queries x "

@@ -71,8 +71,8 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const auto t0 = std::chrono::steady_clock::now();
   const std::string& id = job.experiment_id;
   ExperimentWiring wiring(s, infra.redis());
-  broker::BrokerClient client(infra.client_endpoint(), "scheduler-" + id, broker_client_options(s));
-  RenderDispatcher dispatcher(client, redis, dispatch_settings(s, id));
+  auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
+  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id));
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, &store};

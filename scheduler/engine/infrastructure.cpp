@@ -40,7 +40,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
       throw std::invalid_argument("workers: local needs broker: embedded (start `bigpe worker` "
                                   "processes against a remote broker instead)");
     WorkerOptions wo;
-    wo.broker_endpoint = broker_->worker_endpoint();
+    wo.broker_endpoint = broker_->inproc_worker_endpoint();
     wo.redis = redis_options_;
     wo.services = {s.service};
     wo.slots = s.worker_slots;
@@ -50,7 +50,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     bs.backend = s.backend;
     bs.sim_cost_ms = s.sim_cost_ms;
     bs.sim_vocabulary = s.sim_vocabulary;
-    workers_ = std::make_unique<LocalWorkerPool>(s.local_workers, wo, bs);
+    workers_ = std::make_unique<LocalWorkerPool>(s.local_workers, wo, bs, broker_->context());
     workers_->start();
     local_workers_ = s.local_workers;
   }
@@ -69,6 +69,13 @@ Infrastructure::~Infrastructure() {
       spdlog::warn("stopping the private redis-server: {}", e.what());
     }
   }
+}
+
+std::unique_ptr<broker::BrokerClient> Infrastructure::connect_client(const std::string& client_id,
+                                                                     broker::BrokerClientOptions options) const {
+  if (!broker_) return std::make_unique<broker::BrokerClient>(client_endpoint_, client_id, options);
+  options.context = broker_->context();
+  return std::make_unique<broker::BrokerClient>(broker_->inproc_client_endpoint(), client_id, options);
 }
 
 std::string Infrastructure::describe() const {

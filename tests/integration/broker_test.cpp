@@ -80,15 +80,17 @@ struct Received {
   std::string experiment_id;
 };
 
-// A worker speaking the protocol: READY, heartbeats, RESULT per TASK.
+// A worker speaking the protocol: READY, heartbeats, RESULT per TASK (with
+// `batch`: it says so in READY, takes TASKS, and answers all it may at once
+// in one RESULTS).
 // `budget` bounds how many tasks it may still answer (negative: no bound),
 // so tests can hold tasks in flight; tasks whose id starts with "bad" are
 // answered with an error; silence() makes it stop talking altogether.
 class TestWorker {
  public:
   TestWorker(const std::string& endpoint, std::string id, int slots, int64_t budget = -1,
-             std::vector<std::string> services = {"svc"})
-      : id_(std::move(id)), slots_(slots), services_(std::move(services)), budget_(budget) {
+             std::vector<std::string> services = {"svc"}, bool batch = false)
+      : id_(std::move(id)), slots_(slots), services_(std::move(services)), batch_(batch), budget_(budget) {
     thread_ = std::thread([this, endpoint] { loop(endpoint); });
   }
   ~TestWorker() {
@@ -116,6 +118,10 @@ class TestWorker {
     std::lock_guard<std::mutex> lock(mu_);
     return max_held_;
   }
+  std::size_t largest_message() {  // most tasks that came in one message
+    std::lock_guard<std::mutex> lock(mu_);
+    return largest_message_;
+  }
   // REQUIRES: called with the lock held, i.e. inside wait_until's predicate.
   std::size_t received_locked() const { return received_.size(); }
 
@@ -123,7 +129,7 @@ class TestWorker {
   void send(zmq::socket_t& s, Command c, const std::string& body) { send_message(s, nullptr, c, body); }
 
   void send_ready(zmq::socket_t& s) {
-    send(s, Command::kReady, schemas::encode(schemas::Ready{services_, slots_, id_, "localhost", "test"}));
+    send(s, Command::kReady, schemas::encode(schemas::Ready{services_, slots_, id_, "localhost", "test", batch_}));
   }
 
   void loop(const std::string& endpoint) {
@@ -142,12 +148,19 @@ class TestWorker {
       zmq::poll(&item, 1, 5ms);  // short, so budget changes are seen promptly
       while (receive_message(s, false, m)) {
         if (!m.error.empty() || silent_) continue;
-        if (m.command == Command::kTask) {
-          schemas::Task t = schemas::decode_task(m.body);
+        if (m.command == Command::kTask || m.command == Command::kTasks) {
+          std::vector<schemas::Task> arrived;
+          if (m.command == Command::kTask) arrived.push_back(schemas::decode_task(m.body));
+          for (auto& e : m.command == Command::kTasks ? schemas::decode_task_batch(m.body)
+                                                      : std::vector<schemas::BatchEntry<schemas::Task>>{})
+            arrived.push_back(*e.value);
           std::lock_guard<std::mutex> lock(mu_);
-          received_.push_back({t.task_id, t.attempt, t.experiment_id});
-          held.push_back(std::move(t));
+          for (schemas::Task& t : arrived) {
+            received_.push_back({t.task_id, t.attempt, t.experiment_id});
+            held.push_back(std::move(t));
+          }
           max_held_ = std::max(max_held_, held.size());
+          largest_message_ = std::max(largest_message_, arrived.size());
           cv_.notify_all();
         } else if (m.command == Command::kHeartbeat) {
           std::string sender = schemas::decode_heartbeat(m.body).sender;
@@ -162,6 +175,7 @@ class TestWorker {
         }
       }
       if (silent_) continue;
+      schemas::ResultBatch answers;
       while (!held.empty() && budget_ != 0) {
         const schemas::Task& t = held.front();
         schemas::Result r;
@@ -171,10 +185,14 @@ class TestWorker {
           r.error = "boom on " + id_ + " attempt " + std::to_string(t.attempt);
         else
           r.body = schemas::encode(schemas::RenderResult{t.task_id, {}, id_});
-        send(s, Command::kResult, schemas::encode(r));
+        answers.results.push_back(std::move(r));
         held.erase(held.begin());
         if (budget_ > 0) --budget_;
       }
+      if (batch_ && answers.results.size() > 1)
+        send(s, Command::kResults, schemas::encode(answers));
+      else
+        for (const schemas::Result& r : answers.results) send(s, Command::kResult, schemas::encode(r));
       if (Clock::now() >= next_heartbeat) {
         send(s, Command::kHeartbeat, schemas::encode(schemas::Heartbeat{id_}));
         next_heartbeat = Clock::now() + kHeartbeat;
@@ -185,6 +203,7 @@ class TestWorker {
   std::string id_;
   int slots_;
   std::vector<std::string> services_;
+  bool batch_;
   std::atomic<int64_t> budget_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> silent_{false};
@@ -192,6 +211,7 @@ class TestWorker {
   std::condition_variable cv_;
   std::vector<Received> received_;
   std::size_t max_held_ = 0;
+  std::size_t largest_message_ = 0;
   std::thread thread_;
 };
 
@@ -332,6 +352,137 @@ TEST_F(BrokerTest, ManyTasksOverManyWorkersEachResultDeliveredOnce) {
     received += w->received_count();
   }
   EXPECT_EQ(received, static_cast<std::size_t>(kTasks)) << "a task was dispatched twice";
+}
+
+// Reads RESULT and RESULTS messages off a raw client until `n` results (or
+// the deadline); counts each task id and the messages of each kind.
+struct RawResults {
+  std::map<std::string, int> count;
+  int result_messages = 0;
+  int results_messages = 0;
+};
+RawResults read_results(RawPeer& client, std::size_t n) {
+  RawResults out;
+  while (out.count.size() < n) {
+    auto m = client.next();
+    if (!m.has_value()) break;
+    EXPECT_TRUE(m->error.empty()) << m->error;
+    if (m->command == Command::kResult) {
+      ++out.result_messages;
+      ++out.count[schemas::decode_result(m->body).task_id];
+    } else if (m->command == Command::kResults) {
+      ++out.results_messages;
+      for (auto& e : schemas::decode_result_batch(m->body)) {
+        EXPECT_TRUE(e.value.has_value()) << e.error;
+        if (e.value) ++out.count[e.value->task_id];
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(BrokerTest, BatchPeersGetTasksAndResultsSeveralToAMessage) {
+  BrokerRunner run(test_options());
+  // Holds its 8 slots' worth until the budget opens, then answers all 8 in
+  // one RESULTS, mixing both clients' tasks (fair share interleaves them).
+  TestWorker worker(run.broker().worker_endpoint(), "batcher", 8, /*budget=*/0, {"svc"}, /*batch=*/true);
+  RawPeer batch_client(run.broker().client_endpoint(), "batch-client");
+  RawPeer plain_client(run.broker().client_endpoint(), "plain-client");
+  schemas::Submit batched{tasks("b", 20, "exp-b")};
+  batched.batch = true;
+  plain_client.send(Command::kSubmit, schemas::encode(schemas::Submit{tasks("p", 20, "exp-p")}));
+  batch_client.send(Command::kSubmit, schemas::encode(batched));
+  ASSERT_TRUE(worker.wait_until([&] { return worker.received_locked() == 8; }));
+  EXPECT_GT(worker.largest_message(), 1u) << "no TASKS carried several tasks";
+  worker.set_budget(-1);
+
+  RawResults b = read_results(batch_client, 20);
+  RawResults p = read_results(plain_client, 20);
+  ASSERT_EQ(b.count.size(), 20u);
+  ASSERT_EQ(p.count.size(), 20u);
+  for (auto& [id, n] : b.count) EXPECT_EQ(n, 1) << id;
+  for (auto& [id, n] : p.count) EXPECT_EQ(n, 1) << id;
+  EXPECT_GT(b.results_messages, 0) << "the batch client never got a RESULTS";
+  EXPECT_LT(b.results_messages + b.result_messages, 20) << "results were not gathered";
+  EXPECT_EQ(p.results_messages, 0) << "a client that did not say batch got RESULTS";
+  EXPECT_EQ(p.result_messages, 20);
+  EXPECT_LE(worker.max_held(), 8u) << "credit exceeded";
+  EXPECT_EQ(worker.received_count(), 40u) << "a task was dispatched twice";
+}
+
+TEST_F(BrokerTest, MalformedElementOfResultsRetriesOnlyThatTask) {
+  BrokerRunner run(test_options());
+  RawPeer worker(run.broker().worker_endpoint(), "raw-worker");
+  worker.send(Command::kReady, schemas::encode(schemas::Ready{{"svc"}, 2, "raw-worker", "h", "d", true}));
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  client.submit({envelope("good"), envelope("garbled")});
+  auto m = worker.next();
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(m->command, Command::kTasks) << m->command_name;
+  auto sent = schemas::decode_task_batch(m->body);
+  ASSERT_EQ(sent.size(), 2u);
+
+  // "good" answered properly; "garbled" without body or error.
+  std::string results = [] {
+    msgpack::sbuffer buf;
+    msgpack::packer<msgpack::sbuffer> pk(buf);
+    pk.pack_map(2);
+    pk.pack(std::string("v"));
+    pk.pack(1);
+    pk.pack(std::string("results"));
+    pk.pack_array(2);
+    pk.pack_map(2);
+    pk.pack(std::string("task_id"));
+    pk.pack(std::string("good"));
+    pk.pack(std::string("body"));
+    pk.pack(schemas::encode(schemas::RenderResult{"good", {}, "raw-worker"}));
+    pk.pack_map(1);
+    pk.pack(std::string("task_id"));
+    pk.pack(std::string("garbled"));
+    return std::string(buf.data(), buf.size());
+  }();
+  worker.send(Command::kResults, results);
+
+  auto retry = worker.next();
+  ASSERT_TRUE(retry.has_value());
+  ASSERT_EQ(retry->command, Command::kTask) << retry->command_name;
+  schemas::Task again = schemas::decode_task(retry->body);
+  EXPECT_EQ(again.task_id, "garbled");
+  EXPECT_EQ(again.attempt, 2);
+  auto events = collect(client, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, BrokerClient::Event::Kind::kResult);
+  EXPECT_EQ(events[0].result.task_id, "good");
+}
+
+TEST_F(BrokerTest, InprocPeersShareTheBrokersContext) {
+  BrokerRunner run(test_options());
+  ASSERT_FALSE(run.broker().inproc_worker_endpoint().empty());
+  std::shared_ptr<zmq::context_t> ctx = run.broker().context();
+  BrokerClientOptions co = client_options();
+  co.context = ctx;
+  BrokerClient client(run.broker().inproc_client_endpoint(), "inproc-client", co);
+  // A worker on the inproc endpoint, driven by hand.
+  zmq::socket_t w(*ctx, zmq::socket_type::dealer);
+  w.set(zmq::sockopt::linger, 0);
+  w.connect(run.broker().inproc_worker_endpoint());
+  ASSERT_TRUE(send_message(w, nullptr, Command::kReady,
+                           schemas::encode(schemas::Ready{{"svc"}, 1, "inproc-worker", "h", "d", true})));
+  client.submit({envelope("t")});
+  WireMessage m;
+  Clock::time_point deadline = Clock::now() + kDeadline;
+  bool got = false;
+  while (!got && Clock::now() < deadline) {
+    zmq::pollitem_t item{w.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, 100ms);
+    while (receive_message(w, false, m)) got = got || m.command == Command::kTask;
+  }
+  ASSERT_TRUE(got) << "no TASK over inproc";
+  schemas::Result r{"t", schemas::encode(schemas::RenderResult{"t", {}, "inproc-worker"}), "", 1};
+  ASSERT_TRUE(send_message(w, nullptr, Command::kResult, schemas::encode(r)));
+  auto events = collect(client, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].result.task_id, "t");
 }
 
 TEST_F(BrokerTest, StatusReportsQueuesWorkersAndFreeSlots) {

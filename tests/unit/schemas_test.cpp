@@ -72,7 +72,8 @@ void expect_error(F decode, const std::string& message, const std::string& field
 
 TEST(Protocol, CommandNamesRoundTrip) {
   for (Command c : {Command::kReady, Command::kResult, Command::kHeartbeat, Command::kDisconnect, Command::kTask,
-                    Command::kSubmit, Command::kCancel, Command::kStatus, Command::kAccepted, Command::kFailed}) {
+                    Command::kSubmit, Command::kCancel, Command::kStatus, Command::kAccepted, Command::kFailed,
+                    Command::kTasks, Command::kResults}) {
     auto parsed = parse_command(command_name(c));
     ASSERT_TRUE(parsed.has_value()) << command_name(c);
     EXPECT_EQ(*parsed, c);
@@ -90,6 +91,78 @@ TEST(Messages, ReadyRoundTrips) {
   EXPECT_EQ(d.worker_id, "w1");
   EXPECT_EQ(d.host, "host1");
   EXPECT_EQ(d.device, "cuda:0");
+  EXPECT_FALSE(d.batch);
+  m.batch = true;
+  EXPECT_TRUE(decode_ready(encode(m)).batch);
+}
+
+TEST(Messages, BatchFlagsDefaultToFalseWhenAbsent) {
+  // A peer written before TASKS/RESULTS existed sends neither flag.
+  std::string ready = Body().v().field("service", std::vector<std::string>{"s"}).field("slots", 2)
+                          .field("worker_id", "w").bytes();
+  EXPECT_FALSE(decode_ready(ready).batch);
+  std::string submit = Body().v().raw("tasks", [](auto& pk) { pk.pack_array(0); }).bytes();
+  EXPECT_FALSE(decode_submit(submit).batch);
+  Submit s;
+  s.batch = true;
+  EXPECT_TRUE(decode_submit(encode(s)).batch);
+}
+
+TEST(Messages, TaskAndResultBatchesRoundTrip) {
+  TaskBatch tb{{Task{"t1", 1, "exp", std::string("\0a", 2)}, Task{"t2", 3, "", "b"}}};
+  auto tasks = decode_task_batch(encode(tb));
+  ASSERT_EQ(tasks.size(), 2u);
+  ASSERT_TRUE(tasks[0].value && tasks[1].value);
+  EXPECT_EQ(tasks[0].value->body, std::string("\0a", 2));
+  EXPECT_EQ(tasks[0].value->experiment_id, "exp");
+  EXPECT_EQ(tasks[1].value->attempt, 3);
+  EXPECT_EQ(tasks[1].task_id, "t2");
+
+  ResultBatch rb{{Result{"r1", "payload", "", 1}, Result{"r2", "", "out of memory", 2}}};
+  auto results = decode_result_batch(encode(rb));
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_TRUE(results[0].value && results[1].value);
+  EXPECT_EQ(results[0].value->body, "payload");
+  EXPECT_EQ(results[1].value->error, "out of memory");
+  EXPECT_EQ(results[1].value->attempt, 2);
+  EXPECT_TRUE(decode_result_batch(encode(ResultBatch{})).empty());
+}
+
+TEST(Messages, BadBatchElementCostsOnlyItself) {
+  // results[0] fine, [1] has no body and no error, [2] is no map, [3] has
+  // a mistyped task id.
+  std::string body = Body().v().raw("results", [](msgpack::packer<msgpack::sbuffer>& pk) {
+    pk.pack_array(4);
+    pk.pack_map(2);
+    pk.pack(std::string("task_id"));
+    pk.pack(std::string("ok"));
+    pk.pack(std::string("body"));
+    pk.pack(std::string("x"));
+    pk.pack_map(1);
+    pk.pack(std::string("task_id"));
+    pk.pack(std::string("no-body"));
+    pk.pack(7);
+    pk.pack_map(1);
+    pk.pack(std::string("task_id"));
+    pk.pack(42);
+  }).bytes();
+  auto e = decode_result_batch(body);
+  ASSERT_EQ(e.size(), 4u);
+  ASSERT_TRUE(e[0].value.has_value());
+  EXPECT_EQ(e[0].value->task_id, "ok");
+  EXPECT_FALSE(e[1].value.has_value());
+  EXPECT_EQ(e[1].task_id, "no-body") << "the id is kept so the broker can retry that task";
+  EXPECT_NE(e[1].error.find("RESULTS.results[1]"), std::string::npos) << e[1].error;
+  EXPECT_NE(e[1].error.find("body"), std::string::npos) << e[1].error;
+  EXPECT_FALSE(e[2].value.has_value());
+  EXPECT_NE(e[2].error.find("results[2]"), std::string::npos) << e[2].error;
+  EXPECT_FALSE(e[3].value.has_value());
+  EXPECT_EQ(e[3].task_id, "");
+  EXPECT_NE(e[3].error.find("task_id"), std::string::npos) << e[3].error;
+
+  // The body itself must still be a TASKS/RESULTS map with its array.
+  expect_error([] { decode_task_batch(Body().v().bytes()); }, "TASKS", "tasks");
+  expect_error([] { decode_result_batch(Body().v().field("results", 3).bytes()); }, "RESULTS", "results");
 }
 
 TEST(Messages, SubmitRoundTripsBinaryBodies) {

@@ -10,11 +10,12 @@
 namespace bigpe {
 
 LocalWorkerPool::LocalWorkerPool(int count, const WorkerOptions& base,
-                                 const BackendSettings& backends) {
+                                 const BackendSettings& backends,
+                                 std::shared_ptr<zmq::context_t> context) {
   if (count < 1) throw std::invalid_argument("local workers: count must be at least 1");
   const std::string prefix = base.worker_id.empty() ? "local" : base.worker_id;
   // One ZeroMQ context (one I/O thread) for all: fewer threads to wake.
-  auto context = std::make_shared<zmq::context_t>(1);
+  if (!context) context = std::make_shared<zmq::context_t>(1);
   for (int i = 0; i < count; ++i) {
     WorkerOptions o = base;
     o.worker_id = prefix + "-" + std::to_string(i);

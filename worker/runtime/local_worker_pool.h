@@ -21,7 +21,10 @@ class LocalWorkerPool {
   // `base` is every worker's options; worker i gets id <base.worker_id or
   // "local">-<i>. Builds (and connects) all workers here, so a bad setting
   // throws before any thread starts. REQUIRES: count >= 1.
-  LocalWorkerPool(int count, const WorkerOptions& base, const BackendSettings& backends);
+  // `context`: the ZeroMQ context to share (an in-process broker's, for its
+  // inproc endpoint); null: a new one.
+  LocalWorkerPool(int count, const WorkerOptions& base, const BackendSettings& backends,
+                  std::shared_ptr<zmq::context_t> context = nullptr);
   ~LocalWorkerPool();  // stop()
   LocalWorkerPool(const LocalWorkerPool&) = delete;
   LocalWorkerPool& operator=(const LocalWorkerPool&) = delete;

@@ -29,8 +29,10 @@ using Clock = std::chrono::steady_clock;
 using schemas::Command;
 
 // Messages from the compute thread (and stop()) to the I/O thread, one frame:
-// a kind byte, then for kReply the session (8 bytes) and the RESULT body.
+// a kind byte, then for kReply the session (8 bytes) and the RESULT body,
+// for kReplies the session and a RESULTS body (a batch's answers together).
 constexpr char kReply = 'R';
+constexpr char kReplies = 'M';
 constexpr char kComputeDone = 'D';
 constexpr char kWake = 'S';
 
@@ -125,6 +127,7 @@ class Worker::Impl {
   void on_broker_message(const broker::WireMessage& m);
   void on_control(const zmq::message_t& m);
   void drop_connection(const std::string& why);
+  void refuse_malformed(const std::string& task_id, const std::string& why);
 
   WorkerOptions opt_;
   std::unique_ptr<Renderer> renderer_;
@@ -196,8 +199,9 @@ void Worker::Impl::compute_loop() {
     tasks.reserve(batch->size());
     for (auto& e : *batch) tasks.push_back(std::move(e.task));
     std::vector<TaskExecutor::Outcome> outcomes = executor_->run(tasks);
+    schemas::ResultBatch replies;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      const TaskExecutor::Outcome& o = outcomes[i];
+      TaskExecutor::Outcome& o = outcomes[i];
       renders_ += o.renders;
       if (o.reply.error.empty()) {
         ++tasks_;
@@ -206,13 +210,16 @@ void Worker::Impl::compute_loop() {
       } else {
         ++failures_;
       }
-      std::string body = schemas::encode(o.reply);
-      std::string frame(1 + sizeof(uint64_t) + body.size(), '\0');
-      frame[0] = kReply;
-      std::memcpy(&frame[1], &(*batch)[i].session, sizeof(uint64_t));
-      std::memcpy(&frame[1 + sizeof(uint64_t)], body.data(), body.size());
-      out.send(zmq::buffer(frame), zmq::send_flags::none);
+      replies.results.push_back(std::move(o.reply));
     }
+    // take() hands out tasks of one session only, so one frame answers all.
+    const bool single = replies.results.size() == 1;
+    std::string body = single ? schemas::encode(replies.results.front()) : schemas::encode(replies);
+    std::string frame(1 + sizeof(uint64_t) + body.size(), '\0');
+    frame[0] = single ? kReply : kReplies;
+    std::memcpy(&frame[1], &batch->front().session, sizeof(uint64_t));
+    std::memcpy(&frame[1 + sizeof(uint64_t)], body.data(), body.size());
+    out.send(zmq::buffer(frame), zmq::send_flags::none);
   }
   char done = kComputeDone;
   out.send(zmq::const_buffer(&done, 1), zmq::send_flags::none);
@@ -230,7 +237,7 @@ void Worker::Impl::new_session(const char* why) {
   inbox_.begin_session(session_);
   arrived_.clear();  // tasks of the session that just ended
   broker_instance_.clear();
-  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device};
+  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
   send(Command::kReady, schemas::encode(ready));
   awaiting_ack_ = true;
   last_heard_ = Clock::now();
@@ -272,15 +279,26 @@ void Worker::Impl::on_control(const zmq::message_t& m) {
   const char* data = static_cast<const char*>(m.data());
   if (data[0] == kComputeDone) {
     compute_done_ = true;
-  } else if (data[0] == kReply && m.size() >= 1 + sizeof(uint64_t)) {
+  } else if ((data[0] == kReply || data[0] == kReplies) && m.size() >= 1 + sizeof(uint64_t)) {
     uint64_t session = 0;
     std::memcpy(&session, data + 1, sizeof(session));
     if (session != session_ || !dealer_) {
       spdlog::debug("worker {}: dropping a reply of an ended session", opt_.worker_id);
       return;
     }
-    send(Command::kResult, std::string(data + 1 + sizeof(uint64_t), m.size() - 1 - sizeof(uint64_t)));
+    send(data[0] == kReply ? Command::kResult : Command::kResults,
+         std::string(data + 1 + sizeof(uint64_t), m.size() - 1 - sizeof(uint64_t)));
   }
+}
+
+// Answers a task that did not decode with an error RESULT, so that the
+// broker frees the slot and retries it instead of waiting for a timeout.
+void Worker::Impl::refuse_malformed(const std::string& task_id, const std::string& why) {
+  schemas::Result r;
+  r.task_id = task_id;
+  r.error = "malformed TASK: " + why;
+  send(Command::kResult, schemas::encode(r));
+  ++failures_;
 }
 
 void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
@@ -307,17 +325,24 @@ void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
           std::string id = peek_task_id(m.body);
           spdlog::warn("worker {}: dropping malformed TASK{}: {}", opt_.worker_id,
                        id.empty() ? "" : " " + id, e.what());
-          if (!id.empty()) {
-            schemas::Result r;
-            r.task_id = id;
-            r.error = std::string("malformed TASK: ") + e.what();
-            send(Command::kResult, schemas::encode(r));
-            ++failures_;
-          }
+          if (!id.empty()) refuse_malformed(id, e.what());
           return;
         }
         backoff_ = opt_.reconnect_initial;
         arrived_.push_back(std::move(task));
+        return;
+      }
+      case Command::kTasks: {
+        backoff_ = opt_.reconnect_initial;
+        for (auto& e : schemas::decode_task_batch(m.body)) {
+          if (e.value) {
+            arrived_.push_back(std::move(*e.value));
+            continue;
+          }
+          spdlog::warn("worker {}: dropping malformed task{} of a TASKS: {}", opt_.worker_id,
+                       e.task_id.empty() ? "" : " " + e.task_id, e.error);
+          if (!e.task_id.empty()) refuse_malformed(e.task_id, e.error);
+        }
         return;
       }
       case Command::kHeartbeat: {
