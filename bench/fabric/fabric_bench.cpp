@@ -178,6 +178,8 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
   bo.client_endpoint = "tcp://127.0.0.1:*";
   bo.worker_endpoint = "tcp://127.0.0.1:*";
   broker::Broker broker(bo);
+  // Over inproc the peers must share the broker's context.
+  std::shared_ptr<zmq::context_t> context = o.inproc ? broker.context() : nullptr;
   std::thread broker_thread([&] {
     pthread_setname_np(pthread_self(), "bigpe-broker");
     broker.run();
@@ -193,7 +195,7 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
   } stopper{broker, broker_thread};
 
   WorkerOptions wo;
-  wo.broker_endpoint = broker.worker_endpoint();
+  wo.broker_endpoint = o.inproc ? broker.inproc_worker_endpoint() : broker.worker_endpoint();
   wo.services = {kService};
   // Room at the workers for the whole window, so the window measures the
   // fabric rather than the credit.
@@ -206,10 +208,13 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
     // Tiny images: the benchmark measures the fabric, not the sim renderer.
     BackendSettings backends;
     backends.sim_size = 8;
-    LocalWorkerPool pool(o.workers, wo, backends);
+    LocalWorkerPool pool(o.workers, wo, backends, context);
     pool.start();
     {
-      broker::BrokerClient client(broker.client_endpoint(), "bench-client");
+      broker::BrokerClientOptions co;
+      co.context = context;
+      broker::BrokerClient client(o.inproc ? broker.inproc_client_endpoint() : broker.client_endpoint(),
+                                  "bench-client", co);
       const auto ready_deadline = Clock::now() + 30s;
       for (;;) {
         try {
