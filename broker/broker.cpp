@@ -178,7 +178,7 @@ class Broker::Impl {
   void tick(Clock::time_point now);
 
   // --- clients ---
-  void on_submit(const std::string& client, const schemas::Submit& submit);
+  void on_submit(const std::string& client, schemas::Submit&& submit);
   void on_cancel(const schemas::Cancel& cancel);
   void refuse_full(const std::string& client, const std::string& task_id);
   void send_status(const std::string& client);
@@ -186,7 +186,7 @@ class Broker::Impl {
 
   // --- workers and tasks ---
   void on_ready(const std::string& identity, const schemas::Ready& ready);
-  void on_result(Worker& w, const schemas::Result& result, const std::string* raw);
+  void on_result(Worker& w, schemas::Result&& result, const std::string* raw);
   void on_results(Worker& w, const std::string& body);
   void flush_results();
   void remove_worker(Worker& w, const std::string& why);
@@ -259,7 +259,8 @@ void Broker::Impl::run() {
   // for our silence to time out; clients find out from our silence or our
   // successor's new instance id.
   const std::string bye = schemas::encode(schemas::Disconnect{"broker stopping"});
-  for (auto& [identity, w] : workers_) send_worker(identity, Command::kDisconnect, bye);
+  // A worker that left first cannot be told: not worth a warning.
+  for (auto& [identity, w] : workers_) send_message(workers_socket_, &identity, Command::kDisconnect, bye);
   spdlog::info("broker {}: stopped", instance_id_);
 }
 
@@ -356,12 +357,12 @@ void Broker::Impl::touch_client(const std::string& client) {
   }
 }
 
-void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& submit) {
+void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit) {
   clients_[client].batch = submit.batch;
   schemas::Accepted accepted;
   accepted.broker_id = instance_id_;
   accepted.task_ids.reserve(submit.tasks.size());
-  for (const schemas::TaskEnvelope& env : submit.tasks) {
+  for (schemas::TaskEnvelope& env : submit.tasks) {
     accepted.task_ids.push_back(env.task_id);
     if (tasks_.size() >= options_.max_tasks && tasks_.count(env.task_id) == 0) {
       refuse_full(client, env.task_id);
@@ -373,9 +374,9 @@ void Broker::Impl::on_submit(const std::string& client, const schemas::Submit& s
     // not queued twice; its result goes to whoever submitted it last.
     t.client = client;
     if (!inserted) continue;
-    t.envelope = env;
     t.service = &service(env.service);
-    t.service->queue.push_back(env.experiment_id, &t);
+    t.envelope = std::move(env);
+    t.service->queue.push_back(t.envelope.experiment_id, &t);
     mark_dirty(*t.service);
   }
   send_client(client, Command::kAccepted, schemas::encode(accepted));
@@ -497,7 +498,7 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
 
 // `raw` is the RESULT body as received, forwarded as is to a client that
 // takes single RESULTs; null when the result came inside a RESULTS.
-void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std::string* raw) {
+void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::string* raw) {
   auto it = tasks_.find(result.task_id);
   if (it == tasks_.end() || it->second.worker != &w) {
     spdlog::warn("broker: RESULT from worker {} for task {} that it does not hold: dropped", w.worker_id,
@@ -513,7 +514,7 @@ void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std
   }
   auto client = clients_.find(t.client);
   if (client != clients_.end() && client->second.batch)
-    results_out_[t.client].results.push_back(result);
+    results_out_[t.client].results.push_back(std::move(result));
   else
     send_client(t.client, Command::kResult, raw ? *raw : schemas::encode(result));
   ++completed_;
@@ -523,7 +524,7 @@ void Broker::Impl::on_result(Worker& w, const schemas::Result& result, const std
 void Broker::Impl::on_results(Worker& w, const std::string& body) {
   for (auto& e : schemas::decode_result_batch(body)) {
     if (e.value) {
-      on_result(w, *e.value, nullptr);
+      on_result(w, std::move(*e.value), nullptr);
       continue;
     }
     spdlog::warn("broker: dropped a result from worker {}: {}", w.worker_id, e.error);

@@ -26,6 +26,7 @@ double parse_double(const std::string& key, const std::string& value) {
 
 SimConstants SimConstants::from_options(const std::map<std::string, std::string>& options) {
   SimConstants c;
+  if (options.empty()) return c;  // the common case, once per scored task
   // One table of names, so every constant is overridable and checked alike.
   struct Field {
     const char* name;

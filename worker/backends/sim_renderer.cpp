@@ -34,16 +34,21 @@ Image SimRenderer::draw(const std::string& prompt, int64_t seed) const {
   const int period = 4 + h[9] % 13;
   const int slope = 1 + h[10] % 3;
   const int n = options_.size;
+  uint8_t* px = img.rgb.data();
   for (int y = 0; y < n; ++y) {
-    for (int x = 0; x < n; ++x) {
-      const bool stripe = ((x + slope * y) / period) % 2 == 0;
-      uint8_t* px = &img.rgb[(static_cast<std::size_t>(y) * n + x) * 3];
-      for (int ch = 0; ch < 3; ++ch) {
-        const int base = (top[ch] * (n - 1 - y) + bottom[ch] * y) / (n > 1 ? n - 1 : 1);
-        const int v = stripe ? (base + tint[ch]) / 2 : base;
-        // Low bits from the hash so neighbouring seeds differ in every stripe.
-        px[ch] = static_cast<uint8_t>(v ^ (h[11 + (x + y + ch) % 21] & 0x07));
-      }
+    // Per row: the gradient colour, plain and tinted (hoisted: the pixel
+    // loop is most of a zero-cost sim task).
+    int plain[3], tinted[3];
+    for (int ch = 0; ch < 3; ++ch) {
+      plain[ch] = (top[ch] * (n - 1 - y) + bottom[ch] * y) / (n > 1 ? n - 1 : 1);
+      tinted[ch] = (plain[ch] + tint[ch]) / 2;
+    }
+    for (int x = 0; x < n; ++x, px += 3) {
+      const int* v = ((x + slope * y) / period) % 2 == 0 ? tinted : plain;
+      // Low bits from the hash so neighbouring seeds differ in every stripe.
+      const int k = (x + y) % 21;
+      for (int ch = 0; ch < 3; ++ch)
+        px[ch] = static_cast<uint8_t>(v[ch] ^ (h[11 + (k + ch) % 21] & 0x07));
     }
   }
   return img;
