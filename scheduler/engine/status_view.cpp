@@ -107,7 +107,8 @@ struct Frame {
   bool any_running = false;
 };
 
-Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& broker, bool owner_gone) {
+Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& broker,
+            const broker::BrokerClientOptions& broker_options, bool owner_gone) {
   Frame f;
   std::ostringstream out;
   std::vector<std::string> campaigns;
@@ -178,7 +179,8 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
 
   if (!broker.empty()) {
     try {
-      broker::BrokerClient client(broker, "status-" + std::to_string(::time(nullptr)) + "-" + std::to_string(::getpid()));
+      broker::BrokerClient client(broker, "status-" + std::to_string(::time(nullptr)) + "-" + std::to_string(::getpid()),
+                                  broker_options);
       schemas::StatusReply s = client.status(std::chrono::milliseconds(2000));
       char line[300];
       std::snprintf(line, sizeof line, "broker %s: %lld workers, %lld queued, %lld in flight, %lld completed, %lld failed; "
@@ -223,11 +225,15 @@ int run_status(const StatusRequest& req, std::ostream& out, bool terminal) {
       else throw std::runtime_error("no campaign or experiment " + req.target + " in this Redis");
     }
     const std::string broker = !req.broker.empty() ? req.broker : handle->broker_endpoint;
+    // Bad key files are the user's error, said once here rather than as a
+    // broker that never answers.
+    broker::BrokerClientOptions broker_options;
+    broker_options.curve = broker::load_curve_client_keys(req.curve_key, req.broker_key);
     RedisClient redis(handle->redis);
     for (bool first = true;; first = false) {
       Frame f;
       try {
-        f = frame(redis, target, broker, handle->server != nullptr);
+        f = frame(redis, target, broker, broker_options, handle->server != nullptr);
       } catch (const RedisError& e) {
         if (first || !handle->live) throw;
         out << "the run ended (" << e.what() << ")\n";

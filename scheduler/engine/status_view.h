@@ -20,6 +20,8 @@ struct StatusRequest {
   std::string target;     // run folder, campaign folder, or empty with redis_url
   std::string redis_url;  // --redis
   std::string broker;     // --broker tcp://HOST:PORT
+  std::string curve_key;   // --curve-key: our secret key file, for a CURVE broker
+  std::string broker_key;  // --broker-key: the broker's public key file
   bool follow = false;
   double interval_s = 2.0;
 };

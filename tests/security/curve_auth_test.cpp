@@ -6,10 +6,13 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 
 #include "broker/curve_keys.h"
+#include "scheduler/engine/status_view.h"
 #include "tests/fault/log_capture.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"
@@ -112,6 +115,25 @@ TEST_F(CurveAuthTest, ListedSchedulerIsServedUnlistedAndPlaintextPeersAreRefused
   broker::BrokerClient client(broker.client_endpoint(), "sched", co);
   schemas::StatusReply status = client.status(kDeadline);
   EXPECT_EQ(status.workers, 0);
+}
+
+TEST_F(CurveAuthTest, StatusReachesACurveBrokerWithListedKeysAndSaysWhyNotWithout) {
+  InProcessBroker broker(curve_broker());
+  engine::StatusRequest req;
+  req.redis_url = server().url();
+  req.broker = broker.client_endpoint();
+  req.curve_key = key("scheduler.key");
+  req.broker_key = key("broker.pub");
+  std::ostringstream with_keys;
+  EXPECT_EQ(engine::run_status(req, with_keys, false), 0) << with_keys.str();
+  EXPECT_NE(with_keys.str().find("broker " + broker.client_endpoint() + ": 0 workers"), std::string::npos)
+      << with_keys.str();
+
+  // Only one of the two key files: refused up front, naming what is missing.
+  req.broker_key.clear();
+  std::ostringstream half;
+  EXPECT_EQ(engine::run_status(req, half, false), 1);
+  EXPECT_NE(half.str().find("broker's public key file"), std::string::npos) << half.str();
 }
 
 TEST_F(CurveAuthTest, ListedWorkerServesTasksAndAnUnlistedWorkerNeverRegisters) {
