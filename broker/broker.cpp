@@ -124,9 +124,13 @@ class Broker::Impl {
     if (options_.max_tasks < 1) throw std::runtime_error("broker: max_tasks must be at least 1");
     if (options_.max_message_bytes < 1024)
       throw std::runtime_error("broker: max_message_bytes must be at least 1024");
-    // A client reconnecting under its routing id takes over from its stale
-    // connection instead of being refused.
+    // A client or worker reconnecting under its routing id takes over from
+    // its stale connection instead of being refused. A stale connection can
+    // outlive its process for hours (a half-open TCP connection after a
+    // machine or network failure); a worker restarted meanwhile under the
+    // same --id would otherwise never be heard.
     clients_socket_.set(zmq::sockopt::router_handover, 1);
+    workers_socket_.set(zmq::sockopt::router_handover, 1);
     if (options_.curve.enabled()) {
       // Bound before the server sockets, so no handshake can precede it.
       zap_ = std::make_unique<ZapHandler>(

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <msgpack.hpp>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
@@ -228,15 +229,16 @@ class RawPeer {
     for (std::size_t i = 0; i < frames.size(); ++i)
       socket_.send(zmq::buffer(frames[i]), i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
   }
-  // The next message other than a HEARTBEAT, or nothing by the deadline.
-  std::optional<WireMessage> next(std::chrono::milliseconds within = kDeadline) {
+  // The next message other than a HEARTBEAT (or, with `heartbeats`, any
+  // message), or nothing by the deadline.
+  std::optional<WireMessage> next(std::chrono::milliseconds within = kDeadline, bool heartbeats = false) {
     Clock::time_point deadline = Clock::now() + within;
     WireMessage m;
     while (Clock::now() < deadline) {
       zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
       zmq::poll(&item, 1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
       while (receive_message(socket_, false, m))
-        if (m.command != Command::kHeartbeat || !m.error.empty()) return m;
+        if (heartbeats || m.command != Command::kHeartbeat || !m.error.empty()) return m;
     }
     return std::nullopt;
   }
@@ -483,6 +485,34 @@ TEST_F(BrokerTest, InprocPeersShareTheBrokersContext) {
   auto events = collect(client, 1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].result.task_id, "t");
+}
+
+TEST_F(BrokerTest, WorkerReconnectingUnderItsIdTakesOverFromItsStaleConnection) {
+  BrokerRunner run(test_options());
+  // The old connection stays open but silent, as a half-open TCP
+  // connection of a crashed machine would.
+  RawPeer stale(run.broker().worker_endpoint(), "gpu0");
+  stale.send(Command::kReady, schemas::encode(schemas::Ready{{"svc"}, 1, "gpu0", "h", "old", false}));
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  ASSERT_EQ(status_when(client, [](auto& r) { return r.workers == 1; }).workers, 1);
+
+  RawPeer restarted(run.broker().worker_endpoint(), "gpu0");
+  restarted.send(Command::kReady, schemas::encode(schemas::Ready{{"svc"}, 1, "gpu0", "h", "new", false}));
+  // The broker answers READY with its HEARTBEAT: then the id is the new
+  // connection's (refused without handover, it hears nothing).
+  auto hello = restarted.next(kDeadline, /*heartbeats=*/true);
+  ASSERT_TRUE(hello.has_value()) << "the restarted worker was never heard";
+  EXPECT_EQ(hello->command, Command::kHeartbeat) << hello->command_name;
+
+  client.submit({envelope("t")});
+  auto m = restarted.next();
+  ASSERT_TRUE(m.has_value()) << "no task for the restarted worker";
+  ASSERT_EQ(m->command, Command::kTask) << m->command_name;
+  schemas::Result r{"t", schemas::encode(schemas::RenderResult{"t", {}, "gpu0"}), "", 1};
+  restarted.send(Command::kResult, schemas::encode(r));
+  auto events = collect(client, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, BrokerClient::Event::Kind::kResult);
 }
 
 TEST_F(BrokerTest, StatusReportsQueuesWorkersAndFreeSlots) {

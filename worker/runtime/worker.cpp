@@ -362,8 +362,8 @@ void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
       case Command::kDisconnect: {
         // The broker does not (or no longer) know us: typically it restarted
         // and our heartbeat reached its successor. It is alive and talking to
-        // this socket, so READY again here; a new socket would race the old
-        // connection for our routing id at the broker's ROUTER.
+        // this socket, so READY again here: cheaper than a new connection,
+        // and nothing in flight on this one is lost.
         schemas::Disconnect d = schemas::decode_disconnect(m.body);
         spdlog::warn("worker {}: broker sent DISCONNECT ({})", opt_.worker_id, d.reason);
         new_session("after DISCONNECT");
