@@ -1,5 +1,7 @@
 #include "common/content_hash.h"
 
+#include "common/sha256_shani.h"
+
 #include <sodium.h>
 
 #include <msgpack.hpp>
@@ -8,6 +10,7 @@
 namespace bigpe {
 
 std::array<uint8_t, 32> sha256(const std::string& bytes) {
+  if (sha_ni_available()) return sha256_shani(bytes.data(), bytes.size());
   std::array<uint8_t, 32> out{};
   crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
                      bytes.size());
