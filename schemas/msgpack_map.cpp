@@ -5,19 +5,21 @@ namespace bigpe::schemas {
 MapReader::MapReader(const msgpack::object& obj, std::string message_name)
     : name_(std::move(message_name)) {
   if (obj.type != msgpack::type::MAP) throw DecodeError(name_, "", "body is not a map");
-  fields_.reserve(obj.via.map.size);
+  if (obj.via.map.size > kInlineFields) spilled_.resize(obj.via.map.size);
+  Field* out = spilled_.empty() ? inline_.data() : spilled_.data();
   for (uint32_t i = 0; i < obj.via.map.size; ++i) {
     const msgpack::object_kv& kv = obj.via.map.ptr[i];
     if (kv.key.type != msgpack::type::STR) continue;  // non-string keys are unknown keys
-    fields_.emplace_back(std::string_view(kv.key.via.str.ptr, kv.key.via.str.size), &kv.val);
+    out[count_++] = {std::string_view(kv.key.via.str.ptr, kv.key.via.str.size), &kv.val};
   }
 }
 
 const msgpack::object* MapReader::find(const char* key) const {
   const std::string_view k(key);
+  const Field* f = fields();
   // From the back: of duplicate keys the last one counts.
-  for (auto it = fields_.rbegin(); it != fields_.rend(); ++it)
-    if (it->first == k) return it->second;
+  for (std::size_t i = count_; i-- > 0;)
+    if (f[i].first == k) return f[i].second;
   return nullptr;
 }
 
@@ -39,8 +41,10 @@ msgpack::object_handle unpack_checked(const std::string& bytes, const std::strin
     throw DecodeError(message_name, "", "body of " + std::to_string(bytes.size()) + " bytes exceeds limit");
   try {
     std::size_t offset = 0;
+    // Strings and bins point into `bytes` instead of being copied.
+    auto reference = [](msgpack::type::object_type, std::size_t, void*) { return true; };
     msgpack::object_handle oh = msgpack::unpack(
-        bytes.data(), bytes.size(), offset, nullptr, nullptr,
+        bytes.data(), bytes.size(), offset, reference, nullptr,
         msgpack::unpack_limit(limits.max_array, limits.max_map, limits.max_str, limits.max_bin,
                               limits.max_array, limits.max_depth));
     if (offset != bytes.size()) throw DecodeError(message_name, "", "trailing bytes after body");

@@ -5,6 +5,7 @@
 // required field from an optional one. MapReader can: required() throws a
 // DecodeError naming the message and the field; unknown keys are ignored so
 // newer peers can add fields without breaking older readers.
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -60,10 +61,17 @@ class MapReader {
     }
   }
 
+  using Field = std::pair<std::string_view, const msgpack::object*>;
+  const Field* fields() const { return spilled_.empty() ? inline_.data() : spilled_.data(); }
+
   std::string name_;
-  // Keys point into the msgpack zone. A flat list: bodies have a handful of
-  // keys, and decoding a map runs once per task on every hop.
-  std::vector<std::pair<std::string_view, const msgpack::object*>> fields_;
+  // Keys point into the decoded body. Decoding a map runs once per task on
+  // every hop and bodies have a handful of keys, so they are kept in a
+  // flat list, inline; only a map with more keys goes to the heap.
+  static constexpr std::size_t kInlineFields = 12;
+  std::array<Field, kInlineFields> inline_{};
+  std::vector<Field> spilled_;
+  std::size_t count_ = 0;
 };
 
 // Writes a map whose size is known up front; key() then the value.
@@ -99,7 +107,8 @@ struct UnpackLimits {
 };
 
 // Parses bytes into a handle; throws DecodeError naming message_name on
-// malformed or oversize input.
+// malformed or oversize input. The handle's strings and bins refer into
+// `bytes` (no copies): keep `bytes` alive and unchanged while using it.
 msgpack::object_handle unpack_checked(const std::string& bytes, const std::string& message_name,
                                       const UnpackLimits& limits = UnpackLimits());
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "common/content_hash.h"
 #include "common/sim_vocabulary.h"
 #include "worker/backends/sim_renderer.h"
 #include "worker/backends/sim_scorer.h"
@@ -40,6 +41,34 @@ TEST(SimRenderer, ImageIsNotFlat) {
   std::size_t differing = 0;
   for (std::size_t i = 3; i < img.rgb.size(); ++i) differing += img.rgb[i] != img.rgb[i % 3];
   EXPECT_GT(differing, img.rgb.size() / 4);
+}
+
+// The picture's definition, pixel by pixel: a vertical gradient between two
+// hashed colours, diagonal stripes tinted towards a third, low bits from
+// the hash. draw() computes it with running counters instead of divisions;
+// this pins that it still draws exactly this.
+std::vector<uint8_t> defined_pixels(const std::string& prompt, int64_t seed, int n) {
+  const auto h = sha256(prompt + "|" + std::to_string(seed));
+  const int period = 4 + h[9] % 13, slope = 1 + h[10] % 3;
+  std::vector<uint8_t> rgb;
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x)
+      for (int ch = 0; ch < 3; ++ch) {
+        const int base = (h[ch] * (n - 1 - y) + h[3 + ch] * y) / (n > 1 ? n - 1 : 1);
+        const bool stripe = ((x + slope * y) / period) % 2 == 0;
+        const int v = stripe ? (base + h[6 + ch]) / 2 : base;
+        rgb.push_back(static_cast<uint8_t>(v ^ (h[11 + (x + y + ch) % 21] & 0x07)));
+      }
+  return rgb;
+}
+
+TEST(SimRenderer, DrawsExactlyTheDefinedPicture) {
+  for (int n : {1, 2, 7, 8, 23, 64})
+    for (const char* prompt : {"A cactus", "a red fox, oil painting", ""})
+      for (int64_t seed : {0, 1, -5, 1234567}) {
+        const Image img = SimRenderer(SimRendererOptions{0, n}).draw(prompt, seed);
+        EXPECT_EQ(img.rgb, defined_pixels(prompt, seed, n)) << "size " << n << ", " << prompt << ", seed " << seed;
+      }
 }
 
 TEST(SimRenderer, RejectsBadOptions) {

@@ -35,20 +35,25 @@ Image SimRenderer::draw(const std::string& prompt, int64_t seed) const {
   const int slope = 1 + h[10] % 3;
   const int n = options_.size;
   uint8_t* px = img.rgb.data();
+  // The pixel loop is most of a zero-cost sim task, so it avoids divisions:
+  // per row the colours are computed once, and the stripe index
+  // (x + slope*y) / period and the hash index (x + y + ch) % 21 are kept as
+  // running counters.
   for (int y = 0; y < n; ++y) {
-    // Per row: the gradient colour, plain and tinted (hoisted: the pixel
-    // loop is most of a zero-cost sim task).
     int plain[3], tinted[3];
     for (int ch = 0; ch < 3; ++ch) {
       plain[ch] = (top[ch] * (n - 1 - y) + bottom[ch] * y) / (n > 1 ? n - 1 : 1);
       tinted[ch] = (plain[ch] + tint[ch]) / 2;
     }
+    int stripe = (slope * y) / period, phase = (slope * y) % period;
+    int k = y % 21;
     for (int x = 0; x < n; ++x, px += 3) {
-      const int* v = ((x + slope * y) / period) % 2 == 0 ? tinted : plain;
+      const int* v = stripe % 2 == 0 ? tinted : plain;
       // Low bits from the hash so neighbouring seeds differ in every stripe.
-      const int k = (x + y) % 21;
-      for (int ch = 0; ch < 3; ++ch)
-        px[ch] = static_cast<uint8_t>(v[ch] ^ (h[11 + (k + ch) % 21] & 0x07));
+      for (int ch = 0, j = k; ch < 3; ++ch, j = j == 20 ? 0 : j + 1)
+        px[ch] = static_cast<uint8_t>(v[ch] ^ (h[11 + j] & 0x07));
+      if (++phase == period) phase = 0, ++stripe;
+      k = k == 20 ? 0 : k + 1;
     }
   }
   return img;
