@@ -1,5 +1,7 @@
 #include "scheduler/engine/budget_cells.h"
 
+#include <cmath>
+
 #include "common/seeded_rng.h"
 
 namespace bigpe::engine {
@@ -24,14 +26,25 @@ const Cell& CellPlan::at(int index) {
   return cells_[static_cast<std::size_t>(index)];
 }
 
+int CellPlan::pro_per_cell() const {
+  const ExperimentSettings& s = ctx_.settings;
+  return s.budget.pro_per_cell > 0 ? s.budget.pro_per_cell : s.pro_count;
+}
+
+int CellPlan::pro_cells() const {
+  const BudgetSettings& b = ctx_.settings.budget;
+  if (b.pro_share <= 0 || b.renders <= 0 || pro_per_cell() <= 0) return b.pro_cells;
+  return static_cast<int>(std::lround(b.pro_share * static_cast<double>(b.renders) / pro_per_cell()));
+}
+
 std::vector<std::string> CellPlan::professional(int index) {
   const ExperimentSettings& s = ctx_.settings;
-  if (index >= s.budget.pro_cells || s.pro_source == "none" || s.pro_count == 0) return {};
+  if (index >= pro_cells() || s.pro_source == "none" || pro_per_cell() == 0) return {};
   const std::string& q = at(index).query;
   std::vector<std::string> rows = ctx_.prodb.rows_for(q);
   if (rows.empty()) rows = ctx_.prodb.exemplars(q, static_cast<std::size_t>(s.pro_exemplars));
   SeededRng rng(stream_key(s, "cell-professional|" + q, index));
-  return rng.sample(rows, static_cast<std::size_t>(s.pro_count));
+  return rng.sample(rows, static_cast<std::size_t>(pro_per_cell()));
 }
 
 }  // namespace bigpe::engine

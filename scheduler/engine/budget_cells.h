@@ -26,9 +26,16 @@ class CellPlan {
  public:
   explicit CellPlan(const EngineContext& ctx) : ctx_(ctx) {}
   const Cell& at(int index);
-  // The professional prompts rendered on cell `index` (budget.pro_cells
-  // first cells only, professional.count of the query's rows each).
+  // The professional prompts rendered on cell `index` (the first
+  // pro_cells() cells only, pro_per_cell() of the query's rows each).
   std::vector<std::string> professional(int index);
+  // Professional prompts per cell: budget.pro_per_cell, else
+  // professional.count.
+  int pro_per_cell() const;
+  // Cells with professional renders: budget.pro_share of budget.renders
+  // when both are set (the exemplars and the phrase evidence are worth a
+  // fixed share of any budget), else budget.pro_cells.
+  int pro_cells() const;
 
  private:
   const EngineContext& ctx_;

@@ -6,9 +6,11 @@
 #include <set>
 
 #include "common/seeded_rng.h"
+#include "scheduler/engine/evidence_pairs.h"
 #include "scheduler/engine/fault_point.h"
 #include "scheduler/engine/paper_loop.h"
 #include "scheduler/engine/parallel_map.h"
+#include "scheduler/engine/phrase_evidence.h"
 
 namespace bigpe::engine {
 
@@ -20,6 +22,8 @@ namespace {
 // si + 4j + k (k < 4 improvements): 16 calls fit the 64 indices of a step.
 constexpr int kSampleStride = 4;
 constexpr int kMaxGradientCalls = 16;
+// Cells on which a child's prompts are written out to predict its gain.
+constexpr int kScreenCells = 8;
 
 }  // namespace
 
@@ -148,7 +152,7 @@ void BudgetLoop::render_professional(ExperimentState& state) {
   ArmHistory& h = state.history[kProfessionalKey];
   if (!h.scores.empty() || h.pulls > 0) return;
   std::vector<RenderJob> jobs;
-  for (int i = 0; i < ctx_.settings.budget.pro_cells; ++i) {
+  for (int i = 0; i < cells_.pro_cells(); ++i) {
     const Cell& c = cells_.at(i);
     for (const std::string& p : cells_.professional(i)) jobs.push_back({p, c.query, c.seed});
   }
@@ -181,17 +185,26 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
       for (int c = 0; c < static_cast<int>(h.scores.size()); ++c) wanted.push_back({text, c});
   prepare(wanted);
   std::map<std::string, std::pair<std::string, double>> best;
-  auto offer = [&](const std::string& q, const std::string& p, double score) {
+  std::vector<ScoredRender> all;           // every paid render, for the evidence pairs
+  std::vector<PhraseObservation> observed;  // the same renders, by cell
+  auto offer = [&](int cell, const std::string& p, double score) {
+    const std::string& q = cells_.at(cell).query;
     auto it = best.find(q);
     if (it == best.end() || score > it->second.second) best[q] = {p, score};
+    if (s.budget.evidence > 0 || s.budget.children > 0) {
+      all.push_back(ScoredRender{q, p, score, prompt_phrases(p)});
+      observed.push_back(PhraseObservation{cell, all.back().phrases, score});
+    }
   };
-  for (const auto& [text, c] : wanted) offer(cells_.at(c).query, prompt(text, c), state.history.at(text).scores[c]);
+  for (const auto& [text, c] : wanted) offer(c, prompt(text, c), state.history.at(text).scores[c]);
   if (auto pro = state.history.find(kProfessionalKey); pro != state.history.end()) {
     std::size_t k = 0;
-    for (int i = 0; i < s.budget.pro_cells && k < pro->second.scores.size(); ++i)
+    for (int i = 0; i < cells_.pro_cells() && k < pro->second.scores.size(); ++i)
       for (const std::string& p : cells_.professional(i))
-        if (k < pro->second.scores.size()) offer(cells_.at(i).query, p, pro->second.scores[k++]);
+        if (k < pro->second.scores.size()) offer(i, p, pro->second.scores[k++]);
   }
+  const std::map<std::string, double> effects =
+      s.budget.evidence > 0 || s.budget.children > 0 ? fit_phrase_effects(observed, s.budget.ridge) : std::map<std::string, double>{};
 
   std::set<std::string> known;
   for (const auto& [id, r] : state.instructions) known.insert(r.text);
@@ -210,17 +223,33 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
     }
     // The widest gaps carry the clearest signal; ties keep cell order.
     std::stable_sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    // The first budget.evidence calls target well-rated phrases; the rest
+    // (and any call left without a target) read the best prompts per query.
+    std::vector<std::vector<ContrastPair>> targeted;
+    if (s.budget.evidence > 0) {
+      std::vector<ScoredRender> lows;
+      for (int c = 0; c < static_cast<int>(scores.size()); ++c) {
+        const std::string& mine = prompt(text, c);
+        lows.push_back(ScoredRender{cells_.at(c).query, mine, scores[c], prompt_phrases(mine)});
+      }
+      targeted = evidence_pairs(lows, all, effects, std::min(s.budget.evidence, s.budget.gradients), s.budget.pairs);
+    }
     for (int g = 0; g < s.budget.gradients; ++g) {
       const int base = si + kSampleStride * (static_cast<int>(e) * s.budget.gradients + g);
-      // The gradient calculator credits the phrases of the widest-gap
-      // winner most, so one set of pairs gives near-identical children
-      // however often it is asked. The first call sees the widest gaps;
-      // each further call a random subset, so it reads other winners.
-      std::vector<std::pair<double, ContrastPair>> chosen = gaps;
-      if (g > 0) SeededRng(stream_key(s, "pairs|" + parents[e] + "|" + std::to_string(g), step)).shuffle(chosen);
-      if (chosen.size() > static_cast<std::size_t>(s.budget.pairs)) chosen.resize(static_cast<std::size_t>(s.budget.pairs));
       std::vector<ContrastPair> pairs;
-      for (auto& c : chosen) pairs.push_back(std::move(c.second));
+      if (g < static_cast<int>(targeted.size())) {
+        pairs = targeted[static_cast<std::size_t>(g)];
+      } else {
+        // The gradient calculator credits the phrases of the widest-gap
+        // winner most, so one set of pairs gives near-identical children
+        // however often it is asked. The first such call sees the widest
+        // gaps; each further call a random subset, so it reads other winners.
+        const int k = g - static_cast<int>(targeted.size());
+        std::vector<std::pair<double, ContrastPair>> chosen = gaps;
+        if (k > 0) SeededRng(stream_key(s, "pairs|" + parents[e] + "|" + std::to_string(g), step)).shuffle(chosen);
+        if (chosen.size() > static_cast<std::size_t>(s.budget.pairs)) chosen.resize(static_cast<std::size_t>(s.budget.pairs));
+        for (auto& c : chosen) pairs.push_back(std::move(c.second));
+      }
       rec.pairs += pairs.size();
       if (pairs.empty()) {
         for (const std::string& t : ctx_.modifier.fallback(text, base)) {
@@ -243,10 +272,13 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
     }
   }
 
+  std::vector<std::size_t> fresh;  // distinct new children
+  for (std::size_t k = 0; k < children.size(); ++k)
+    if (!children[k].first.empty() && known.insert(children[k].first).second) fresh.push_back(k);
+  if (s.budget.children > 0) fresh = screen(state, children, born_from, fresh, effects);
   std::vector<std::string> ids;
-  for (std::size_t k = 0; k < children.size(); ++k) {
+  for (std::size_t k : fresh) {
     const auto& [text, improvement] = children[k];
-    if (text.empty() || !known.insert(text).second) continue;
     InstructionRecord r{"i" + std::to_string(state.next_instruction++), text, born_from[k],
                         step, improvement};
     state.instructions[r.id] = r;
@@ -254,6 +286,49 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
     rec.children.push_back(r.id);
   }
   return ids;
+}
+
+// Of the distinct new children, only those whose predicted gain exceeds
+// budget.min_gain, at most budget.children, best first, and always the
+// best one. Each child costs budget.min_cells renders before the allocator
+// can judge it, and most edits (advice, Avoid, an Add that pushes out good
+// Adds) are worth nothing or less, so the free prediction screens them out.
+// Returns indices into `children`, in birth order.
+std::vector<std::size_t> BudgetLoop::screen(ExperimentState& state,
+                                            const std::vector<std::pair<std::string, std::string>>& children,
+                                            const std::vector<std::string>& born_from, std::vector<std::size_t> fresh,
+                                            const std::map<std::string, double>& effects) {
+  const ExperimentSettings& s = ctx_.settings;
+  if (fresh.empty()) return fresh;
+  auto cells_of = [&](std::size_t k) {
+    const std::string& parent = state.instructions.at(born_from[k]).text;
+    return std::min<int>(kScreenCells, static_cast<int>(state.history[parent].scores.size()));
+  };
+  // Generation is free but slow with a real LLM: write every prompt in one
+  // parallel batch (the same prompts the renders will use later).
+  std::vector<std::pair<std::string, int>> wanted;
+  for (std::size_t k : fresh)
+    for (int c = 0; c < cells_of(k); ++c) {
+      wanted.push_back({children[k].first, c});
+      wanted.push_back({state.instructions.at(born_from[k]).text, c});
+    }
+  prepare(wanted);
+  std::vector<double> gain(children.size(), 0.0);
+  for (std::size_t k : fresh) {
+    const std::string& parent = state.instructions.at(born_from[k]).text;
+    std::vector<std::vector<std::string>> mine, theirs;
+    for (int c = 0; c < cells_of(k); ++c) {
+      mine.push_back(prompt_phrases(prompt(children[k].first, c)));
+      theirs.push_back(prompt_phrases(prompt(parent, c)));
+    }
+    gain[k] = predicted_gain(mine, theirs, effects);
+  }
+  std::stable_sort(fresh.begin(), fresh.end(), [&](std::size_t a, std::size_t b) { return gain[a] > gain[b]; });
+  std::size_t n = 1;
+  while (n < fresh.size() && n < static_cast<std::size_t>(s.budget.children) && gain[fresh[n]] > s.budget.min_gain) ++n;
+  fresh.resize(n);
+  std::sort(fresh.begin(), fresh.end());
+  return fresh;
 }
 
 void BudgetLoop::run_iteration(ExperimentState& state) {
@@ -270,7 +345,16 @@ void BudgetLoop::run_iteration(ExperimentState& state) {
   fault_point(tag + ":generated");
 
   // 1. The round: the allocator spends this step's renders and names the beam.
-  RoundPanel panel(*this, state, state.pool, std::min<long>(s.budget.round, budget_left(state)), rec);
+  // A lone arm (the first step) has nothing to be compared with: it only
+  // needs the cells where the professional prompts were rendered, which are
+  // the winners of its contrast pairs.
+  long round = s.budget.round;
+  if (state.pool.size() == 1) {
+    const auto it = state.history.find(state.instructions.at(state.pool.front()).text);
+    const long have = it == state.history.end() ? 0 : static_cast<long>(it->second.scores.size());
+    round = std::min<long>(round, std::max<long>(std::max(s.budget.min_cells, cells_.pro_cells()) - have, 0));
+  }
+  RoundPanel panel(*this, state, state.pool, std::min<long>(round, budget_left(state)), rec);
   SeededRng select_rng(stream_key(s, "select", step));
   std::vector<std::size_t> kept = allocator_->run_round(panel, s.pool_size, select_rng);
   fault_point(tag + ":rendered");

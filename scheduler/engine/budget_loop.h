@@ -10,18 +10,26 @@
 //   - renders go only to the arms the allocator picks (arm_allocator.h), on
 //     the shared cell sequence (budget_cells.h), so every comparison is
 //     paired and estimates come from paired_fit.h;
-//   - professional prompts are rendered once, on the first
-//     budget.pro_cells cells, and stay as exemplars;
+//   - professional prompts are rendered once, budget.pro_share of the
+//     budget on the first cells (budget.pro_per_cell each), and stay as
+//     exemplars and as phrase evidence;
 //   - each step expands the best budget.expand survivors: contrast pairs of
-//     their prompts against the best prompt seen so far for the same query
+//     their prompts against better prompts for the same query
 //     (professional ones included) -> gradient calculator (budget.gradients
-//     calls) -> one instruction-modifier child per improvement;
+//     calls) -> one instruction-modifier child per improvement. The first
+//     budget.evidence calls are built around phrases that the evidence of
+//     all paid renders rates well (phrase_evidence.h, evidence_pairs.h);
+//     the rest see the best prompt per query;
+//   - children are screened by a predicted gain that costs no render
+//     (their prompts are generated, not rendered): at most
+//     budget.children enter the beam;
 //   - the allocator retires the rest; pool_size survivors form the beam;
 //   - the run ends when budget.renders renders are spent (or after
 //     `iterations` steps).
 //
-// One step = one allocator round of budget.round renders, then expansion,
-// then a commit (ctx.store when non-null). Every random choice comes from
+// One step = one allocator round of budget.round renders (the first, with
+// I0 alone, covers only the professional cells), then expansion, then a
+// commit (ctx.store when non-null). Every random choice comes from
 // (seed, step) streams and every LLM call has a fixed sample index, so a
 // step interrupted and run again repeats exactly from the caches.
 // Not thread-safe.
@@ -64,6 +72,10 @@ class BudgetLoop : public OptimizationLoop {
   PairedFit fit(const ExperimentState& state, std::vector<std::string>* texts) const;
   std::vector<std::string> expand(ExperimentState& state, const std::vector<std::string>& parents,
                                   IterationRecord& rec, int step);
+  std::vector<std::size_t> screen(ExperimentState& state,
+                                  const std::vector<std::pair<std::string, std::string>>& children,
+                                  const std::vector<std::string>& born_from, std::vector<std::size_t> fresh,
+                                  const std::map<std::string, double>& effects);
 
   EngineContext& ctx_;
   std::unique_ptr<ArmAllocator> allocator_;

@@ -46,13 +46,25 @@ ConfigSchema build_schema() {
   s.add(ranged(key("budget.renders", T::kInt, "0",
                    "training renders after which the run ends (0: iterations only)"), 0, 1e12));
   s.add(ranged(key("budget.round", T::kInt, "30", "budget loop: renders per step"), 1, 1e9));
-  s.add(ranged(key("budget.expand", T::kInt, "1", "budget loop: beam members expanded per step"), 0, 16));
-  s.add(ranged(key("budget.gradients", T::kInt, "6", "budget loop: gradient calls per expanded member"), 1, 16));
+  s.add(ranged(key("budget.expand", T::kInt, "2", "budget loop: beam members expanded per step"), 0, 16));
+  s.add(ranged(key("budget.gradients", T::kInt, "8", "budget loop: gradient calls per expanded member"), 1, 16));
   s.add(ranged(key("budget.pairs", T::kInt, "8", "budget loop: contrast pairs per gradient call"), 1, 1000));
   s.add(ranged(key("budget.pro_cells", T::kInt, "10",
                    "budget loop: first cells whose professional prompts are rendered"), 0, 100000));
   s.add(ranged(key("budget.min_cells", T::kInt, "3", "budget loop: cells a new arm gets before comparison"), 1, 100000));
   s.add(ranged(key("budget.chunk", T::kInt, "2", "budget loop: cells per ucb/greedy pull"), 1, 100000));
+  s.add(ranged(key("budget.evidence", T::kInt, "8",
+                   "budget loop: gradient calls per member whose pairs target a well-rated phrase"), 0, 16));
+  s.add(ranged(key("budget.pro_share", T::kDouble, "0.45",
+                   "budget loop: share of budget.renders spent on professional prompts (0: budget.pro_cells)"), 0, 1));
+  s.add(ranged(key("budget.pro_per_cell", T::kInt, "10",
+                   "budget loop: professional prompts rendered per cell (0: professional.count)"), 0, 1000));
+  s.add(ranged(key("budget.children", T::kInt, "4",
+                   "budget loop: new arms kept per step, best predicted gain first (0: all)"), 0, 1000));
+  s.add(ranged(key("budget.min_gain", T::kDouble, "0.02",
+                   "budget loop: predicted gain a new arm needs to be kept (the best one always is)"), -1e6, 1e6));
+  s.add(ranged(key("budget.ridge", T::kDouble, "3",
+                   "budget loop: shrinkage of the phrase evidence, in renders"), 0, 1e6));
   s.add(ranged(key("images_per_prompt", T::kInt, "1", "images (seeds) per prompt; score = mean"), 1, 1000));
   s.add(key("paired", T::kBool, "false", "same seeds for every arm and professional prompt of a query"));
   s.add(key("cache.reuse", T::kBool, "true",
@@ -155,6 +167,12 @@ ExperimentSettings settings_from(const Config& c) {
   s.budget.pro_cells = static_cast<int>(c.get_int("budget.pro_cells"));
   s.budget.min_cells = static_cast<int>(c.get_int("budget.min_cells"));
   s.budget.chunk = static_cast<int>(c.get_int("budget.chunk"));
+  s.budget.evidence = static_cast<int>(c.get_int("budget.evidence"));
+  s.budget.pro_share = c.get_double("budget.pro_share");
+  s.budget.pro_per_cell = static_cast<int>(c.get_int("budget.pro_per_cell"));
+  s.budget.children = static_cast<int>(c.get_int("budget.children"));
+  s.budget.min_gain = c.get_double("budget.min_gain");
+  s.budget.ridge = c.get_double("budget.ridge");
   s.images_per_prompt = static_cast<int>(c.get_int("images_per_prompt"));
   s.paired = c.get_bool("paired");
   s.cache_reuse = c.get_bool("cache.reuse");

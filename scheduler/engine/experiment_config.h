@@ -14,12 +14,18 @@ namespace bigpe::engine {
 struct BudgetSettings {
   long renders = 0;        // total training renders; 0 = no budget (iterations only)
   int round = 30;          // renders per step of the budget loop
-  int expand = 1;          // beam members expanded per step
-  int gradients = 6;       // gradient-calculator calls per expanded member
+  int expand = 2;          // beam members expanded per step
+  int gradients = 8;       // gradient-calculator calls per expanded member
   int pairs = 8;           // contrast pairs per gradient call
   int pro_cells = 10;      // first cells whose professional prompts are rendered
   int min_cells = 3;       // cells every new arm gets before it is compared
   int chunk = 2;           // cells per pull of ucb, greedy and eps-greedy
+  int evidence = 8;        // gradient calls per member built around a target phrase (evidence_pairs.h)
+  double pro_share = 0.45; // share of budget.renders for professional renders (0: budget.pro_cells)
+  int pro_per_cell = 10;   // professional prompts rendered per cell (0: professional.count)
+  int children = 4;        // new arms kept per step, best predicted first (0: all)
+  double min_gain = 0.02;  // predicted gain a screened child needs (phrase_evidence.h)
+  double ridge = 3.0;      // phrase-evidence shrinkage, in renders (phrase_evidence.h)
 };
 
 // The schema lives for the whole program.

@@ -5,6 +5,9 @@
 // the paper loop's budget stop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "common/config.h"
 #include "common/sim_vocabulary.h"
 #include "scheduler/engine/budget_loop.h"
@@ -71,7 +74,8 @@ std::string meaning(ExperimentState s) {
 }
 
 const std::vector<std::string> kBudget = {"loop=budget",          "budget.renders=157", "budget.round=30",
-                                          "budget.pro_cells=6",   "budget.gradients=2", "budget.min_cells=4",
+                                          "budget.pro_cells=6",   "budget.pro_share=0",  "budget.pro_per_cell=5",
+                                          "budget.gradients=2", "budget.min_cells=4",
                                           "selector.kind=successive-halving"};
 
 TEST(BudgetLoop, SpendsExactlyItsRenderBudgetThenStops) {
@@ -86,8 +90,9 @@ TEST(BudgetLoop, SpendsExactlyItsRenderBudgetThenStops) {
     EXPECT_TRUE(state.finished) << kind;
     EXPECT_EQ(state.renders_spent, 157) << kind;
     EXPECT_EQ(r->renders_done() + r->renders_cached(), 157) << kind;
-    // 6 cells x 5 professional prompts, then rounds of 30: ceil(127 / 30) steps.
-    EXPECT_EQ(state.next_iteration, 5) << kind;
+    // Step 1: 6 cells x 5 professional prompts and I0 alone on those 6
+    // cells; then rounds of 30: 1 + ceil(121 / 30) steps.
+    EXPECT_EQ(state.next_iteration, 6) << kind;
   }
 }
 
@@ -128,6 +133,47 @@ TEST(BudgetLoop, RetiresArmsAndKeepsScoresOfEveryArmItRendered) {
   EXPECT_EQ(arm_renders + static_cast<long>(state.history.at(BudgetLoop::kProfessionalKey).scores.size()), 157);
   EXPECT_EQ(state.history.at(BudgetLoop::kProfessionalKey).scores.size(), 30u);
   EXPECT_FALSE(state.final_id.empty());
+}
+
+TEST(BudgetLoop, SpendsItsProfessionalShareAndRendersTheLoneFirstArmOnlyOnThoseCells) {
+  Sim sim;
+  // 0.45 x 200 renders / 10 per cell = 9 cells of professional prompts.
+  ExperimentSettings s = sim.settings({"loop=budget", "budget.renders=200", "budget.pro_share=0.45",
+                                       "budget.pro_per_cell=10", "budget.min_cells=3", "budget.round=30",
+                                       "selector.kind=greedy"});
+  auto r = sim.renders();
+  ExperimentState state;
+  sim.run(s, state, *r, 1);
+  EXPECT_EQ(state.history.at(BudgetLoop::kProfessionalKey).scores.size(), 90u);
+  // I0 alone: 9 cells (the pairs' winners are there), not the round's 30.
+  EXPECT_EQ(state.history.at(s.initial_instruction).scores.size(), 9u);
+  EXPECT_EQ(state.renders_spent, 99);
+}
+
+TEST(BudgetLoop, ScreensChildrenDownToBudgetChildrenPerStep) {
+  Sim sim;
+  std::vector<std::string> o = kBudget;
+  o.push_back("budget.children=1");
+  ExperimentSettings s = sim.settings(o);
+  auto r = sim.renders();
+  ExperimentState state;
+  sim.run(s, state, *r);
+  std::map<int, int> born;
+  for (const auto& [id, rec] : state.instructions)
+    if (!rec.parent.empty()) ++born[rec.born];
+  ASSERT_FALSE(born.empty());
+  for (const auto& [step, n] : born) EXPECT_EQ(n, 1) << "step " << step;
+  // Unscreened, the same run keeps more than one child in some step.
+  o.back() = "budget.children=0";
+  ExperimentState wide;
+  auto r2 = sim.renders();
+  sim.run(sim.settings(o), wide, *r2);
+  std::map<int, int> wide_born;
+  for (const auto& [id, rec] : wide.instructions)
+    if (!rec.parent.empty()) ++wide_born[rec.born];
+  int most = 0;
+  for (const auto& [step, n] : wide_born) most = std::max(most, n);
+  EXPECT_GT(most, 1);
 }
 
 TEST(BudgetLoop, ResumedFromAnyCommittedStepEndsWhereAnUninterruptedRunEnds) {
