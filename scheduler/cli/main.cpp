@@ -8,8 +8,14 @@ int main(int argc, char** argv) {
   CLI::App app{"bigpe: batch-instructed prompt evolution for text-to-image models"};
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
-  app.parse_complete_callback([&] { bigpe::init_logging(log_level); });
+  auto* level = app.add_option("--log-level", log_level, "trace, debug, info, warn, error (bench: warn)")
+                    ->capture_default_str();
+  app.parse_complete_callback([&] {
+    // A benchmark starts and stops brokers and workers by the dozen; their
+    // info lines would bury its figures.
+    if (level->count() == 0 && app.got_subcommand("bench")) log_level = "warn";
+    bigpe::init_logging(log_level);
+  });
 
   bigpe::cli::register_broker_command(app);
   bigpe::cli::register_worker_command(app);
