@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/seeded_rng.h"
+#include "scheduler/engine/add_order.h"
 #include "scheduler/engine/evidence_pairs.h"
 #include "scheduler/engine/fault_point.h"
 #include "scheduler/engine/paper_loop.h"
@@ -259,11 +260,14 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
         continue;
       }
       GradientCalculator::Output out = ctx_.gradient.compute(text, pairs, base);
+      // The modifier sees the parent's Adds worst-rated first, so its cap
+      // of six drops the worst instead of the oldest (add_order.h).
+      const std::string fed = s.budget.order_adds ? adds_worst_first(text, effects) : text;
       rec.gradient_text += out.raw;
       rec.improvements.insert(rec.improvements.end(), out.improvements.begin(), out.improvements.end());
       std::vector<std::optional<std::string>> made = parallel_map<std::optional<std::string>>(
           out.improvements.size(), s.llm_max_concurrent,
-          [&](std::size_t k) { return ctx_.modifier.modify(out.improvements[k], text, base + static_cast<int>(k)); });
+          [&](std::size_t k) { return ctx_.modifier.modify(out.improvements[k], fed, base + static_cast<int>(k)); });
       for (std::size_t k = 0; k < made.size(); ++k)
         if (made[k]) {
           children.push_back({*made[k], out.improvements[k]});

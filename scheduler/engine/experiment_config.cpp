@@ -65,6 +65,8 @@ ConfigSchema build_schema() {
                    "budget loop: predicted gain a new arm needs to be kept (the best one always is)"), -1e6, 1e6));
   s.add(ranged(key("budget.ridge", T::kDouble, "3",
                    "budget loop: shrinkage of the phrase evidence, in renders"), 0, 1e6));
+  s.add(key("budget.order_adds", T::kBool, "true",
+            "budget loop: show the modifier the parent's Adds worst-rated first, so its cap drops the worst"));
   s.add(ranged(key("images_per_prompt", T::kInt, "1", "images (seeds) per prompt; score = mean"), 1, 1000));
   s.add(key("paired", T::kBool, "false", "same seeds for every arm and professional prompt of a query"));
   s.add(key("cache.reuse", T::kBool, "true",
@@ -173,6 +175,7 @@ ExperimentSettings settings_from(const Config& c) {
   s.budget.children = static_cast<int>(c.get_int("budget.children"));
   s.budget.min_gain = c.get_double("budget.min_gain");
   s.budget.ridge = c.get_double("budget.ridge");
+  s.budget.order_adds = c.get_bool("budget.order_adds");
   s.images_per_prompt = static_cast<int>(c.get_int("images_per_prompt"));
   s.paired = c.get_bool("paired");
   s.cache_reuse = c.get_bool("cache.reuse");

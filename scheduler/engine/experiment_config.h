@@ -26,6 +26,7 @@ struct BudgetSettings {
   int children = 4;        // new arms kept per step, best predicted first (0: all)
   double min_gain = 0.02;  // predicted gain a screened child needs (phrase_evidence.h)
   double ridge = 3.0;      // phrase-evidence shrinkage, in renders (phrase_evidence.h)
+  bool order_adds = true;  // parent's Adds worst-rated first for the modifier (add_order.h)
 };
 
 // The schema lives for the whole program.
