@@ -56,6 +56,7 @@ struct Worker {
   std::size_t slots = 1;
   bool batch = false;  // understands TASKS
   std::vector<TaskState*> held;
+  std::vector<TaskState*> outbox;  // assigned in this dispatch pass, not yet sent
   Clock::time_point expiry;
   bool has_credit() const { return held.size() < slots; }
 };
@@ -637,7 +638,7 @@ void Broker::Impl::dispatch_dirty() {
 // Match queued tasks with workers in line, round-robin over both, then send
 // each worker its share as one message.
 void Broker::Impl::dispatch(Service& s) {
-  std::vector<std::pair<Worker*, std::vector<TaskState*>>> shares;  // in first-served order
+  std::vector<Worker*> served;  // workers with an outbox, in first-served order
   while (!s.queue.empty() && !s.waiting.empty()) {
     Worker* w = s.waiting.front();
     s.waiting.pop_front();
@@ -650,15 +651,18 @@ void Broker::Impl::dispatch(Service& s) {
     s.queue.pop(t);
     hold(*w, *t);
     dispatch_rate_.add(Clock::now());
-    auto share = std::find_if(shares.begin(), shares.end(), [w](const auto& p) { return p.first == w; });
-    if (share == shares.end()) share = shares.insert(shares.end(), {w, {}});
-    share->second.push_back(t);
+    if (w->outbox.empty()) served.push_back(w);
+    w->outbox.push_back(t);
     if (w->has_credit())
       s.waiting.push_back(w);
     else
       w->waiting[i] = 0;
   }
-  for (auto& [w, tasks] : shares) send_tasks(s, *w, tasks);
+  for (Worker* w : served) {
+    std::vector<TaskState*> tasks;
+    tasks.swap(w->outbox);
+    send_tasks(s, *w, tasks);  // may remove w
+  }
 }
 
 // A worker that is gone gets its unsent tasks back at the front of the
