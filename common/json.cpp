@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/utf8_append.h"
+
 namespace bigpe::json {
 
 namespace {
@@ -46,24 +48,6 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
       (cp >= 0xD800 && cp <= 0xDFFF))
     return 0;
   return n;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 void write_string(std::string& out, std::string_view s) {

@@ -1,0 +1,29 @@
+#pragma once
+// Appending one code point as UTF-8. Header-only, so that models/ (which
+// builds without the rest of common/ on GPU machines) shares it.
+// REQUIRES: cp is a Unicode scalar value (<= U+10FFFF, not a surrogate);
+// callers map anything else to U+FFFD or refuse it first.
+#include <cstdint>
+#include <string>
+
+namespace bigpe {
+
+inline void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+}  // namespace bigpe
