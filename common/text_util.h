@@ -10,5 +10,7 @@ std::string trim(const std::string& s);
 // ASCII lowercase; other bytes (UTF-8) unchanged.
 std::string lower(std::string s);
 bool starts_with(const std::string& s, const std::string& prefix);
+// Each run of spaces, tabs and line breaks made one space, ends trimmed.
+std::string one_line(const std::string& text);
 
 }  // namespace bigpe

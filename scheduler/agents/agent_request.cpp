@@ -28,21 +28,6 @@ ChatRequest retry_request(const ChatRequest& first, const std::string& reminder)
   return r;
 }
 
-std::string one_line(const std::string& text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 std::string excerpt(const std::string& text, std::size_t n) {
   std::string flat = one_line(text);
   if (flat.size() > n) flat = flat.substr(0, n) + "...";

@@ -6,6 +6,7 @@
 // Thread-safety: pure functions.
 #include <string>
 
+#include "common/text_util.h"  // one_line(): prompts and queries go in on one line
 #include "scheduler/agents/agent_options.h"
 #include "scheduler/llm/llm_client.h"
 
@@ -21,10 +22,6 @@ ChatRequest make_request(AgentRole role, const AgentOptions& options,
 // user message is left untouched because its exact shape is the contract
 // the backends parse (and, for the Generator, the paper's).
 ChatRequest retry_request(const ChatRequest& first, const std::string& reminder);
-
-// Line breaks (and tabs) replaced by single spaces, ends trimmed: prompts
-// and queries must fit on the one line their format gives them.
-std::string one_line(const std::string& text);
 
 // The first `n` characters of a reply, on one line, for a log message.
 std::string excerpt(const std::string& text, std::size_t n = 160);

@@ -17,21 +17,6 @@ bool has_alnum(const std::string& s) {
   return false;
 }
 
-std::string collapse_spaces(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 // Lines without '\r', markdown code fences removed.
 Lines split_lines(const std::string& text) {
   Lines lines;
@@ -207,7 +192,7 @@ std::vector<std::string> parse_labelled(const std::string& reply, const LabelPat
         ++i;
       }
     }
-    if (has_alnum(text)) items.push_back(collapse_spaces(text));
+    if (has_alnum(text)) items.push_back(one_line(text));
   }
   if (!items.empty()) return items;
 
@@ -224,7 +209,7 @@ std::vector<std::string> parse_labelled(const std::string& reply, const LabelPat
     }
     if (std::regex_match(line, m, kListItem)) {
       const std::string text = strip_quotes(trim(m[1].str()));
-      if (has_alnum(text)) items.push_back(collapse_spaces(text));
+      if (has_alnum(text)) items.push_back(one_line(text));
     } else if (!items.empty()) {
       break;  // the list ended
     }
@@ -246,7 +231,7 @@ std::string parse_generated_prompt(const std::string& reply) {
   // The first paragraph is the prompt; what follows is commentary.
   std::string joined;
   for (const auto& line : paras.front()) joined += trim(line) + " ";
-  const std::string prompt = collapse_spaces(clean_line(joined, prompt_label()));
+  const std::string prompt = one_line(clean_line(joined, prompt_label()));
   return has_alnum(prompt) ? prompt : "";
 }
 
@@ -268,7 +253,7 @@ std::string parse_instruction(const std::string& reply) {
   for (std::size_t i = 0; i < kept.size(); ++i) {
     std::string line = trim(strip_numbering(remove_bold(kept[i])));
     if (i == 0) line = clean_line(line, instruction_label());
-    if (!line.empty()) text += (text.empty() ? "" : "\n") + collapse_spaces(line);
+    if (!line.empty()) text += (text.empty() ? "" : "\n") + one_line(line);
   }
   text = strip_quotes(text);
   return has_alnum(text) ? text : "";
