@@ -43,35 +43,12 @@ class Reader {
     return it->second.value;
   }
   double number(const std::string& key, double lo, double hi, const double* fallback = nullptr) {
-    if (!has(key) && fallback) {
-      used_.insert(key);
-      return *fallback;
-    }
-    std::string s = str(key);
-    char* end = nullptr;
-    errno = 0;
-    double v = std::strtod(s.c_str(), &end);
-    if (errno || end == s.c_str() || *end) fail(line(key), "'" + key + "' must be a number, got '" + s + "'");
-    if (v < lo || v > hi) {
-      std::ostringstream os;
-      os << "'" << key << "' must be in [" << lo << ", " << hi << "], got " << s;
-      fail(line(key), os.str());
-    }
-    return v;
+    return ranged<double>(key, lo, hi, fallback, "a number",
+                          [](const char* s, char** end) { return std::strtod(s, end); });
   }
   long long integer(const std::string& key, long long lo, long long hi, const long long* fallback = nullptr) {
-    if (!has(key) && fallback) {
-      used_.insert(key);
-      return *fallback;
-    }
-    std::string s = str(key);
-    char* end = nullptr;
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), &end, 10);
-    if (errno || end == s.c_str() || *end) fail(line(key), "'" + key + "' must be an integer, got '" + s + "'");
-    if (v < lo || v > hi)
-      fail(line(key), "'" + key + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + s);
-    return v;
+    return ranged<long long>(key, lo, hi, fallback, "an integer",
+                             [](const char* s, char** end) { return std::strtoll(s, end, 10); });
   }
   bool boolean(const std::string& key, bool fallback) {
     if (!has(key)) {
@@ -98,6 +75,27 @@ class Reader {
   }
 
  private:
+  // The value at key, parsed whole by `parse` and within [lo, hi]; errors
+  // name the file, line and key.
+  template <typename T, typename Parse>
+  T ranged(const std::string& key, T lo, T hi, const T* fallback, const char* kind, Parse parse) {
+    if (!has(key) && fallback) {
+      used_.insert(key);
+      return *fallback;
+    }
+    std::string s = str(key);
+    char* end = nullptr;
+    errno = 0;
+    const T v = parse(s.c_str(), &end);
+    if (errno || end == s.c_str() || *end) fail(line(key), "'" + key + "' must be " + kind + ", got '" + s + "'");
+    if (v < lo || v > hi) {
+      std::ostringstream os;
+      os << "'" << key << "' must be in [" << lo << ", " << hi << "], got " << s;
+      fail(line(key), os.str());
+    }
+    return v;
+  }
+
   std::map<std::string, FlatYamlValue> values_;
   std::string origin_;
   std::set<std::string> used_;
