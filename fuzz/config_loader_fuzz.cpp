@@ -3,7 +3,7 @@
 // message names the origin; nothing else escapes.
 #include "common/config.h"
 #include "fuzz/fuzz_input.h"
-#include "scheduler/engine/experiment_config.h"
+#include "scheduler/experiment/experiment_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "worker/backends/image.h"
-#include "worker/backends/renderer.h"
-#include "worker/backends/scorer.h"
+#include "backends/image.h"
+#include "backends/renderer.h"
+#include "backends/scorer.h"
 
 namespace bigpe::models {
 

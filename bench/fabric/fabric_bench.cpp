@@ -23,7 +23,7 @@
 #include "common/content_hash.h"
 #include "common/redis_server.h"
 #include "schemas/render_task.h"
-#include "worker/runtime/local_worker_pool.h"
+#include "worker/local_worker_pool.h"
 
 namespace bigpe::bench {
 namespace {

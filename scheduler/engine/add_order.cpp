@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "common/sim_text.h"
-#include "scheduler/llm/instruction_directives.h"
+#include "backends/sim/sim_text.h"
+#include "scheduler/llm/heuristic/instruction_directives.h"
 
 namespace bigpe::engine {
 

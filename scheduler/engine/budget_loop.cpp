@@ -8,9 +8,9 @@
 #include "common/seeded_rng.h"
 #include "scheduler/engine/add_order.h"
 #include "scheduler/engine/evidence_pairs.h"
-#include "scheduler/engine/fault_point.h"
+#include "common/fault_point.h"
 #include "scheduler/engine/paper_loop.h"
-#include "scheduler/engine/parallel_map.h"
+#include "common/parallel_map.h"
 #include "scheduler/engine/phrase_evidence.h"
 
 namespace bigpe::engine {

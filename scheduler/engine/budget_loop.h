@@ -39,13 +39,13 @@
 #include <utility>
 #include <vector>
 
-#include "scheduler/engine/arm_allocator.h"
+#include "scheduler/selection/arm_allocator.h"
 #include "scheduler/engine/budget_cells.h"
 #include "scheduler/engine/engine_context.h"
-#include "scheduler/engine/experiment_state.h"
-#include "scheduler/engine/iteration_record.h"
+#include "scheduler/experiment/experiment_state.h"
+#include "scheduler/experiment/iteration_record.h"
 #include "scheduler/engine/optimization_loop.h"
-#include "scheduler/engine/paired_fit.h"
+#include "scheduler/stats/paired_fit.h"
 
 namespace bigpe::engine {
 

@@ -9,9 +9,9 @@
 #include "scheduler/agents/generator.h"
 #include "scheduler/agents/gradient_calculator.h"
 #include "scheduler/agents/instruction_modifier.h"
-#include "scheduler/engine/experiment_config.h"
-#include "scheduler/engine/render_service.h"
-#include "scheduler/engine/state_store.h"
+#include "scheduler/experiment/experiment_config.h"
+#include "scheduler/render/render_service.h"
+#include "scheduler/store/state_store.h"
 #include "scheduler/prodb/professional_db.h"
 #include "scheduler/prodb/query_set.h"
 

@@ -1,8 +1,8 @@
 #include "scheduler/engine/evaluation.h"
 
-#include "scheduler/engine/bootstrap.h"
-#include "scheduler/engine/fault_point.h"
-#include "scheduler/engine/parallel_map.h"
+#include "scheduler/stats/bootstrap.h"
+#include "common/fault_point.h"
+#include "common/parallel_map.h"
 #include "schemas/msgpack_map.h"
 #include "schemas/versioned_body.h"
 

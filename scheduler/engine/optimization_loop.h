@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "scheduler/engine/engine_context.h"
-#include "scheduler/engine/experiment_state.h"
+#include "scheduler/experiment/experiment_state.h"
 
 namespace bigpe::engine {
 

@@ -7,9 +7,9 @@
 
 #include "common/seeded_rng.h"
 #include "scheduler/engine/evaluation.h"
-#include "scheduler/engine/fault_point.h"
-#include "scheduler/engine/iteration_record.h"
-#include "scheduler/engine/parallel_map.h"
+#include "common/fault_point.h"
+#include "scheduler/experiment/iteration_record.h"
+#include "common/parallel_map.h"
 
 namespace bigpe::engine {
 namespace {

@@ -15,9 +15,9 @@
 // it again after a crash repeats it exactly from the LLM and render caches.
 // Not thread-safe.
 #include "scheduler/engine/engine_context.h"
-#include "scheduler/engine/experiment_state.h"
+#include "scheduler/experiment/experiment_state.h"
 #include "scheduler/engine/optimization_loop.h"
-#include "scheduler/engine/selector.h"
+#include "scheduler/selection/selector.h"
 
 namespace bigpe::engine {
 

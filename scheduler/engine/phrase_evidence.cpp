@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "common/sim_text.h"
+#include "backends/sim/sim_text.h"
 
 namespace bigpe::engine {
 

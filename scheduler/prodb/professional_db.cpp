@@ -7,7 +7,7 @@
 
 #include "common/json.h"
 #include "common/seeded_rng.h"
-#include "common/sim_text.h"
+#include "backends/sim/sim_text.h"
 
 namespace bigpe {
 namespace {

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/sim_vocabulary.h"
+#include "backends/sim/sim_vocabulary.h"
 #include "scheduler/prodb/bm25.h"
 
 namespace bigpe {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden values for tests/unit/statistics_test.cpp, computed with scipy.
+"""Golden values for tests/unit/scheduler/stats/statistics_test.cpp, computed with scipy.
 
 Run with Debian's python3-scipy (1.10.1) and python3-numpy (1.24):
     /usr/bin/python3 scripts/reference/stats_golden.py

@@ -10,7 +10,7 @@
 #include <zmq.hpp>
 
 #include "broker/wire_message.h"
-#include "scheduler/engine/render_dispatcher.h"
+#include "scheduler/render/render_dispatcher.h"
 #include "tests/fault/log_capture.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"

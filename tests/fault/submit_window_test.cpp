@@ -3,10 +3,10 @@
 // the batch it is asked for, and the rest go out as results come back.
 #include <gtest/gtest.h>
 
-#include "scheduler/engine/render_dispatcher.h"
+#include "scheduler/render/render_dispatcher.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"
-#include "worker/runtime/local_worker_pool.h"
+#include "worker/local_worker_pool.h"
 
 namespace bigpe::testing {
 namespace {

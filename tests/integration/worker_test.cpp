@@ -10,8 +10,8 @@
 #include "schemas/render_task.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"
-#include "worker/runtime/local_worker_pool.h"
-#include "worker/runtime/result_cache.h"
+#include "worker/local_worker_pool.h"
+#include "common/result_cache.h"
 
 namespace bigpe::testing {
 namespace {

@@ -12,7 +12,7 @@
 #include <zmq.hpp>
 
 #include "broker/curve_keys.h"
-#include "scheduler/engine/status_view.h"
+#include "scheduler/report/status_view.h"
 #include "tests/fault/log_capture.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"

@@ -1,0 +1,39 @@
+#pragma once
+// Renderer: turns prompts into images.
+//
+// Implementations: "sim" (sim_renderer.h, a deterministic stand-in with a
+// configurable cost) and "torchscript-sd" (Stable Diffusion on libtorch).
+// A renderer is used by one worker thread at a time; it need not be
+// thread-safe.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schemas/render_task.h"
+#include "backends/image.h"
+
+namespace bigpe {
+
+struct RenderRequest {
+  std::string prompt;
+  int64_t seed = 0;
+};
+
+class Renderer {
+ public:
+  virtual ~Renderer() = default;
+  Renderer() = default;
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // Renders one image per request, in order, as one batch. An image depends
+  // only on (prompt, seed, params). Throws std::runtime_error with a reason
+  // on failure (the worker reports it as a failed attempt).
+  virtual std::vector<Image> render(const std::vector<RenderRequest>& batch,
+                                    const schemas::RenderParams& params) = 0;
+
+  // Short name for logs and reports ("sim", "torchscript-sd").
+  virtual std::string name() const = 0;
+};
+
+}  // namespace bigpe

@@ -1,0 +1,31 @@
+#pragma once
+// Scorer: a preference score for (image, text) pairs, HPS v2 x 100 style.
+//
+// Implementations: "sim" (sim-v1, sim_scorer.h) and "hpsv2" (libtorch).
+// Used by one worker thread at a time; need not be thread-safe.
+#include <string>
+#include <vector>
+
+#include "schemas/render_task.h"
+#include "backends/image.h"
+
+namespace bigpe {
+
+class Scorer {
+ public:
+  virtual ~Scorer() = default;
+  Scorer() = default;
+  Scorer(const Scorer&) = delete;
+  Scorer& operator=(const Scorer&) = delete;
+
+  // REQUIRES: images.size() == texts.size(). Returns one score per pair, in
+  // order. params.options carries backend options (e.g. "sim.taste_seed").
+  // Throws std::runtime_error with a reason on failure.
+  virtual std::vector<double> score(const std::vector<Image>& images,
+                                    const std::vector<std::string>& texts,
+                                    const schemas::RenderParams& params) = 0;
+
+  virtual std::string name() const = 0;
+};
+
+}  // namespace bigpe

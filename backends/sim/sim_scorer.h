@@ -1,0 +1,92 @@
+#pragma once
+// SimScorer: the hidden preference model of the sim-v1 benchmark
+// (reference/sim-v1.md section 1, reproduced exactly, golden values in
+// tests/unit/backends/sim/sim_scorer_test.cpp). It scores the *prompt text* stored in an
+// Image by the sim renderer against the plain query, never pixels:
+//
+//   score = B0 + QSD*q + D_FID*F + (LAM + (1-LAM)*F)*A - BETA*max(0, E-E0) + SD*n
+//
+// F = subject fidelity, A = aesthetic value of matched vocabulary
+// modifiers (weights hidden per taste seed), E = extra words, q = per-query
+// offset, n = seed noise.
+//
+// Thread-safety: explain, score_prompt and weight are safe to call
+// concurrently (an internal per-(taste, query) weight cache is guarded by
+// a mutex). Scorer::score is also safe, though the interface does not
+// require it.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/sim/sim_vocabulary.h"
+#include "backends/scorer.h"
+#include "backends/sim/sim_constants.h"
+
+namespace bigpe {
+
+class SimScorer : public Scorer {
+ public:
+  // REQUIRES: vocab != nullptr.
+  explicit SimScorer(std::shared_ptr<const sim::Vocabulary> vocab);
+
+  struct Breakdown {
+    double fidelity = 0;       // F in [0, 1]
+    double aesthetic = 0;      // A
+    double extra_words = 0;    // E
+    double query_offset = 0;   // q
+    double noise = 0;          // n (unit sd; enters the score as SD*n)
+    double deterministic = 0;  // score - SD*n
+    double score = 0;
+    std::vector<std::string> matched;  // distinct matched phrases, in order
+  };
+
+  // All terms of the score of `prompt` (rendered with image `seed`) against
+  // `query` under taste seed `taste`.
+  Breakdown explain(const std::string& prompt, const std::string& query, int64_t seed,
+                    int64_t taste, const SimConstants& c) const;
+
+  // explain(...).score without building the breakdown: the hot path.
+  double score_prompt(const std::string& prompt, const std::string& query, int64_t seed,
+                      int64_t taste, const SimConstants& c) const;
+
+  // w_m(X): the hidden weight of modifier `phrase` (normalized here) for
+  // `query` under `taste`. Works for any phrase, in the vocabulary or not.
+  double weight(const std::string& phrase, const std::string& query, int64_t taste,
+                const SimConstants& c) const;
+
+  // Scores image.prompt rendered with image.seed against texts[i]. Taste
+  // from params.options["sim.taste_seed"] (default 0), constants from
+  // SimConstants::from_options(params.options). Throws std::runtime_error on
+  // a size mismatch or a bad option (naming it).
+  std::vector<double> score(const std::vector<Image>& images,
+                            const std::vector<std::string>& texts,
+                            const schemas::RenderParams& params) override;
+
+  std::string name() const override { return "sim"; }
+
+  const sim::Vocabulary& vocabulary() const { return *vocab_; }
+
+ private:
+  struct QueryTerms;  // per (taste, query): C, q and lazily computed weights
+  double compute(const std::string& prompt, const std::string& query, int64_t seed,
+                 int64_t taste, const SimConstants& c, Breakdown* out) const;
+  std::shared_ptr<const QueryTerms> query_terms(const std::string& query, int64_t taste) const;
+  std::shared_ptr<const std::vector<double>> global_weights(int64_t taste) const;
+
+  std::shared_ptr<const sim::Vocabulary> vocab_;
+  mutable std::mutex mu_;
+  // Keyed by "taste|query". Holds unit hash normals only, so the constants
+  // (which may differ per call) are applied at use.
+  mutable std::unordered_map<std::string, std::shared_ptr<const QueryTerms>> cache_;
+  mutable std::unordered_map<int64_t, std::shared_ptr<const std::vector<double>>> global_;
+};
+
+// Reads params.options["sim.taste_seed"] (default 0). Throws
+// std::invalid_argument naming the option when it is not an integer.
+int64_t sim_taste_seed(const std::map<std::string, std::string>& options);
+
+}  // namespace bigpe

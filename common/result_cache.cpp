@@ -1,0 +1,77 @@
+#include "common/result_cache.h"
+
+#include <spdlog/spdlog.h>
+
+#include "schemas/decode_error.h"
+
+namespace bigpe {
+
+ResultCache::ResultCache(RedisClient& redis) : redis_(redis) {}
+
+std::vector<std::optional<schemas::ResultRecord>> ResultCache::lookup(
+    const std::vector<std::string>& keys) {
+  std::vector<std::optional<schemas::ResultRecord>> out(keys.size());
+  if (keys.empty()) return out;
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(keys.size());
+  for (const std::string& k : keys) commands.push_back({"GET", record_key(k)});
+  std::vector<RedisReply> replies = redis_.pipeline(commands);
+  for (std::size_t i = 0; i < keys.size() && i < replies.size(); ++i) {
+    const RedisReply& r = replies[i];
+    if (r.is_error()) throw RedisError("GET " + record_key(keys[i]) + ": " + r.str);
+    if (r.type != RedisReply::Type::kString) continue;
+    try {
+      out[i] = schemas::decode_result_record(r.str);
+    } catch (const std::exception& e) {
+      // A record we cannot read is treated as absent: rendering again is
+      // correct, just slower, and SET NX will leave the bad record alone.
+      spdlog::warn("result cache: ignoring undecodable record {}: {}", record_key(keys[i]),
+                   e.what());
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// SET NX each record and count the outcomes server-side, so that storing a
+// batch and updating the counters is one round trip and the counters can
+// never disagree with what was stored. KEYS: record keys; ARGV: one record
+// per key, then worker_id, then the render count.
+constexpr const char* kStoreScript = R"lua(
+local stored, dup = 0, 0
+for i = 1, #KEYS do
+  if redis.call('SET', KEYS[i], ARGV[i], 'NX') then stored = stored + 1 else dup = dup + 1 end
+end
+local n = #KEYS
+local renders = tonumber(ARGV[n + 2])
+if renders ~= 0 then redis.call('HINCRBY', 'bigpe:stats:renders', ARGV[n + 1], renders) end
+if stored > 0 then redis.call('INCRBY', 'bigpe:stats:stored', stored) end
+if dup > 0 then redis.call('INCRBY', 'bigpe:stats:duplicates', dup) end
+return {stored, dup}
+)lua";
+
+}  // namespace
+
+ResultCache::StoreOutcome ResultCache::store(const std::vector<schemas::ResultRecord>& records,
+                                             const std::string& worker_id, int renders) {
+  StoreOutcome outcome;
+  if (records.empty() && renders == 0) return outcome;
+  std::vector<std::string> argv;
+  argv.reserve(3 + 2 * records.size() + 2);
+  argv.push_back("EVAL");
+  argv.push_back(kStoreScript);
+  argv.push_back(std::to_string(records.size()));
+  for (const schemas::ResultRecord& rec : records) argv.push_back(record_key(rec.key));
+  for (const schemas::ResultRecord& rec : records) argv.push_back(schemas::encode(rec));
+  argv.push_back(worker_id);
+  argv.push_back(std::to_string(renders));
+  RedisReply reply = redis_.command(argv);
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2)
+    throw RedisError("EVAL (store results): unexpected reply shape");
+  outcome.stored = static_cast<int>(reply.elements[0].integer);
+  outcome.already_present = static_cast<int>(reply.elements[1].integer);
+  return outcome;
+}
+
+}  // namespace bigpe

@@ -1,0 +1,41 @@
+#pragma once
+// InProcessRenderService: the sim-v1 scorer called directly, with no broker,
+// workers, images or Redis. Benchmarks that run thousands of experiments
+// (bench optimizer) use it; the numbers are the same as through the workers
+// because the sim renderer's image carries only (prompt, seed).
+// Repeated (prompt, query, seed) are served from memory and counted cached.
+// Not thread-safe.
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "backends/sim/sim_vocabulary.h"
+#include "scheduler/render/render_service.h"
+#include "schemas/render_task.h"
+#include "backends/sim/sim_constants.h"
+#include "backends/sim/sim_scorer.h"
+
+namespace bigpe::engine {
+
+class InProcessRenderService : public RenderService {
+ public:
+  // params.options carries "sim.taste_seed" and any "sim.<CONSTANT>".
+  InProcessRenderService(std::shared_ptr<const sim::Vocabulary> vocab, const schemas::RenderParams& params);
+
+  std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) override;
+  void prefetch(const std::vector<RenderJob>&) override {}
+  long renders_done() const override { return done_; }
+  long renders_cached() const override { return cached_; }
+  double busy_ms() const override { return 0.0; }
+  double wait_ms() const override { return 0.0; }
+
+ private:
+  SimScorer scorer_;
+  SimConstants constants_;
+  int64_t taste_ = 0;
+  std::unordered_map<std::string, double> cache_;
+  long done_ = 0;
+  long cached_ = 0;
+};
+
+}  // namespace bigpe::engine

@@ -1,0 +1,91 @@
+#pragma once
+// RenderDispatcher: renders and scores prompts through the broker.
+//
+// run() submits every job at once and waits for all of them; prefetch()
+// submits jobs whose results will be needed later (the next iteration's
+// professional prompts, the evaluation's fixed arms) so that workers stay
+// busy while the scheduler waits on stragglers or on the LLM. Results that
+// arrive for either are kept until a run() asks for them.
+//
+// Jobs with the same cache key are merged; keys already in Redis are never
+// submitted (the workers check again, so a race only costs a lookup); a key
+// already submitted is waited for, not submitted twice. Task ids derive from
+// the keys they carry, so a resubmission after a restart is the same task.
+//
+// Bounded: at most `max_in_flight` tasks are submitted and unanswered at
+// once; the rest wait here (the jobs of run() ahead of prefetched ones) and
+// go out as results come back, so neither the broker's queue nor this
+// process's in-flight table grows with the size of an iteration. A job whose
+// prompt exceeds `max_prompt_chars` is refused before anything is submitted.
+// Not thread-safe: the scheduler thread owns it.
+#include <cstdint>
+#include <deque>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/broker_client.h"
+#include "common/redis_client.h"
+#include "scheduler/render/render_service.h"
+#include "schemas/render_task.h"
+
+namespace bigpe::engine {
+
+struct DispatchSettings {
+  std::string experiment_id;
+  std::string service;
+  schemas::RenderParams params;
+  int items_per_task = 1;
+  std::size_t max_in_flight = 4096;     // tasks submitted and unanswered; 0 = no bound
+  std::size_t max_prompt_chars = 8192;  // render.max_prompt_chars; 0 = no limit
+};
+
+class RenderDispatcher : public RenderService {
+ public:
+  // REQUIRES: client and redis outlive the dispatcher.
+  RenderDispatcher(broker::BrokerClient& client, RedisClient& redis, DispatchSettings settings);
+
+  // One outcome per job, in order. Throws RenderFailed naming the task and
+  // the reasons of each attempt when a task it needs ended FAILED (results
+  // of the other tasks are already stored by the workers: nothing is lost).
+  std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) override;
+
+  // Submits jobs without waiting for them.
+  void prefetch(const std::vector<RenderJob>& jobs) override;
+
+  std::string key_of(const RenderJob& job) const;
+  long renders_done() const override { return renders_done_; }
+  long renders_cached() const override { return renders_cached_; }
+  // Worker time (render + score) reported by the results received.
+  double busy_ms() const override { return busy_ms_; }
+  // Time run() spent waiting for results.
+  double wait_ms() const override { return wait_ms_; }
+
+ private:
+  // Looks up and submits whatever of `keys` is neither known nor pending;
+  // `urgent` tasks (run()'s) go ahead of those already waiting.
+  void submit_missing(const std::vector<RenderJob>& jobs, const std::vector<std::string>& keys,
+                      bool urgent);
+  // Submits waiting tasks while fewer than max_in_flight are unanswered.
+  void top_up();
+  // Throws RenderFailed for a prompt over max_prompt_chars.
+  void check_prompts(const std::vector<RenderJob>& jobs) const;
+  void handle_events(std::chrono::milliseconds timeout);
+
+  broker::BrokerClient& client_;
+  RedisClient& redis_;
+  DispatchSettings settings_;
+  std::unordered_map<std::string, RenderOutcome> done_;       // by key
+  std::unordered_set<std::string> pending_;                    // submitted keys
+  std::unordered_map<std::string, std::vector<std::string>> task_keys_;  // task id -> keys
+  std::unordered_map<std::string, std::string> failed_;        // key -> reason
+  std::deque<schemas::TaskEnvelope> waiting_;                  // built, not yet submitted
+  long renders_done_ = 0;
+  long renders_cached_ = 0;
+  double busy_ms_ = 0.0;
+  double wait_ms_ = 0.0;
+};
+
+}  // namespace bigpe::engine

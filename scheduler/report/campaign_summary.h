@@ -1,0 +1,46 @@
+#pragma once
+// The tables a campaign writes when it ends (and the console prints): one
+// row per experiment (summary.csv) and one per variant (table.csv,
+// summary.md) with the mean over repeats and its 95% bootstrap interval
+// (10,000 resamples of repeats, seeded by the variant and column) of:
+// the first iteration's best batch score ("initial", as the paper's Table 1),
+// the last iteration's best batch score ("last"), the held-out score of the
+// final instruction, and its paired held-out gains over I0 and over the
+// professional prompt. Read from Redis, so a resumed campaign's tables
+// include the experiments finished before the interruption.
+//
+// Thread-safety: one thread (it drives a RedisClient).
+#include <string>
+#include <vector>
+
+#include "common/redis_client.h"
+#include "scheduler/store/campaign_store.h"
+
+namespace bigpe::engine {
+
+struct ExperimentSummary {
+  CampaignMember member;
+  std::string status;  // running | stopped | finished | missing
+  long long seed = 0;
+  long long taste_seed = 0;
+  int iterations = 0;
+  double first_best = 0.0;
+  double last_best = 0.0;
+  long renders_done = 0;
+  long renders_cached = 0;
+  bool evaluated = false;
+  double plain = 0.0, baseline = 0.0, professional = 0.0, optimized = 0.0;
+  double gain_over_baseline = 0.0;
+  double gain_over_professional = 0.0;
+};
+
+std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::vector<CampaignMember>& members);
+
+// Writes summary.csv, table.csv and summary.md into dir; throws naming the
+// file that could not be written.
+void write_campaign_summary(const std::string& dir, const std::string& campaign_id,
+                            const std::vector<ExperimentSummary>& rows);
+// The per-variant table as fixed-width text (for the console).
+std::string campaign_table_text(const std::vector<ExperimentSummary>& rows);
+
+}  // namespace bigpe::engine

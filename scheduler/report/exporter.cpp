@@ -1,0 +1,260 @@
+#include "scheduler/report/exporter.h"
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "common/json.h"
+#include "scheduler/store/campaign_folder.h"
+#include "scheduler/store/campaign_store.h"
+#include "scheduler/engine/evaluation.h"
+#include "scheduler/experiment/iteration_record.h"
+#include "scheduler/store/state_store.h"
+#include "scheduler/store/store_access.h"
+
+namespace fs = std::filesystem;
+
+namespace bigpe::engine {
+namespace {
+
+using json::Value;
+
+Value strings(const std::vector<std::string>& v) {
+  Value a = Value::array();
+  for (const std::string& s : v) a.push_back(s);
+  return a;
+}
+
+Value numbers(const std::vector<double>& v) {
+  Value a = Value::array();
+  for (double d : v) a.push_back(d);
+  return a;
+}
+
+class JsonlFile {
+ public:
+  explicit JsonlFile(const std::string& path) : path_(path), f_(path, std::ios::trunc | std::ios::binary) {
+    if (!f_) throw std::runtime_error("cannot write " + path);
+  }
+  void write(const Value& row) {
+    f_ << json::serialize(row) << "\n";
+    ++rows_;
+  }
+  std::size_t close() {
+    f_.flush();
+    if (!f_) throw std::runtime_error("cannot write " + path_);
+    return rows_;
+  }
+
+ private:
+  std::string path_;
+  std::ofstream f_;
+  std::size_t rows_ = 0;
+};
+
+// Where the image a worker wrote lives now: the stored path when it still
+// exists, else the same file name under the folder's images/ (the folder
+// may have moved since).
+std::string find_image(const std::string& uri, const std::string& infra_folder) {
+  std::error_code ec;
+  if (uri.empty()) return "";
+  if (fs::exists(uri, ec)) return uri;
+  if (infra_folder.empty()) return "";
+  const std::string name = fs::path(uri).filename().string();
+  const fs::path root = fs::path(infra_folder) / "images";
+  if (!fs::is_directory(root, ec)) return "";
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    fs::path candidate = entry.path() / name;
+    if (fs::exists(candidate, ec)) return candidate.string();
+  }
+  return "";
+}
+
+struct Exporter {
+  RedisClient& redis;
+  const ExportRequest& req;
+  std::string infra_folder;
+  JsonlFile experiments, iterations, instructions, evaluation;
+  std::size_t images_copied = 0, images_missing = 0;
+
+  Exporter(RedisClient& r, const ExportRequest& q, std::string folder)
+      : redis(r),
+        req(q),
+        infra_folder(std::move(folder)),
+        experiments(q.out_dir + "/experiments.jsonl"),
+        iterations(q.out_dir + "/iterations.jsonl"),
+        instructions(q.out_dir + "/instructions.jsonl"),
+        evaluation(q.out_dir + "/evaluation.jsonl") {}
+
+  std::string copy_image(const std::string& experiment_id, const std::string& uri) {
+    if (!req.images || uri.empty()) return "";
+    const std::string from = find_image(uri, infra_folder);
+    if (from.empty()) {
+      ++images_missing;
+      return "";
+    }
+    const std::string rel = "images/" + experiment_id + "/" + fs::path(from).filename().string();
+    const fs::path to = fs::path(req.out_dir) / rel;
+    std::error_code ec;
+    fs::create_directories(to.parent_path(), ec);
+    if (!fs::exists(to, ec)) {
+      fs::copy_file(from, to, ec);
+      if (ec) throw std::runtime_error("cannot copy " + from + " to " + to.string() + ": " + ec.message());
+      ++images_copied;
+    }
+    return rel;
+  }
+
+  void experiment(const std::string& id) {
+    StateStore store(redis, id);
+    if (!store.exists()) throw std::runtime_error("no experiment " + id + " in this Redis");
+    std::map<std::string, std::string> meta = store.load_meta();
+    std::map<std::string, std::string> config = store.load_config_values();
+    ExperimentState state = store.load_state().value_or(ExperimentState{});
+
+    Value row = Value::object();
+    row["experiment_id"] = id;
+    row["campaign_id"] = meta["campaign_id"];
+    row["variant"] = meta.count("variant") && !meta["variant"].empty() ? meta["variant"] : config["name"];
+    row["repeat"] = static_cast<int64_t>(meta.count("repeat") && !meta["repeat"].empty() ? std::stoll(meta["repeat"]) : 0);
+    Value cfg = Value::object();
+    for (const auto& [k, v] : config) cfg[k] = v;
+    row["config"] = cfg;
+    row["config_hash"] = meta["config_hash"];
+    row["status"] = meta["status"];
+    auto fin = state.instructions.find(state.final_id);
+    row["final_instruction"] = fin == state.instructions.end() ? "" : fin->second.text;
+    row["iterations"] = static_cast<int64_t>(state.summaries.size());
+    experiments.write(row);
+
+    for (std::size_t n = 0; n < state.summaries.size(); ++n) {
+      std::optional<std::string> bytes = store.load_iteration(static_cast<int>(n));
+      if (!bytes) throw std::runtime_error("experiment " + id + ": iteration " + std::to_string(n + 1) + " is missing");
+      IterationRecord rec = decode_iteration(*bytes);
+      Value it = Value::object();
+      it["experiment_id"] = id;
+      it["iteration"] = static_cast<int64_t>(n + 1);
+      it["best"] = state.summaries[n].best;
+      it["mean"] = state.summaries[n].mean;
+      it["queries"] = strings(rec.queries);
+      Value arms = Value::array();
+      for (const ArmRecord& a : rec.arms) {
+        Value av = Value::object();
+        av["id"] = a.id;
+        av["text"] = a.text;
+        av["prompts"] = strings(a.prompts);
+        av["scores"] = numbers(a.scores);
+        av["batch_score"] = a.batch_score;
+        arms.push_back(av);
+      }
+      it["arms"] = arms;
+      Value pros = Value::array();
+      for (const ProfessionalRecord& p : rec.professional) {
+        Value pv = Value::object();
+        pv["query"] = p.query;
+        pv["prompt"] = p.prompt;
+        pv["score"] = p.score;
+        pros.push_back(pv);
+      }
+      it["professional"] = pros;
+      it["selected"] = strings(rec.selected);
+      it["i_low"] = rec.i_low;
+      it["pairs"] = static_cast<int64_t>(rec.pairs);
+      it["gradient_text"] = rec.gradient_text;
+      it["improvements"] = strings(rec.improvements);
+      it["children"] = strings(rec.children);
+      iterations.write(it);
+    }
+
+    for (const auto& [iid, r] : state.instructions) {
+      Value iv = Value::object();
+      iv["experiment_id"] = id;
+      iv["id"] = iid;
+      iv["text"] = r.text;
+      iv["parent"] = r.parent;
+      iv["born"] = static_cast<int64_t>(r.born < 0 ? 0 : r.born + 1);
+      iv["improvement"] = r.improvement;
+      instructions.write(iv);
+    }
+
+    if (std::optional<std::string> bytes = store.load_evaluation()) {
+      EvaluationResult e = decode_evaluation(*bytes);
+      for (const MethodResult& m : e.methods)
+        for (std::size_t c = 0; c < m.values.size(); ++c) {
+          Value ev = Value::object();
+          ev["experiment_id"] = id;
+          ev["method"] = m.method;
+          ev["instruction"] = m.instruction;
+          ev["query"] = e.query_of(c);
+          ev["seed"] = static_cast<int64_t>(e.seed_of(c));
+          ev["score"] = m.values[c];
+          ev["prompt"] = c < m.prompts.size() ? m.prompts[c] : "";
+          ev["image"] = copy_image(id, c < m.images.size() ? m.images[c] : "");
+          evaluation.write(ev);
+        }
+    }
+  }
+};
+
+int run_export_checked(const ExportRequest& req, std::ostream& out) {
+  if (req.out_dir.empty()) throw std::runtime_error("--out DIR is required");
+  TargetFolder t = resolve_target(req.target);
+  std::unique_ptr<StoreHandle> handle;
+  if (!req.redis_url.empty())
+    handle = open_url_store(req.redis_url);
+  else if (t.kind == TargetFolder::Kind::kId)
+    throw std::runtime_error(req.target + ": not a run or campaign folder; to export by id give --redis URL");
+  else
+    handle = open_folder_store(t.infra_folder, t.redis_setting);
+  RedisClient redis(handle->redis);
+
+  std::vector<std::string> ids;
+  std::string campaign_id;
+  if (t.kind == TargetFolder::Kind::kCampaign) {
+    campaign_id = t.id;
+  } else if (t.kind == TargetFolder::Kind::kId && CampaignStore(redis, t.id).exists()) {
+    campaign_id = t.id;
+  }
+  if (!campaign_id.empty()) {
+    std::optional<CampaignRecord> c = CampaignStore(redis, campaign_id).load();
+    if (!c) throw std::runtime_error("campaign " + campaign_id + " is not in this Redis (has it started?)");
+    for (const CampaignMember& m : c->experiments) ids.push_back(m.experiment_id);
+  } else {
+    ids.push_back(t.id);
+  }
+
+  std::error_code ec;
+  fs::create_directories(req.out_dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + req.out_dir + ": " + ec.message());
+  Exporter ex(redis, req, t.infra_folder);
+  std::size_t skipped = 0;
+  for (const std::string& id : ids) {
+    // A campaign's unstarted experiments have no records yet.
+    if (!campaign_id.empty() && !StateStore(redis, id).exists()) {
+      ++skipped;
+      continue;
+    }
+    ex.experiment(id);
+  }
+  const std::size_t n_exp = ex.experiments.close(), n_it = ex.iterations.close();
+  const std::size_t n_in = ex.instructions.close(), n_ev = ex.evaluation.close();
+  out << "exported " << n_exp << " experiments (" << n_it << " iterations, " << n_in << " instructions, " << n_ev
+      << " evaluation cells, " << ex.images_copied << " images";
+  if (ex.images_missing) out << ", " << ex.images_missing << " images not found";
+  if (skipped) out << "; " << skipped << " experiments not started yet";
+  out << ") to " << req.out_dir << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_export(const ExportRequest& request, std::ostream& out) {
+  try {
+    return run_export_checked(request, out);
+  } catch (const std::exception& e) {
+    out << "bigpe export: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace bigpe::engine

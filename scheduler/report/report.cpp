@@ -1,0 +1,173 @@
+#include "scheduler/report/report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/json.h"
+#include "scheduler/stats/wilcoxon.h"
+
+namespace bigpe::engine {
+namespace {
+
+std::string fixed(double v, int digits = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string final_text(const ReportInput& in) {
+  auto it = in.state->instructions.find(in.state->final_id);
+  return it == in.state->instructions.end() ? "" : it->second.text;
+}
+
+const char* label(const std::string& method) {
+  if (method == "plain") return "plain query";
+  if (method == "baseline") return "I0 (LLM baseline)";
+  if (method == "professional") return "professional prompt";
+  if (method == "optimized") return "final instruction";
+  return method.c_str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.flush();
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+std::string result_table(const EvaluationResult& eval) {
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-22s %8s  %-17s %5s\n", "method", "mean", "95% interval", "n");
+  out << line;
+  for (const MethodResult& m : eval.methods) {
+    std::snprintf(line, sizeof line, "%-22s %8.3f  [%7.3f, %7.3f] %5d\n", label(m.method), m.mean,
+                  m.ci_low, m.ci_high, m.n);
+    out << line;
+  }
+  const MethodResult* opt = eval.find("optimized");
+  const MethodResult* base = eval.find("baseline");
+  const MethodResult* pro = eval.find("professional");
+  if (opt && base) {
+    MethodResult d = paired_difference(*opt, *base, "gain over I0");
+    std::snprintf(line, sizeof line, "%-22s %+8.3f  [%+7.3f, %+7.3f] %5d\n", "gain over I0 (paired)",
+                  d.mean, d.ci_low, d.ci_high, d.n);
+    out << line;
+  }
+  if (opt && pro) {
+    MethodResult d = paired_difference(*opt, *pro, "gain over professional");
+    std::snprintf(line, sizeof line, "%-22s %+8.3f  [%+7.3f, %+7.3f] %5d\n", "gain over professional",
+                  d.mean, d.ci_low, d.ci_high, d.n);
+    out << line;
+  }
+  return out.str();
+}
+
+std::string report_json(const ReportInput& in) {
+  using json::Value;
+  Value root = Value::object();
+  root["experiment_id"] = in.experiment_id;
+  root["config_hash"] = in.config_hash;
+  root["iterations"] = static_cast<int64_t>(in.state->summaries.size());
+  Value renders = Value::object();
+  renders["done"] = static_cast<int64_t>(in.state->renders_done);
+  renders["cached"] = static_cast<int64_t>(in.state->renders_cached);
+  root["renders"] = renders;
+  root["final_instruction"] = final_text(in);
+  root["final_instruction_id"] = in.state->final_id;
+  Value curve = Value::array();
+  for (const IterationSummary& s : in.state->summaries) {
+    Value p = Value::object();
+    p["iteration"] = static_cast<int64_t>(s.iteration + 1);
+    p["best"] = s.best;
+    p["mean"] = s.mean;
+    p["pool"] = static_cast<int64_t>(s.pool);
+    p["best_id"] = s.best_id;
+    curve.push_back(p);
+  }
+  root["curve"] = curve;
+  Value timing = Value::object();
+  timing["loop_wall_s"] = in.loop_wall_s;
+  timing["worker_busy_s"] = in.worker_busy_s;
+  timing["scheduler_s"] = in.scheduler_s;
+  timing["loop_iterations"] = static_cast<int64_t>(in.loop_iterations);
+  root["timing"] = timing;
+  if (in.eval) {
+    Value eval = Value::object();
+    auto add = [&](const MethodResult& m) {
+      Value v = Value::object();
+      v["mean"] = m.mean;
+      v["ci_low"] = m.ci_low;
+      v["ci_high"] = m.ci_high;
+      v["n"] = static_cast<int64_t>(m.n);
+      eval[m.method] = v;
+    };
+    for (const MethodResult& m : in.eval->methods) add(m);
+    const MethodResult* opt = in.eval->find("optimized");
+    const MethodResult* base = in.eval->find("baseline");
+    const MethodResult* pro = in.eval->find("professional");
+    // Paired gains also carry the Wilcoxon signed-rank p-value (wilcoxon.h).
+    auto add_gain = [&](const MethodResult& a, const MethodResult& b, const char* name) {
+      MethodResult d = paired_difference(a, b, name);
+      add(d);
+      eval[name]["p_value"] = wilcoxon_signed_rank(d.values).p_value;
+    };
+    if (opt && base) add_gain(*opt, *base, "gain_over_baseline");
+    if (opt && pro) add_gain(*opt, *pro, "gain_over_professional");
+    root["eval"] = eval;
+  }
+  return json::serialize(root) + "\n";
+}
+
+std::string report_markdown(const ReportInput& in) {
+  const ExperimentSettings& s = *in.settings;
+  std::ostringstream md;
+  md << "# Experiment " << in.experiment_id << "\n\n";
+  md << "- config hash: `" << in.config_hash << "`\n";
+  md << "- loop: " << s.loop << ", selector: " << s.selector.kind << ", batch " << s.batch_size
+     << ", pool " << s.pool_size << ", iterations " << in.state->summaries.size() << "/" << s.iterations
+     << "\n";
+  md << "- renders: " << in.state->renders_done << " done, " << in.state->renders_cached << " cached\n";
+  md << "- seed " << s.seed << ", taste seed " << s.taste_seed << ", images per prompt "
+     << s.images_per_prompt << (s.paired ? " (paired)" : "") << "\n\n";
+  md << "## Final instruction\n\n```\n" << final_text(in) << "\n```\n\n";
+  md << "## Iterations\n\n| iteration | best | mean | pool | renders done | cached |\n|---|---|---|---|---|---|\n";
+  for (const IterationSummary& it : in.state->summaries)
+    md << "| " << it.iteration + 1 << " | " << fixed(it.best, 3) << " | " << fixed(it.mean, 3) << " | "
+       << it.pool << " | " << it.renders_done << " | " << it.renders_cached << " |\n";
+  if (in.eval) {
+    md << "\n## Held-out evaluation\n\n" << in.eval->queries.size() << " held-out queries x "
+       << in.eval->seeds << " seeds, the same seeds and generator samples for every method; 95% "
+       << "percentile bootstrap intervals over cells (10,000 resamples).\n\n";
+    md << "| method | mean | 95% interval | n |\n|---|---|---|---|\n";
+    std::vector<MethodResult> rows = in.eval->methods;
+    const MethodResult* opt = in.eval->find("optimized");
+    const MethodResult* base = in.eval->find("baseline");
+    const MethodResult* pro = in.eval->find("professional");
+    if (opt && base) rows.push_back(paired_difference(*opt, *base, "gain over I0 (paired)"));
+    if (opt && pro) rows.push_back(paired_difference(*opt, *pro, "gain over professional (paired)"));
+    for (const MethodResult& m : rows)
+      md << "| " << label(m.method) << " | " << fixed(m.mean, 3) << " | [" << fixed(m.ci_low, 3) << ", "
+         << fixed(m.ci_high, 3) << "] | " << m.n << " |\n";
+  }
+  md << "\n## Instructions\n\n| id | born | parent | text |\n|---|---|---|---|\n";
+  for (const auto& [id, r] : in.state->instructions) {
+    std::string text = r.text;
+    for (char& c : text)
+      if (c == '\n' || c == '|') c = ' ';
+    md << "| " << id << " | " << (r.born < 0 ? std::string("-") : std::to_string(r.born + 1)) << " | "
+       << (r.parent.empty() ? "-" : r.parent) << " | " << text << " |\n";
+  }
+  return md.str();
+}
+
+void write_reports(const ReportInput& in) {
+  write_file(in.run_dir + "/report.json", report_json(in));
+  write_file(in.run_dir + "/report.md", report_markdown(in));
+}
+
+}  // namespace bigpe::engine

@@ -1,0 +1,37 @@
+#pragma once
+// The run folder's report: report.json (machine-readable; field names are a
+// contract scripts rely on: experiment_id, config_hash, iterations,
+// renders.done, renders.cached, final_instruction,
+// eval.<method>.{mean, ci_low, ci_high, n}; the intervals are 95% bootstrap
+// intervals, and the gain_over_* entries add a Wilcoxon p_value) and
+// report.md, plus the result table printed at the end of `bigpe run`.
+#include <string>
+
+#include "scheduler/engine/evaluation.h"
+#include "scheduler/experiment/experiment_config.h"
+#include "scheduler/experiment/experiment_state.h"
+
+namespace bigpe::engine {
+
+struct ReportInput {
+  std::string experiment_id;
+  std::string config_hash;
+  const ExperimentSettings* settings = nullptr;
+  const ExperimentState* state = nullptr;
+  const EvaluationResult* eval = nullptr;  // null when evaluation is off
+  std::string run_dir;
+  // This process's timing of the loop (not of time before a resume).
+  double loop_wall_s = 0.0;
+  double worker_busy_s = 0.0;
+  double scheduler_s = 0.0;  // loop time not spent waiting for renders
+  int loop_iterations = 0;   // iterations run by this process
+};
+
+// The held-out comparison as a fixed-width text table.
+std::string result_table(const EvaluationResult& eval);
+std::string report_json(const ReportInput& in);
+std::string report_markdown(const ReportInput& in);
+// Writes report.json and report.md into in.run_dir; throws naming the file.
+void write_reports(const ReportInput& in);
+
+}  // namespace bigpe::engine

@@ -1,0 +1,260 @@
+#include "scheduler/report/status_view.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <unistd.h>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "broker/broker_client.h"
+#include "scheduler/store/campaign_store.h"
+#include "scheduler/store/state_store.h"
+#include "scheduler/store/store_access.h"
+
+namespace bigpe::engine {
+namespace {
+
+struct ExperimentView {
+  std::string id;
+  std::string label;  // variant.rK inside a campaign
+  std::string status;
+  int iterations_done = 0;
+  int iterations = 0;
+  bool evaluated = false;
+  long renders_done = 0;
+  long renders_cached = 0;
+  bool has_best = false;
+  double best = 0.0;
+  double rate = 0.0;  // renders per second over the last iteration
+};
+
+std::string bar(double fraction, int width = 20) {
+  fraction = std::max(0.0, std::min(1.0, fraction));
+  const int full = static_cast<int>(std::floor(fraction * width + 1e-9));
+  return "[" + std::string(static_cast<std::size_t>(full), '#') + std::string(static_cast<std::size_t>(width - full), '.') + "]";
+}
+
+// Renders per second between the last two iteration events of the stream.
+double last_rate(RedisClient& redis, const std::string& stream) {
+  RedisReply r = redis.command({"XREVRANGE", stream, "+", "-", "COUNT", "8"});
+  std::vector<std::pair<double, double>> points;  // (ms, renders done)
+  for (const RedisReply& e : r.elements) {
+    if (e.elements.size() < 2) continue;
+    const std::string& sid = e.elements[0].str;
+    std::string type, done;
+    const auto& f = e.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+      if (f[i].str == "type") type = f[i + 1].str;
+      if (f[i].str == "renders_done") done = f[i + 1].str;
+    }
+    if (type != "iteration" || done.empty()) continue;
+    points.push_back({std::stod(sid.substr(0, sid.find('-'))), std::stod(done)});
+    if (points.size() == 2) break;
+  }
+  if (points.size() < 2 || points[0].first <= points[1].first) return 0.0;
+  return (points[0].second - points[1].second) / ((points[0].first - points[1].first) / 1000.0);
+}
+
+// `owner_gone`: nobody runs the folder (we started its redis-server), so a
+// stored "running" is a process that died without recording its stop.
+ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gone) {
+  ExperimentView v;
+  v.id = id;
+  v.label = id;
+  StateStore store(redis, id);
+  std::map<std::string, std::string> meta = store.load_meta();
+  if (meta.empty()) {
+    v.status = "not started";
+    return v;
+  }
+  v.status = meta["status"];
+  if (owner_gone && v.status == "running") v.status = "killed";
+  if (!meta["variant"].empty()) v.label = meta["variant"] + ".r" + meta["repeat"];
+  std::map<std::string, std::string> config = store.load_config_values();
+  v.iterations = config.count("iterations") ? std::stoi(config["iterations"]) : 0;
+  if (std::optional<ExperimentState> s = store.load_state()) {
+    v.iterations_done = static_cast<int>(s->summaries.size());
+    v.evaluated = s->evaluated;
+    v.renders_done = s->renders_done;
+    v.renders_cached = s->renders_cached;
+    for (const IterationSummary& it : s->summaries) {
+      if (!v.has_best || it.best > v.best) v.best = it.best;
+      v.has_best = true;
+    }
+  }
+  if (v.status == "running") v.rate = last_rate(redis, store.key("events"));
+  return v;
+}
+
+std::string experiment_line(const ExperimentView& v, const std::string& indent) {
+  char line[400];
+  std::string best = v.has_best ? std::to_string(v.best).substr(0, std::to_string(v.best).find('.') + 4) : "-";
+  std::snprintf(line, sizeof line, "%s%-28s %-9s %s %3d/%-3d it%s  best %-7s  renders %ld done, %ld cached%s",
+                indent.c_str(), v.label.substr(0, 28).c_str(), v.status.c_str(),
+                bar(v.iterations > 0 ? static_cast<double>(v.iterations_done) / v.iterations : 0.0).c_str(),
+                v.iterations_done, v.iterations, v.evaluated ? " +eval" : "", best.c_str(), v.renders_done,
+                v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "");
+  return line;
+}
+
+struct Frame {
+  std::string text;
+  bool any_running = false;
+};
+
+Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& broker,
+            const broker::BrokerClientOptions& broker_options, bool owner_gone) {
+  Frame f;
+  std::ostringstream out;
+  std::vector<std::string> campaigns;
+  std::vector<std::string> experiments;
+  if (target.kind == TargetFolder::Kind::kCampaign) {
+    campaigns.push_back(target.id);
+  } else if (target.kind == TargetFolder::Kind::kExperiment) {
+    experiments.push_back(target.id);
+  } else {
+    campaigns = CampaignStore::list(redis);
+    std::set<std::string> in_campaign;
+    for (const std::string& c : campaigns)
+      if (auto rec = CampaignStore(redis, c).load())
+        for (const CampaignMember& m : rec->experiments) in_campaign.insert(m.experiment_id);
+    for (const RedisReply& e : redis.command({"ZRANGE", "bigpe:experiments", "0", "-1"}).elements)
+      if (!in_campaign.count(e.str)) experiments.push_back(e.str);
+  }
+
+  for (const std::string& cid : campaigns) {
+    std::optional<CampaignRecord> rec = CampaignStore(redis, cid).load();
+    if (!rec) {
+      out << "campaign " << cid << ": not started\n";
+      continue;
+    }
+    std::vector<ExperimentView> views;
+    int it_done = 0, it_total = 0, finished = 0;
+    long done = 0, cached = 0;
+    double rate = 0;
+    int unstarted = 0, planned = 0;
+    for (const CampaignMember& m : rec->experiments) {
+      ExperimentView v = view_of(redis, m.experiment_id, owner_gone);
+      if (v.status == "not started") {
+        v.label = m.variant + ".r" + std::to_string(m.repeat);
+        ++unstarted;
+      }
+      planned = std::max(planned, v.iterations);
+      it_done += v.iterations_done;
+      it_total += v.iterations;
+      done += v.renders_done;
+      cached += v.renders_cached;
+      rate += v.rate;
+      if (v.status == "finished") ++finished;
+      views.push_back(v);
+    }
+    // Unstarted experiments have no stored config yet: count them with the
+    // longest iteration count seen, so the bar does not run ahead.
+    it_total += unstarted * planned;
+    if (owner_gone && rec->status == "running") rec->status = "killed";
+    if (rec->status == "running") f.any_running = true;
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "campaign %s  %s  %s %d/%zu experiments finished, %d/%d iterations, renders %ld done, %ld "
+                  "cached%s\n",
+                  cid.c_str(), rec->status.c_str(),
+                  bar(it_total > 0 ? static_cast<double>(it_done) / it_total : 0.0).c_str(), finished,
+                  rec->experiments.size(), it_done, it_total, done, cached,
+                  rate > 0 ? (", " + std::to_string(static_cast<long>(rate)) + " renders/s").c_str() : "");
+    out << line;
+    if (!rec->reason.empty()) out << "  reason: " << rec->reason << "\n";
+    for (const ExperimentView& v : views) out << experiment_line(v, "  ") << "\n";
+  }
+  for (const std::string& id : experiments) {
+    ExperimentView v = view_of(redis, id, owner_gone);
+    if (v.status == "running") f.any_running = true;
+    out << "experiment " << experiment_line(v, "") << "\n";
+  }
+  if (campaigns.empty() && experiments.empty()) out << "no experiments or campaigns in this Redis\n";
+
+  if (!broker.empty()) {
+    try {
+      broker::BrokerClient client(broker, "status-" + std::to_string(::time(nullptr)) + "-" + std::to_string(::getpid()),
+                                  broker_options);
+      schemas::StatusReply s = client.status(std::chrono::milliseconds(2000));
+      char line[300];
+      std::snprintf(line, sizeof line, "broker %s: %lld workers, %lld queued, %lld in flight, %lld completed, %lld failed; "
+                    "dispatch %.1f/s, results %.1f/s\n", broker.c_str(), static_cast<long long>(s.workers),
+                    static_cast<long long>(s.queued), static_cast<long long>(s.in_flight),
+                    static_cast<long long>(s.completed), static_cast<long long>(s.failed), s.dispatch_rate, s.result_rate);
+      out << line;
+      for (const schemas::ServiceStatus& svc : s.services) {
+        std::snprintf(line, sizeof line, "  service %-24s %lld workers, %lld queued, %lld in flight, %lld free slots\n",
+                      svc.name.c_str(), static_cast<long long>(svc.workers), static_cast<long long>(svc.queued),
+                      static_cast<long long>(svc.in_flight), static_cast<long long>(svc.free_slots));
+        out << line;
+      }
+    } catch (const std::exception& e) {
+      out << "broker " << broker << ": no answer (" << e.what() << ")\n";
+    }
+  }
+  f.text = out.str();
+  return f;
+}
+
+}  // namespace
+
+int run_status(const StatusRequest& req, std::ostream& out, bool terminal) {
+  try {
+    TargetFolder target;
+    std::unique_ptr<StoreHandle> handle;
+    if (!req.target.empty()) target = resolve_target(req.target);
+    if (!req.redis_url.empty()) {
+      handle = open_url_store(req.redis_url);
+    } else if (target.kind == TargetFolder::Kind::kId) {
+      throw std::runtime_error(req.target.empty() ? "give a run or campaign folder, or --redis URL"
+                                                  : req.target + ": not a run or campaign folder; give --redis URL");
+    } else {
+      handle = open_folder_store(target.infra_folder, target.redis_setting);
+    }
+    if (target.kind == TargetFolder::Kind::kId && !req.target.empty()) {
+      // An id with --redis: a campaign or an experiment.
+      RedisClient probe(handle->redis);
+      if (CampaignStore(probe, req.target).exists()) target.kind = TargetFolder::Kind::kCampaign;
+      else if (StateStore(probe, req.target).exists()) target.kind = TargetFolder::Kind::kExperiment;
+      else throw std::runtime_error("no campaign or experiment " + req.target + " in this Redis");
+    }
+    const std::string broker = !req.broker.empty() ? req.broker : handle->broker_endpoint;
+    // Bad key files are the user's error, said once here rather than as a
+    // broker that never answers.
+    broker::BrokerClientOptions broker_options;
+    broker_options.curve = broker::load_curve_client_keys(req.curve_key, req.broker_key);
+    RedisClient redis(handle->redis);
+    for (bool first = true;; first = false) {
+      Frame f;
+      try {
+        f = frame(redis, target, broker, broker_options, handle->server != nullptr);
+      } catch (const RedisError& e) {
+        if (first || !handle->live) throw;
+        out << "the run ended (" << e.what() << ")\n";
+        return 0;
+      }
+      if (req.follow && terminal) out << "\x1b[H\x1b[J";  // home, clear: redraw in place
+      if (req.follow && !terminal) {
+        std::time_t now = std::time(nullptr);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&now));
+        out << "--- " << stamp << "\n";
+      }
+      out << f.text;
+      out.flush();
+      if (!req.follow || !f.any_running) return 0;
+      std::this_thread::sleep_for(std::chrono::duration<double>(req.interval_s));
+    }
+  } catch (const std::exception& e) {
+    out << "bigpe status: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace bigpe::engine

@@ -1,0 +1,245 @@
+#include "scheduler/run/experiment_runner.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+
+#include "broker/broker_client.h"
+#include "scheduler/engine/evaluation.h"
+#include "scheduler/experiment/experiment_config.h"
+#include "scheduler/run/experiment_wiring.h"
+#include "scheduler/run/infrastructure.h"
+#include "common/interrupt.h"
+#include "scheduler/store/live_endpoints.h"
+#include "scheduler/engine/optimization_loop.h"
+#include "scheduler/engine/paper_loop.h"
+#include "scheduler/report/progress_line.h"
+#include "scheduler/render/render_dispatcher.h"
+#include "scheduler/report/report.h"
+#include "scheduler/store/run_folder.h"
+#include "scheduler/store/run_lock.h"
+
+namespace fs = std::filesystem;
+
+namespace bigpe::engine {
+namespace {
+
+class Refused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string join_keys(const std::vector<std::string>& keys, const Config& a, const Config& b) {
+  std::string out;
+  for (const std::string& k : keys)
+    out += "\n  " + k + ": stored '" + a.values().at(k) + "', now '" + b.values().at(k) + "'";
+  return out;
+}
+
+// Records a new experiment, or checks that a stored one has the same
+// meaning as the config it is resumed with.
+void record_or_check(StateStore& store, const ExperimentJob& job, const std::string& hash) {
+  if (job.fresh && !store.exists()) {  // fresh: may be created (a campaign's jobs always are)
+    store.create(job.config.values(), hash);
+    if (!job.campaign_id.empty())
+      store.set_meta({{"campaign_id", job.campaign_id},
+                      {"variant", job.variant},
+                      {"repeat", std::to_string(job.repeat)}});
+    return;
+  }
+  Config stored = Config::from_values(store.load_config_values(), experiment_schema(),
+                                      "stored config of " + job.experiment_id);
+  std::vector<std::string> diff = stored.result_affecting_differences(job.config);
+  if (!diff.empty())
+    throw Refused("experiment " + job.experiment_id + ": the config changes the experiment's meaning; "
+                  "refusing to resume. Keys that differ:" + join_keys(diff, stored, job.config));
+}
+
+void print_indented(std::ostream& out, const std::string& text) {
+  out << "  ";
+  for (char c : text) out << (c == '\n' ? std::string("\n  ") : std::string(1, c));
+}
+
+// The loop, the evaluation and the reports of a recorded experiment.
+// Throws on failure; the caller records the reason.
+void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const std::string& hash,
+                  Infrastructure& infra, RedisClient& redis, StateStore& store, std::ostream& out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string& id = job.experiment_id;
+  ExperimentWiring wiring(s, infra.redis());
+  auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
+  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id));
+
+  EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
+                    *wiring.modifier, dispatcher, &store};
+  ExperimentState state = store.load_state().value_or(ExperimentState{});
+  seed_pool(state, s.initial_instruction);
+  if (!job.fresh || state.next_iteration > 0)
+    out << "resuming " << id << " at iteration " << state.next_iteration + 1 << "/" << s.iterations << "\n";
+  out << "experiment " << id << " (" << s.loop << " loop, " << s.selector.kind << ", batch " << s.batch_size
+      << ", " << s.iterations << " iterations) -> " << job.run_dir << "\n";
+  out.flush();
+
+  std::unique_ptr<OptimizationLoop> loop = make_loop(ctx);
+  ProgressLine progress(s.iterations, state.next_iteration);
+  const int first_iteration = state.next_iteration;
+  const auto loop_start = std::chrono::steady_clock::now();
+  const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
+  while (!state.finished) {
+    if (interrupted()) throw Interrupted();
+    loop->run_iteration(state);
+    out << progress.line(state) << "\n";
+    out.flush();
+  }
+  const double loop_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+  const double worker_busy_s = (dispatcher.busy_ms() - busy_before) / 1000.0;
+  const double scheduler_s = loop_wall_s - (dispatcher.wait_ms() - wait_before) / 1000.0;
+
+  std::optional<EvaluationResult> eval;
+  if (s.eval_enabled) {
+    if (state.evaluated) {
+      if (auto bytes = store.load_evaluation()) eval = decode_evaluation(*bytes);
+    }
+    if (!eval) {
+      out << "evaluating on " << ctx.queries.heldout.size() << " held-out queries x " << s.eval_seeds
+          << " seeds...\n";
+      out.flush();
+      const long done_before = dispatcher.renders_done(), cached_before = dispatcher.renders_cached();
+      eval = evaluate(ctx, state.instructions.at(state.final_id).text);
+      state.renders_done += dispatcher.renders_done() - done_before;
+      state.renders_cached += dispatcher.renders_cached() - cached_before;
+      state.evaluated = true;
+      store.commit_evaluation(state, encode_evaluation(*eval), {{"type", "evaluation"}});
+    }
+  }
+
+  ReportInput ri{id, hash, &s, &state, eval ? &*eval : nullptr, job.run_dir};
+  ri.loop_wall_s = loop_wall_s;
+  ri.worker_busy_s = worker_busy_s;
+  ri.scheduler_s = scheduler_s;
+  ri.loop_iterations = state.next_iteration - first_iteration;
+  write_reports(ri);
+  store.set_status("finished", "");
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out << "\nfinal instruction (" << state.final_id << "):\n";
+  print_indented(out, state.instructions.at(state.final_id).text);
+  out << "\n\n";
+  if (eval)
+    out << "held-out evaluation (" << eval->queries.size() << " queries x " << eval->seeds << " seeds):\n"
+        << result_table(*eval) << "\n";
+  char tail[160];
+  std::snprintf(tail, sizeof tail, "renders: %ld done, %ld cached; %.1f s; report: %s/report.md\n",
+                state.renders_done, state.renders_cached, elapsed, job.run_dir.c_str());
+  out << tail;
+}
+
+// Starts the run folder's own services (holding its lock, advertising them
+// in live.json) and runs the job over them.
+RunOutcome execute_alone(const ExperimentJob& job, std::ostream& out) {
+  install_interrupt_handlers();
+  RunLock lock = RunLock::acquire(job.run_dir);
+  const ExperimentSettings s = settings_from(job.config);
+  // Absolute, so the image paths stored with results stay valid from any
+  // working directory.
+  Infrastructure infra(s, fs::absolute(job.run_dir).string());
+  LiveEndpointsFile live(job.run_dir, {infra.redis().url_without_password(), infra.client_endpoint(),
+                                       static_cast<long>(::getpid())});
+  return execute_experiment(job, infra, out);
+}
+
+}  // namespace
+
+RunOutcome execute_experiment(const ExperimentJob& job, Infrastructure& infra, std::ostream& out) {
+  RunOutcome outcome{0, job.experiment_id, job.run_dir, ""};
+  std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<StateStore> store;
+  try {
+    const ExperimentSettings s = settings_from(job.config);
+    spdlog::info("experiment {}: {}", job.experiment_id, infra.describe());
+    redis = std::make_unique<RedisClient>(infra.redis());
+    store = std::make_unique<StateStore>(*redis, job.experiment_id);
+    const std::string hash = config_hash(job.config);
+    record_or_check(*store, job, hash);
+    run_recorded(job, s, hash, infra, *redis, *store, out);
+    return outcome;
+  } catch (const Interrupted& e) {
+    if (store) store->set_status("stopped", e.what());
+    outcome.message = e.what();
+    out << "stopped: " << e.what() << "; resume with: bigpe resume " << job.run_dir << "\n";
+    outcome.exit_code = 2;
+  } catch (const std::exception& e) {
+    outcome.message = e.what();
+    const bool recorded = store != nullptr && dynamic_cast<const Refused*>(&e) == nullptr;
+    if (!recorded) {
+      out << "experiment " << job.experiment_id << ": " << e.what() << "\n";
+      outcome.exit_code = 1;
+      return outcome;
+    }
+    try {
+      store->set_status("stopped", e.what());
+    } catch (const std::exception& e2) {
+      spdlog::error("could not record the stop reason: {}", e2.what());
+    }
+    out << "stopped: " << e.what() << "\nthe experiment is resumable: bigpe resume " << job.run_dir << "\n";
+    outcome.exit_code = 2;
+  }
+  out.flush();
+  return outcome;
+}
+
+RunOutcome run_experiment(const std::string& config_path, const std::vector<std::string>& overrides,
+                          std::ostream& out) {
+  try {
+    ExperimentJob job;
+    job.config = Config::load(config_path, experiment_schema(), overrides);
+    refuse_secrets(job.config);  // before run.json is written
+    std::string out_dir = job.config.get_string("out");
+    if (!out_dir.empty() && has_run_file(out_dir)) {
+      job.run_dir = out_dir;
+      job.experiment_id = read_run_file(out_dir).experiment_id;
+      job.fresh = false;
+      return execute_alone(job, out);
+    }
+    job.experiment_id = new_run_id(job.config.get_string("name"));
+    job.run_dir = out_dir.empty() ? "runs/" + job.experiment_id : out_dir;
+    fs::create_directories(job.run_dir);
+    RunFile rf;
+    rf.experiment_id = job.experiment_id;
+    rf.values = job.config.values();
+    write_run_file(job.run_dir, rf);
+    return execute_alone(job, out);
+  } catch (const std::exception& e) {
+    out << "bigpe run: " << e.what() << "\n";
+    return RunOutcome{1, "", "", e.what()};
+  }
+}
+
+RunOutcome resume_experiment(const std::string& run_dir, const std::vector<std::string>& overrides,
+                             std::ostream& out) {
+  try {
+    RunFile rf = read_run_file(run_dir);
+    if (rf.infra_dir != ".")
+      throw std::runtime_error(run_dir + " belongs to campaign " + rf.campaign_id +
+                               "; resume the campaign: bigpe resume " + infra_dir_of(run_dir, rf));
+    ExperimentJob job;
+    job.run_dir = run_dir;
+    job.experiment_id = rf.experiment_id;
+    job.fresh = false;
+    job.config = Config::from_values(rf.values, experiment_schema(), run_dir + "/run.json");
+    for (const std::string& o : overrides) {
+      auto eq = o.find('=');
+      if (eq == std::string::npos) throw ConfigError("override '" + o + "': expected key=value");
+      job.config.set(o.substr(0, eq), o.substr(eq + 1));
+    }
+    return execute_alone(job, out);
+  } catch (const std::exception& e) {
+    out << "bigpe resume: " << e.what() << "\n";
+    return RunOutcome{1, "", "", e.what()};
+  }
+}
+
+}  // namespace bigpe::engine

@@ -1,0 +1,50 @@
+#pragma once
+// Infrastructure: the services an experiment runs on, started as its config
+// says. `redis: auto` starts a private redis-server whose append-only file
+// lives in <run>/redis (a resumed run reopens it); `broker: embedded` runs
+// a broker in a thread on ephemeral loopback ports (and on inproc endpoints,
+// which this process's scheduler and local workers use: no TCP and no
+// ZeroMQ I/O thread between them); `workers: local` starts in-process
+// workers. Remote services are only addressed, never
+// started. Destruction stops what was started, workers first.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "broker/broker.h"
+#include "broker/broker_client.h"
+#include "common/redis_client.h"
+#include "common/redis_server.h"
+#include "scheduler/experiment/experiment_config.h"
+#include "worker/local_worker_pool.h"
+
+namespace bigpe::engine {
+
+class Infrastructure {
+ public:
+  // Throws std::runtime_error naming the service that failed to start.
+  Infrastructure(const ExperimentSettings& settings, const std::string& run_dir);
+  ~Infrastructure();
+  Infrastructure(const Infrastructure&) = delete;
+  Infrastructure& operator=(const Infrastructure&) = delete;
+
+  const RedisOptions& redis() const { return redis_options_; }
+  // The broker's address for other processes (status, remote schedulers).
+  const std::string& client_endpoint() const { return client_endpoint_; }
+  // A client for a scheduler in this process: over inproc to an embedded
+  // broker, else to client_endpoint().
+  std::unique_ptr<broker::BrokerClient> connect_client(const std::string& client_id,
+                                                       broker::BrokerClientOptions options) const;
+  std::string describe() const;
+
+ private:
+  std::unique_ptr<RedisServer> redis_server_;
+  RedisOptions redis_options_;
+  std::unique_ptr<broker::Broker> broker_;
+  std::thread broker_thread_;
+  std::string client_endpoint_;
+  std::unique_ptr<LocalWorkerPool> workers_;
+  int local_workers_ = 0;
+};
+
+}  // namespace bigpe::engine

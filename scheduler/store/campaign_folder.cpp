@@ -1,0 +1,73 @@
+#include "scheduler/store/campaign_folder.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/json.h"
+
+namespace fs = std::filesystem;
+
+namespace bigpe::engine {
+
+bool has_campaign_file(const std::string& dir) { return fs::exists(dir + "/campaign.json"); }
+
+void write_campaign_file(const std::string& dir, const CampaignFile& c) {
+  json::Value root = json::Value::object();
+  root["campaign_id"] = c.campaign_id;
+  root["name"] = c.name;
+  root["file"] = c.file;
+  root["variants"] = json::parse(c.variants_json.empty() ? "[]" : c.variants_json);
+  root["experiments"] = json::parse(members_json(c.members));
+  const std::string path = dir + "/campaign.json", tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << json::serialize(root) << "\n";
+    f.flush();
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+}
+
+CampaignFile read_campaign_file(const std::string& dir) {
+  const std::string path = dir + "/campaign.json";
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(path + ": no such campaign (expected the campaign.json that `bigpe campaign` writes)");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CampaignFile c;
+  try {
+    json::Value root = json::parse(ss.str());
+    c.campaign_id = root.at("campaign_id").as_string();
+    c.name = root.at("name").as_string();
+    c.file = root.at("file").as_string();
+    c.variants_json = json::serialize(root.at("variants"));
+    c.members = parse_members_json(json::serialize(root.at("experiments")), path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  return c;
+}
+
+std::string find_latest_campaign(const std::string& runs_dir, const std::string& name) {
+  std::string best;
+  std::error_code ec;
+  if (!fs::is_directory(runs_dir, ec)) return best;
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    const std::string folder = entry.path().filename().string();
+    // Ids are "<name>-YYYYmmdd-HHMMSS-<hex>", so the newest sorts last.
+    if (folder.rfind(name + "-", 0) != 0 || !has_campaign_file(entry.path().string())) continue;
+    try {
+      if (read_campaign_file(entry.path().string()).name != name) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (folder > fs::path(best).filename().string()) best = entry.path().string();
+  }
+  return best;
+}
+
+}  // namespace bigpe::engine

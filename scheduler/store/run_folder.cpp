@@ -1,0 +1,93 @@
+#include "scheduler/store/run_folder.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "common/content_hash.h"
+#include "common/json.h"
+#include "scheduler/experiment/experiment_config.h"
+
+namespace bigpe::engine {
+
+std::string new_run_id(const std::string& name) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string entropy = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+                        "|" + std::to_string(::getpid()) + "|" + name;
+  return name + "-" + stamp + "-" + sha256_hex(entropy).substr(0, 6);
+}
+
+std::string config_hash(const Config& config) {
+  std::string canonical;
+  for (const auto& [key, value] : config.values()) {
+    const ConfigKey* k = experiment_schema().find(key);
+    if (k != nullptr && k->affects_result) canonical += key + "=" + value + "\n";
+  }
+  return sha256_hex(canonical);
+}
+
+void write_run_file(const std::string& run_dir, const RunFile& rf) {
+  json::Value root = json::Value::object();
+  root["experiment_id"] = rf.experiment_id;
+  json::Value values = json::Value::object();
+  for (const auto& [k, v] : rf.values) values[k] = v;
+  root["config"] = values;
+  if (!rf.infra_dir.empty() && rf.infra_dir != ".") root["infra_dir"] = rf.infra_dir;
+  if (!rf.campaign_id.empty()) {
+    root["campaign_id"] = rf.campaign_id;
+    root["variant"] = rf.variant;
+    root["repeat"] = static_cast<int64_t>(rf.repeat);
+  }
+  // Written whole to a temporary file and renamed, so a crash never leaves
+  // a truncated run.json behind.
+  const std::string path = run_dir + "/run.json", tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << json::serialize(root) << "\n";
+    f.flush();
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+}
+
+bool has_run_file(const std::string& dir) { return std::filesystem::exists(dir + "/run.json"); }
+
+RunFile read_run_file(const std::string& run_dir) {
+  std::string path = run_dir + "/run.json";
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(path + ": no such run (expected the run.json that `bigpe run` writes)");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  RunFile rf;
+  try {
+    json::Value root = json::parse(ss.str());
+    rf.experiment_id = root.at("experiment_id").as_string();
+    for (const auto& [k, v] : root.at("config").as_object()) rf.values[k] = v.as_string();
+    if (const json::Value* d = root.find("infra_dir")) rf.infra_dir = d->as_string();
+    if (const json::Value* c = root.find("campaign_id")) rf.campaign_id = c->as_string();
+    if (const json::Value* v = root.find("variant")) rf.variant = v->as_string();
+    if (const json::Value* r = root.find("repeat")) rf.repeat = static_cast<int>(r->as_int());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  if (rf.infra_dir.empty()) rf.infra_dir = ".";
+  return rf;
+}
+
+std::string infra_dir_of(const std::string& run_dir, const RunFile& rf) {
+  if (rf.infra_dir.empty() || rf.infra_dir == ".") return run_dir;
+  return (std::filesystem::path(run_dir) / rf.infra_dir).lexically_normal().string();
+}
+
+}  // namespace bigpe::engine

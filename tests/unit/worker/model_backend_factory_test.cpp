@@ -1,0 +1,55 @@
+// The worker's backend factory builds the libtorch backends from their
+// names and model folders (tiny models from scripts/make_tiny_models.py),
+// and says what is missing when a folder is not given.
+#include <gtest/gtest.h>
+
+#include "tests/models/support/model_test_support.h"
+#include "worker/backend_factory.h"
+
+namespace bigpe {
+namespace {
+
+TEST(ModelBackendFactory, NeedsModelFolders) {
+  BackendSettings s;
+  s.backend = "torchscript-sd";
+  try {
+    make_renderer(s);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--model DIR"), std::string::npos) << e.what();
+  }
+  try {
+    make_scorer(s);  // torchscript-sd scores with hpsv2 by default
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--scorer-model DIR"), std::string::npos) << e.what();
+  }
+  s.backend = "sim";
+  s.scorer = "clip";
+  EXPECT_THROW(make_scorer(s), std::invalid_argument);
+}
+
+TEST(ModelBackendFactory, BuildsTorchBackendsFromTinyModels) {
+  std::string why;
+  std::string tiny = models::testing::tiny_models(&why);
+  if (tiny.empty()) GTEST_SKIP() << "no tiny models: " << why;
+  BackendSettings s;
+  s.backend = "torchscript-sd";
+  s.model_dir = tiny + "/sdxl-turbo";
+  s.scorer_model_dir = tiny + "/hpsv2";
+  s.device = "cpu";
+  auto renderer = make_renderer(s);
+  auto scorer = make_scorer(s);
+  EXPECT_EQ(renderer->name(), "torchscript-sd");
+  EXPECT_EQ(scorer->name(), "hpsv2");
+  schemas::RenderParams p;  // the defaults: 1 euler step, guidance 0, as SDXL-Turbo runs
+  p.width = p.height = 64;
+  std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}}, p);
+  ASSERT_EQ(images.size(), 2u);
+  std::vector<double> scores = scorer->score(images, {"a cat", "a dog"}, p);
+  ASSERT_EQ(scores.size(), 2u);
+  EXPECT_NE(scores[0], scores[1]);
+}
+
+}  // namespace
+}  // namespace bigpe

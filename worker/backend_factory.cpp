@@ -1,0 +1,69 @@
+#include "worker/backend_factory.h"
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "backends/sim/sim_vocabulary.h"
+#include "models/model_backends.h"
+#include "backends/sim/sim_renderer.h"
+#include "backends/sim/sim_scorer.h"
+
+namespace bigpe {
+namespace {
+
+void check_backend(const BackendSettings& s) {
+  if (s.backend != "sim" && s.backend != "torchscript-sd")
+    throw std::invalid_argument("unknown backend '" + s.backend + "' (this build has: sim, torchscript-sd)");
+}
+
+std::string scorer_name(const BackendSettings& s) {
+  if (!s.scorer.empty()) return s.scorer;
+  return s.backend == "torchscript-sd" ? "hpsv2" : "sim";
+}
+
+// Local workers in one process share one copy of each vocabulary.
+std::shared_ptr<const sim::Vocabulary> shared_vocabulary(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const sim::Vocabulary>> loaded;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = loaded.find(path);
+  if (it != loaded.end()) return it->second;
+  auto vocab = std::make_shared<const sim::Vocabulary>(sim::Vocabulary::load(path));
+  loaded.emplace(path, vocab);
+  return vocab;
+}
+
+}  // namespace
+
+std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
+  check_backend(settings);
+  if (settings.backend == "torchscript-sd") {
+    if (settings.model_dir.empty())
+      throw std::invalid_argument("backend torchscript-sd needs a model folder (--model DIR; docs/models.md)");
+    return models::make_torchscript_sd_renderer(settings.model_dir, settings.device);
+  }
+  if (settings.sim_cost_ms < 0)
+    throw std::invalid_argument("sim cost must not be negative, got " +
+                                std::to_string(settings.sim_cost_ms) + " ms");
+  SimRendererOptions o;
+  o.cost_ms = settings.sim_cost_ms;
+  o.size = settings.sim_size;
+  return std::make_unique<SimRenderer>(o);
+}
+
+std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
+  check_backend(settings);
+  const std::string scorer = scorer_name(settings);
+  if (scorer == "hpsv2") {
+    if (settings.scorer_model_dir.empty())
+      throw std::invalid_argument("scorer hpsv2 needs a model folder (--scorer-model DIR; docs/models.md)");
+    return models::make_hpsv2_scorer(settings.scorer_model_dir, settings.device);
+  }
+  if (scorer != "sim") throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: sim, hpsv2)");
+  std::string path =
+      settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
+  return std::make_unique<SimScorer>(shared_vocabulary(path));
+}
+
+}  // namespace bigpe

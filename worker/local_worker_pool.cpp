@@ -1,0 +1,64 @@
+#include "worker/local_worker_pool.h"
+
+#include <pthread.h>
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+namespace bigpe {
+
+LocalWorkerPool::LocalWorkerPool(int count, const WorkerOptions& base,
+                                 const BackendSettings& backends,
+                                 std::shared_ptr<zmq::context_t> context) {
+  if (count < 1) throw std::invalid_argument("local workers: count must be at least 1");
+  const std::string prefix = base.worker_id.empty() ? "local" : base.worker_id;
+  // One ZeroMQ context (one I/O thread) for all: fewer threads to wake.
+  if (!context) context = std::make_shared<zmq::context_t>(1);
+  for (int i = 0; i < count; ++i) {
+    WorkerOptions o = base;
+    o.worker_id = prefix + "-" + std::to_string(i);
+    workers_.push_back(
+        std::make_unique<Worker>(o, make_renderer(backends), make_scorer(backends), context));
+  }
+}
+
+LocalWorkerPool::~LocalWorkerPool() { stop(); }
+
+void LocalWorkerPool::start() {
+  if (!threads_.empty()) return;
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    threads_.emplace_back([worker] {
+      pthread_setname_np(pthread_self(), "bigpe-worker");
+      try {
+        worker->run();
+      } catch (const std::exception& e) {
+        spdlog::error("local worker {} stopped: {}", worker->worker_id(), e.what());
+      }
+    });
+  }
+}
+
+void LocalWorkerPool::stop() {
+  for (auto& w : workers_) w->stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+Worker::Stats LocalWorkerPool::stats() const {
+  Worker::Stats total;
+  for (const auto& w : workers_) {
+    Worker::Stats s = w->stats();
+    total.tasks += s.tasks;
+    total.items += s.items;
+    total.renders += s.renders;
+    total.cache_hits += s.cache_hits;
+    total.failures += s.failures;
+  }
+  return total;
+}
+
+}  // namespace bigpe

@@ -1,0 +1,43 @@
+#pragma once
+// LocalWorkerPool: N workers inside this process, one thread each (the
+// `workers: local` mode, and benchmarks). Each worker is a full Worker with
+// its own broker connection, Redis connection and backends, so the pool
+// behaves exactly like N worker processes, minus the processes.
+//
+// Thread-safety: start(), stop() and the destructor from one owning thread;
+// stats() from any thread.
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "worker/backend_factory.h"
+#include "worker/worker.h"
+
+namespace bigpe {
+
+class LocalWorkerPool {
+ public:
+  // `base` is every worker's options; worker i gets id <base.worker_id or
+  // "local">-<i>. Builds (and connects) all workers here, so a bad setting
+  // throws before any thread starts. REQUIRES: count >= 1.
+  // `context`: the ZeroMQ context to share (an in-process broker's, for its
+  // inproc endpoint); null: a new one.
+  LocalWorkerPool(int count, const WorkerOptions& base, const BackendSettings& backends,
+                  std::shared_ptr<zmq::context_t> context = nullptr);
+  ~LocalWorkerPool();  // stop()
+  LocalWorkerPool(const LocalWorkerPool&) = delete;
+  LocalWorkerPool& operator=(const LocalWorkerPool&) = delete;
+
+  void start();  // one thread per worker, running Worker::run()
+  void stop();   // stops every worker and joins its thread; idempotent
+
+  int size() const { return static_cast<int>(workers_.size()); }
+  Worker::Stats stats() const;  // summed over the workers
+
+ private:
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace bigpe

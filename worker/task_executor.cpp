@@ -1,0 +1,202 @@
+#include "worker/task_executor.h"
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "schemas/render_task.h"
+#include "schemas/prompt_limit.h"
+
+namespace bigpe {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct TaskExecutor::Job {
+  const schemas::Task* task = nullptr;
+  std::optional<schemas::RenderTask> render;
+  std::vector<std::optional<schemas::ResultRecord>> cached;  // per item
+  std::vector<schemas::ItemResult> items;
+  std::vector<schemas::ResultRecord> new_records;
+  int renders = 0;
+  int hits = 0;
+  std::string error;
+  bool failed() const { return !error.empty(); }
+};
+
+TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer,
+                           ResultCache* cache, const ArtifactStore* artifacts,
+                           std::size_t max_prompt_chars)
+    : worker_id_(std::move(worker_id)), renderer_(renderer), scorer_(scorer), cache_(cache),
+      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {}
+
+std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::Task>& tasks) {
+  std::vector<Job> jobs(tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    jobs[i].task = &tasks[i];
+    try {
+      jobs[i].render = schemas::decode_render_task(tasks[i].body);
+      jobs[i].cached.resize(jobs[i].render->items.size());
+    } catch (const std::exception& e) {
+      jobs[i].error = std::string("bad task body: ") + e.what();
+      continue;
+    }
+    // Refused before the cache lookup: an over-long prompt is never rendered.
+    const auto& items = jobs[i].render->items;
+    for (std::size_t k = 0; k < items.size() && !jobs[i].failed(); ++k)
+      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_))
+        jobs[i].error = "item " + std::to_string(k) + " refused: " + *why;
+  }
+
+  // One cache round trip for every item of every task in the batch.
+  if (cache_ != nullptr) {
+    std::vector<std::string> keys;
+    for (const Job& j : jobs)
+      if (!j.failed())
+        for (const schemas::RenderItem& it : j.render->items) keys.push_back(it.key);
+    try {
+      auto found = cache_->lookup(keys);
+      std::size_t k = 0;
+      for (Job& j : jobs)
+        if (!j.failed())
+          for (auto& slot : j.cached) slot = std::move(found[k++]);
+    } catch (const std::exception& e) {
+      for (Job& j : jobs)
+        if (!j.failed()) j.error = std::string("result cache lookup failed: ") + e.what();
+    }
+  }
+
+  for (Job& j : jobs)
+    if (!j.failed()) execute(j);
+
+  // One store round trip for the whole batch, before any reply goes out.
+  if (cache_ != nullptr) {
+    std::vector<schemas::ResultRecord> records;
+    int renders = 0;
+    for (Job& j : jobs) {
+      renders += j.renders;
+      if (!j.failed())
+        for (auto& r : j.new_records) records.push_back(r);
+    }
+    try {
+      cache_->store(records, worker_id_, renders);
+    } catch (const std::exception& e) {
+      for (Job& j : jobs)
+        if (!j.failed() && !j.new_records.empty())
+          j.error = std::string("storing results failed: ") + e.what();
+    }
+  }
+
+  std::vector<Outcome> out(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    Job& j = jobs[i];
+    Outcome& o = out[i];
+    o.reply.task_id = j.task->task_id;
+    o.reply.attempt = j.task->attempt;
+    o.renders = j.renders;
+    if (j.failed()) {
+      o.reply.error = j.error;
+      spdlog::warn("worker {}: task {} attempt {} failed: {}", worker_id_, j.task->task_id,
+                   j.task->attempt, j.error);
+      continue;
+    }
+    o.items = static_cast<int>(j.items.size());
+    o.cache_hits = j.hits;
+    schemas::RenderResult result;
+    result.task_id = j.task->task_id;
+    result.worker_id = worker_id_;
+    result.items = std::move(j.items);
+    o.reply.body = schemas::encode(result);
+  }
+  return out;
+}
+
+void TaskExecutor::execute(Job& job) {
+  const schemas::RenderTask& task = *job.render;
+  std::vector<std::size_t> misses;
+  job.items.resize(task.items.size());
+  for (std::size_t i = 0; i < task.items.size(); ++i) {
+    schemas::ItemResult& r = job.items[i];
+    r.key = task.items[i].key;
+    if (const auto& rec = job.cached[i]) {
+      r.score = rec->score;
+      r.image_uri = rec->image_uri;
+      r.render_ms = rec->render_ms;
+      r.score_ms = rec->score_ms;
+      r.cached = true;
+      ++job.hits;
+    } else {
+      misses.push_back(i);
+    }
+  }
+  if (misses.empty()) return;
+
+  const char* stage = "render";
+  try {
+    std::vector<RenderRequest> batch;
+    std::vector<std::string> texts;
+    for (std::size_t i : misses) {
+      batch.push_back({task.items[i].prompt, task.items[i].seed});
+      texts.push_back(task.items[i].score_text);
+    }
+    auto t0 = Clock::now();
+    std::vector<Image> images = renderer_.render(batch, task.params);
+    double render_ms = ms_since(t0) / static_cast<double>(batch.size());
+    if (images.size() != batch.size())
+      throw std::runtime_error("renderer " + renderer_.name() + " returned " +
+                               std::to_string(images.size()) + " images for " +
+                               std::to_string(batch.size()) + " prompts");
+    job.renders = static_cast<int>(images.size());
+
+    stage = "score";
+    t0 = Clock::now();
+    std::vector<double> scores = scorer_.score(images, texts, task.params);
+    double score_ms = ms_since(t0) / static_cast<double>(batch.size());
+    if (scores.size() != images.size())
+      throw std::runtime_error("scorer " + scorer_.name() + " returned " +
+                               std::to_string(scores.size()) + " scores for " +
+                               std::to_string(images.size()) + " images");
+
+    stage = "artifact";
+    double now = unix_seconds();
+    for (std::size_t m = 0; m < misses.size(); ++m) {
+      const schemas::RenderItem& item = task.items[misses[m]];
+      schemas::ItemResult& r = job.items[misses[m]];
+      r.score = scores[m];
+      r.render_ms = render_ms;
+      r.score_ms = score_ms;
+      if (artifacts_ != nullptr) r.image_uri = artifacts_->write(task.experiment_id, item.key, images[m]);
+      schemas::ResultRecord rec;
+      rec.key = item.key;
+      rec.score = r.score;
+      rec.image_uri = r.image_uri;
+      rec.render_ms = render_ms;
+      rec.score_ms = score_ms;
+      rec.worker_id = worker_id_;
+      rec.task_id = job.task->task_id;
+      rec.service = task.service;
+      rec.prompt = item.prompt;
+      rec.score_text = item.score_text;
+      rec.seed = item.seed;
+      rec.created_at = now;
+      job.new_records.push_back(std::move(rec));
+    }
+  } catch (const std::exception& e) {
+    job.error = std::string(stage) + " failed: " + e.what();
+    job.new_records.clear();
+  }
+}
+
+}  // namespace bigpe

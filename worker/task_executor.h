@@ -1,0 +1,58 @@
+#pragma once
+// TaskExecutor: what a worker does with the tasks the broker gave it, minus
+// the networking. For a batch of tasks it decodes each RenderTask, looks
+// every item up in the result cache (one round trip for the whole batch),
+// renders each task's misses as one renderer batch, scores them, writes the
+// images to the artifact store, stores every new record (one round trip for
+// the whole batch) and only then builds the replies. A result is therefore
+// in Redis before the broker hears of it.
+//
+// A task that fails (undecodable body, renderer or scorer error, disk or
+// Redis error) gets a reply with `error` set and the reason; other tasks of
+// the batch are unaffected, and nothing escapes as an exception.
+//
+// Not thread-safe: one executor per compute thread (it drives a renderer,
+// a scorer and a Redis connection, none of which is shared).
+#include <string>
+#include <vector>
+
+#include "schemas/messages.h"
+#include "backends/renderer.h"
+#include "backends/scorer.h"
+#include "worker/artifact_store.h"
+#include "common/result_cache.h"
+
+namespace bigpe {
+
+class TaskExecutor {
+ public:
+  // cache and artifacts may be null: no Redis (nothing looked up or stored)
+  // and no image files. A task with a prompt longer than max_prompt_chars
+  // (0: no limit) fails without rendering anything (prompt_limit.h).
+  // REQUIRES: everything passed outlives the executor.
+  TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer, ResultCache* cache,
+               const ArtifactStore* artifacts, std::size_t max_prompt_chars = 0);
+
+  struct Outcome {
+    schemas::Result reply;  // error set when the task failed
+    int items = 0;
+    int renders = 0;
+    int cache_hits = 0;
+  };
+
+  // One outcome per task, in order. Never throws.
+  std::vector<Outcome> run(const std::vector<schemas::Task>& tasks);
+
+ private:
+  struct Job;
+  void execute(Job& job);
+
+  std::string worker_id_;
+  Renderer& renderer_;
+  Scorer& scorer_;
+  ResultCache* cache_;
+  const ArtifactStore* artifacts_;
+  std::size_t max_prompt_chars_;
+};
+
+}  // namespace bigpe

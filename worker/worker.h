@@ -1,0 +1,103 @@
+#pragma once
+// Worker: one process (or thread) per GPU that takes render tasks from the
+// broker, executes them (TaskExecutor: cache lookup, render, score, store)
+// and replies. Stateless: everything it knows comes from the broker and
+// Redis, so it can be killed and restarted at any time.
+//
+// Threads. zmq sockets are not thread-safe, and a GPU batch can take longer
+// than the broker's patience, so the work is split in two:
+//  - the I/O thread (the caller of run()) owns the DEALER to the broker. It
+//    sends READY and the heartbeats, watches the broker's liveness,
+//    reconnects with backoff, and hands each TASK to the compute thread;
+//  - the compute thread takes every task waiting in a mutex-protected queue
+//    (woken by a condition variable) and runs them as one batch, so that
+//    their Redis reads and writes share a round trip. It sends each reply
+//    back to the I/O thread over an inproc PUSH/PULL pair, which wakes the
+//    I/O thread's zmq::poll.
+// A heartbeat is therefore never late because of a long batch.
+//
+// Sessions. Each (re)connection is a session with a number. Tasks and
+// replies carry their session: a task still queued, or a reply produced,
+// after the session ended is dropped, because the broker has already given
+// that task to someone else (its result is in Redis anyway, so the re-run is
+// a cache hit). A new session starts when the broker stays silent for
+// `liveness` heartbeat intervals (new socket, after a backoff that doubles
+// from reconnect_initial to reconnect_max), and, with READY again on the
+// same socket, when the broker says DISCONNECT (it does not know us, e.g.
+// it restarted) or its heartbeats carry a new instance id.
+//
+// Malformed frames from the broker are logged and dropped; a task that fails
+// is answered with RESULT{error}; neither ever stops the worker.
+//
+// Thread-safety: run() is called once, from one thread. stop() and stats()
+// are safe from any thread at any time (stop() before run() makes run()
+// return at once).
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/curve_keys.h"
+#include "common/redis_client.h"
+#include "backends/renderer.h"
+#include "backends/scorer.h"
+#include "schemas/prompt_limit.h"
+
+namespace zmq {
+class context_t;
+}
+
+namespace bigpe {
+
+struct WorkerOptions {
+  std::string broker_endpoint;        // e.g. tcp://127.0.0.1:5556
+  RedisOptions redis;                 // used only when persist
+  std::vector<std::string> services;  // at least one
+  int slots = 2;                      // tasks held at once (credit)
+  std::string worker_id;              // empty = <host>-<pid>-<random>
+  std::string host, device = "cpu";   // empty host = this machine's name
+  std::string artifact_dir;           // empty = don't write images
+  std::chrono::milliseconds heartbeat_interval{1000};
+  int liveness = 5;
+  std::chrono::milliseconds reconnect_initial{1000}, reconnect_max{32000};
+  bool persist = true;  // false: no Redis at all (no cache, nothing stored)
+  std::size_t max_prompt_chars = kDefaultMaxPromptChars;  // 0 = no limit
+  broker::CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
+};
+
+class Worker {
+ public:
+  // Validates the options (std::invalid_argument naming the option) and,
+  // when persist, connects to Redis (RedisError naming the server).
+  // `context`: a ZeroMQ context to share (local workers share one, and so
+  // one ZeroMQ I/O thread); null = a context of its own.
+  Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer,
+         std::shared_ptr<zmq::context_t> context = nullptr);
+  ~Worker();  // stops and joins (run() must have returned or never started)
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Serves the broker until stop(). On stop, the batch in progress is
+  // finished and answered, queued tasks are dropped (the broker requeues
+  // them) and DISCONNECT is sent. Throws only for a broken setup (an
+  // endpoint zmq refuses).
+  void run();
+  void stop();
+
+  struct Stats {
+    long tasks = 0;       // tasks answered with a result
+    long items = 0;       // items in those tasks
+    long renders = 0;     // items rendered (cache misses)
+    long cache_hits = 0;  // items served from the cache
+    long failures = 0;    // tasks answered with an error
+  };
+  Stats stats() const;
+
+  const std::string& worker_id() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bigpe
