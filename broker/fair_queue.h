@@ -1,7 +1,7 @@
 #pragma once
 // The queue of one service: a lane per experiment, served round-robin, so
 // that an experiment that submits 10,000 tasks cannot starve one that submits
-// ten afterwards (DESIGN.md section 3, "Fair share").
+// ten afterwards (docs/design.md section 3, "Fair share").
 //
 // push_back and pop are O(1) amortized; push_front is for requeued tasks
 // (they go to the front of their lane, and their lane to the front of the

@@ -1,4 +1,4 @@
-// bigpe: one executable, one subcommand per role (DESIGN.md section 6).
+// bigpe: one executable, one subcommand per role (docs/design.md section 6).
 #include <iostream>
 
 #include "common/logging.h"

@@ -1,4 +1,4 @@
-# Every dependency comes from Debian 12 packages (see DESIGN.md section 8).
+# Every dependency comes from Debian 12 packages (see docs/design.md section 8).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(msgpack REQUIRED)          # target msgpackc-cxx

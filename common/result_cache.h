@@ -1,5 +1,5 @@
 #pragma once
-// ResultCache: the worker's view of the result store in Redis (DESIGN.md
+// ResultCache: the worker's view of the result store in Redis (docs/design.md
 // section 4). A result record lives at bigpe:result:<key> and is written
 // once (SET NX): the first writer wins, so a task re-run after a worker
 // death or a broker restart can never overwrite or double-count a result.

@@ -1,6 +1,6 @@
 #pragma once
 // The libtorch backends behind the Renderer and Scorer interfaces
-// (DESIGN.md section 5), built from model folders (docs/models.md):
+// (docs/design.md section 5), built from model folders (docs/models.md):
 //   torchscript-sd  Stable Diffusion 1.x / 2.x / SDXL / SDXL-Turbo
 //   hpsv2           HPS v2 (open_clip ViT-H-14 towers), 100 x cosine
 // This header is free of libtorch: the backends live in
@@ -42,7 +42,7 @@ struct HpsPreprocessSettings {
   double std[3] = {0.26862954, 0.26130258, 0.27577711};
 };
 
-// HPS v2's image preprocessing (shared/reference/models.md section 1.2), on
+// HPS v2's image preprocessing (docs/model-reference.md section 1.2), on
 // the CPU: to float in [0,1], scale the longer side to image_size with a
 // bicubic resize of the float tensor (no antialias, no clamp), pad with 0
 // (left/top get half, rounded down), normalize by mean/std. Returns the

@@ -1,5 +1,5 @@
 #pragma once
-// Bodies of the wire messages (DESIGN.md section 3, schemas/README.md).
+// Bodies of the wire messages (docs/design.md section 3, schemas/README.md).
 // Each encodes to a msgpack map carrying "v"; decode_* ignore unknown keys
 // and throw DecodeError naming the message and field for a missing or
 // mistyped required one.

@@ -1,6 +1,6 @@
 #pragma once
 // What a worker renders and scores, what it returns, and what it stores in
-// Redis (DESIGN.md sections 3 and 4).
+// Redis (docs/design.md sections 3 and 4).
 #include <cstdint>
 #include <map>
 #include <string>

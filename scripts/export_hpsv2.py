@@ -3,7 +3,7 @@
 model folder: TorchScript image and text towers, the CLIP merges file and
 manifest.yaml (docs/models.md). The runtime computes
 100 x cosine(normalize(image features), normalize(text features)) with
-HPS v2's own preprocessing (shared/reference/models.md section 1).
+HPS v2's own preprocessing (docs/model-reference.md section 1).
 
 Run it where the hpsv2 package (it vendors open_clip) or open_clip is
 installed, with the same torch version as the workers' libtorch:

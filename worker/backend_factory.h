@@ -1,6 +1,6 @@
 #pragma once
 // Builds the renderer and scorer a worker uses from their names in the
-// configuration (DESIGN.md section 5): the sim backends, and the libtorch
+// configuration (docs/design.md section 5): the sim backends, and the libtorch
 // ones (models/model_backends.h): renderer "torchscript-sd" with scorer
 // "hpsv2". Asking for another name is an error that lists the known ones.
 //

@@ -1,6 +1,6 @@
 #pragma once
 // SimConstants: the named constants of the sim-v1 score formula
-// (reference/sim-v1.md section 1), with the reference's values as defaults.
+// (docs/sim-v1.md section 1), with the reference's values as defaults.
 // An experiment may override any of them through backend options
 // "sim.<NAME>" (e.g. "sim.SD" = "0.35"); such runs are ablations, no longer
 // sim-v1 proper. Because options are part of the result cache key, an

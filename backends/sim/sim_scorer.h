@@ -1,6 +1,6 @@
 #pragma once
 // SimScorer: the hidden preference model of the sim-v1 benchmark
-// (reference/sim-v1.md section 1, reproduced exactly, golden values in
+// (docs/sim-v1.md section 1, reproduced exactly, golden values in
 // tests/unit/backends/sim/sim_scorer_test.cpp). It scores the *prompt text* stored in an
 // Image by the sim renderer against the plain query, never pixels:
 //

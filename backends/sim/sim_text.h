@@ -1,5 +1,5 @@
 #pragma once
-// Text primitives of the sim-v1 benchmark (reference/sim-v1.md section 1):
+// Text primitives of the sim-v1 benchmark (docs/sim-v1.md section 1):
 // its tokeniser, stemmer, stop-word set and SHA-256 hash normals. They are
 // part of the benchmark's definition, so they follow the reference to the
 // letter; the scorer, the vocabulary and the heuristic agents all share them.

@@ -3,7 +3,7 @@
 // painting") that the sim-v1 scorer rewards or penalises and the heuristic
 // agents know. Phrases are stored normalized (sim::normalize_phrase) and
 // matched against a token sequence left to right, longest phrase first, as
-// reference/sim-v1.md section 1 defines.
+// docs/sim-v1.md section 1 defines.
 //
 // Thread-safety: immutable after construction; const methods are safe to
 // call concurrently. Share one instance as shared_ptr<const Vocabulary>.

@@ -1,6 +1,6 @@
 // The hpsv2 scorer: HPS v2 = 100 x cosine(image features, text features)
 // from open_clip ViT-H-14 towers exported to TorchScript, with the exact
-// preprocessing of the HPSv2 repository (shared/reference/models.md
+// preprocessing of the HPSv2 repository (docs/model-reference.md
 // section 1). Also torch_hps_preprocess(), the same preprocessing on the CPU.
 #include <cmath>
 #include <map>

@@ -1,7 +1,7 @@
 // The torchscript-sd renderer: Stable Diffusion from a model folder of
 // TorchScript modules (text encoder(s), UNet, VAE decoder), with the
 // samplers of models/core/noise_schedule.h and classifier-free guidance in
-// one batched UNet call. shared/reference/models.md section 3 has the
+// one batched UNet call. docs/model-reference.md section 3 has the
 // algorithm; docs/models.md the module signatures this file relies on.
 #include <ATen/CPUGeneratorImpl.h>
 

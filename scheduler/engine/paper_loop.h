@@ -1,6 +1,6 @@
 #pragma once
 // PaperLoop: one BIGPE iteration exactly as the paper's code runs it
-// (DESIGN.md section 1; reference/paper.md section 1.5), with our switches
+// (docs/design.md section 1), with our switches
 // (images per prompt, paired seeds, render cache reuse, random-mutation
 // ablation) applied where they belong.
 //

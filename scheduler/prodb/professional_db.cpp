@@ -68,7 +68,7 @@ const std::vector<std::string>& drift_words() {
   return kWords;
 }
 
-// One synthetic professional prompt for `query` (reference/sim-v1.md §3).
+// One synthetic professional prompt for `query` (docs/sim-v1.md §3).
 std::string synthetic_prompt(const std::string& query, const std::vector<std::string>& prose,
                              const sim::Vocabulary& vocab, SeededRng& rng) {
   std::vector<std::string> tokens;

@@ -3,7 +3,7 @@
 // compete with the instructions' prompts for each query and so become the
 // "high score" exemplars the Gradient Calculator sees. Three sources: the
 // paper's JSONL rows {"query", "prompt"}, a plain list of prompts, or the
-// sim-v1 synthetic database (reference/sim-v1.md section 3).
+// sim-v1 synthetic database (docs/sim-v1.md section 3).
 //
 // Queries are matched case-insensitively with whitespace collapsed.
 //

@@ -1,7 +1,7 @@
 #pragma once
 // Query sets: the pool of plain queries ("A cactus", "Farm with windmill")
 // the optimizer samples batches from, and the fixed train / held-out split of
-// reference/sim-v1.md section 3. Held-out queries are never used for
+// docs/sim-v1.md section 3. Held-out queries are never used for
 // training: they are the evaluation set.
 //
 // Thread-safety: pure functions; paper_table2_queries() returns a constant.

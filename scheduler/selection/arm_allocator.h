@@ -3,7 +3,7 @@
 // renders on the instructions it is comparing, and which of them survive.
 // Unlike a paper-loop Selector, which only prunes a pool that was rendered
 // in full, an allocator decides where every render goes, so the choice of
-// rule changes what is measured (reference/sim-v1.md section 5.4).
+// rule changes what is measured (docs/sim-v1.md section 5.4).
 //
 // An arm's evidence is its per-cell scores: arm a has been rendered on
 // cells 0..cells(a)-1 of one shared sequence of (query, seed, sample)

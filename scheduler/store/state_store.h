@@ -1,5 +1,5 @@
 #pragma once
-// StateStore: an experiment's records in Redis (DESIGN.md section 4).
+// StateStore: an experiment's records in Redis (docs/design.md section 4).
 //
 //   bigpe:exp:<id>:meta     hash: config (msgpack of key -> value text),
 //                           config_hash, status, reason, created, updated,

@@ -1,5 +1,5 @@
 // The CLIP BPE tokenizer against the reference vectors
-// (shared/reference/models.md section 2.3) with the real vocabulary, and
+// (docs/model-reference.md section 2.3) with the real vocabulary, and
 // its algorithm against a tiny vocabulary written here.
 #include "models/core/clip_tokenizer.h"
 

@@ -2,7 +2,7 @@
 // python3-torch computes during the test
 // (tests/models/reference/noise_schedule_reference.py: diffusers' DDIM,
 // Euler and Euler-ancestral written as x0 prediction + step, float64), and
-// against the constants in shared/reference/models.md section 3.2.
+// against the constants in docs/model-reference.md section 3.2.
 #include "models/core/noise_schedule.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 #pragma once
-// The four offline agents behind HeuristicLlm (reference/sim-v1.md section
+// The four offline agents behind HeuristicLlm (docs/sim-v1.md section
 // 2), one per file: heuristic_generator.cpp, heuristic_gradient.cpp,
 // heuristic_modifier.cpp (modifier and fallback). Each reads the user
 // message of its role's format and returns the response text; a message

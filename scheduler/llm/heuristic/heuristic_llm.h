@@ -1,6 +1,6 @@
 #pragma once
 // HeuristicLlm: the offline, deterministic LLM backend of the sim-v1
-// benchmark (reference/sim-v1.md section 2). It reads the same chat messages
+// benchmark (docs/sim-v1.md section 2). It reads the same chat messages
 // the real agents send (formats in scheduler/agents) and answers in the same
 // formats, so every parser and the whole loop run without a model. It knows
 // the public modifier vocabulary but never the scorer's hidden weights.

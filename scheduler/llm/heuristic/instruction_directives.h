@@ -1,6 +1,6 @@
 #pragma once
 // The instruction text format shared by the agents and the heuristic LLM
-// (reference/sim-v1.md section 2): free text (one or more lines), then
+// (docs/sim-v1.md section 2): free text (one or more lines), then
 // optional directive lines, each on its own line:
 //   Add: highly detailed; oil painting
 //   Avoid: blurry

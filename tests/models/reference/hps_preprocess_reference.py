@@ -2,7 +2,7 @@
 """HPS v2's validation preprocessing with torchvision, for
 tests/models/hps_preprocess_test.cpp. The steps are those of HPSv2's
 open_clip image_transform(224, is_train=False, resize_longest_max=True)
-(shared/reference/models.md section 1.2): convert to RGB, ToTensor,
+(docs/model-reference.md section 1.2): convert to RGB, ToTensor,
 ResizeMaxSize (bicubic resize of the tensor so the longer side is 224,
 torchvision's tensor default of no antialias in 0.14, then zero padding,
 half of it left/top), Normalize with the OpenAI CLIP mean and std.

@@ -1,5 +1,5 @@
 // The sim-v1 scorer: conformance with the reference's golden values and the
-// properties the benchmark relies on (reference/sim-v1.md §1).
+// properties the benchmark relies on (docs/sim-v1.md §1).
 #include <gtest/gtest.h>
 
 #include <algorithm>

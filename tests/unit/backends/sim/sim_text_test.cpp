@@ -1,4 +1,4 @@
-// sim-v1 text primitives and the vocabulary matcher (reference/sim-v1.md §1).
+// sim-v1 text primitives and the vocabulary matcher (docs/sim-v1.md §1).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
