@@ -17,6 +17,7 @@
 #include <string>
 
 #include "broker/curve_keys.h"
+#include "schemas/protocol.h"
 
 namespace zmq {
 class context_t;
@@ -27,13 +28,13 @@ namespace bigpe::broker {
 struct BrokerOptions {
   std::string client_endpoint = "tcp://127.0.0.1:5555";
   std::string worker_endpoint = "tcp://127.0.0.1:5556";
-  std::chrono::milliseconds heartbeat_interval{1000};
-  int liveness = 5;      // a peer silent for this many intervals is dead
-  int max_attempts = 3;  // after this many failed attempts the client gets FAILED
+  std::chrono::milliseconds heartbeat_interval = schemas::kHeartbeatInterval;
+  int liveness = schemas::kHeartbeatLiveness;  // a peer silent for this many intervals is dead
+  int max_attempts = schemas::kDefaultMaxAttempts;  // after this many failed attempts the client gets FAILED
   // Frames larger than this are refused by libzmq (ZMQ_MAXMSGSIZE), which
   // closes that peer's connection; bodies are then decoded with the msgpack
   // limits of schemas/msgpack_map.h, and refusals are logged with the reason.
-  int64_t max_message_bytes = 64 << 20;
+  int64_t max_message_bytes = schemas::kMaxMessageBytes;
   // CURVE on both sockets when curve.enabled(): traffic is encrypted and
   // only the listed public keys get in (ZapHandler; the client socket's ZAP
   // domain is "clients", the worker socket's "workers").

@@ -25,12 +25,13 @@ namespace zmq {
 class context_t;
 }
 #include "schemas/messages.h"
+#include "schemas/protocol.h"
 
 namespace bigpe::broker {
 
 struct BrokerClientOptions {
-  std::chrono::milliseconds heartbeat_interval{1000};
-  int liveness = 5;
+  std::chrono::milliseconds heartbeat_interval = schemas::kHeartbeatInterval;
+  int liveness = schemas::kHeartbeatLiveness;
   std::chrono::milliseconds task_deadline{600000};  // resubmit a task after this long
   CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
   // The ZeroMQ context to use; null: one of its own. An in-process broker's

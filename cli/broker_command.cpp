@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <string>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -12,28 +13,18 @@
 namespace bigpe::cli {
 namespace {
 
+// What the flags set: the broker options themselves (so their defaults are
+// BrokerOptions', i.e. schemas/protocol.h), plus the CURVE key files, which
+// are read into options.curve when the command runs.
 struct BrokerArgs {
-  std::string clients = "tcp://127.0.0.1:5555";
-  std::string workers = "tcp://127.0.0.1:5556";
-  int heartbeat_ms = 1000;
-  int liveness = 5;
-  int max_attempts = 3;
-  int64_t max_message_bytes = 64 << 20;
-  std::size_t max_tasks = 2000000;
+  broker::BrokerOptions options;  // the flags bind here; defaults are the struct's
   std::string curve_secret;                // the broker's NAME.key
   std::vector<std::string> allow_clients;  // .pub files or folders of them
   std::vector<std::string> allow_workers;
 };
 
 void run_broker(const BrokerArgs& args) {
-  broker::BrokerOptions options;
-  options.client_endpoint = args.clients;
-  options.worker_endpoint = args.workers;
-  options.heartbeat_interval = std::chrono::milliseconds(args.heartbeat_ms);
-  options.liveness = args.liveness;
-  options.max_attempts = args.max_attempts;
-  options.max_message_bytes = args.max_message_bytes;
-  options.max_tasks = args.max_tasks;
+  broker::BrokerOptions options = args.options;
   if (!args.curve_secret.empty()) {
     try {
       options.curve.secret_key = broker::read_curve_key(args.curve_secret);
@@ -84,22 +75,26 @@ void run_broker(const BrokerArgs& args) {
 void register_broker_command(CLI::App& app) {
   auto args = std::make_shared<BrokerArgs>();
   CLI::App* cmd = app.add_subcommand("broker", "Run the task broker between schedulers and workers");
-  cmd->add_option("--clients", args->clients, "Endpoint for schedulers (ROUTER bind)")->capture_default_str();
-  cmd->add_option("--workers", args->workers, "Endpoint for workers (ROUTER bind)")->capture_default_str();
-  cmd->add_option("--heartbeat-ms", args->heartbeat_ms, "Heartbeat interval in milliseconds")
+  cmd->add_option("--clients", args->options.client_endpoint, "Endpoint for schedulers (ROUTER bind)")->capture_default_str();
+  cmd->add_option("--workers", args->options.worker_endpoint, "Endpoint for workers (ROUTER bind)")->capture_default_str();
+  // CLI11 reads no std::chrono type, so the interval goes through its count.
+  cmd->add_option_function<int>(
+         "--heartbeat-ms",
+         [args](int ms) { args->options.heartbeat_interval = std::chrono::milliseconds(ms); },
+         "Heartbeat interval in milliseconds")
       ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  cmd->add_option("--liveness", args->liveness, "Missed heartbeats before a peer is dead")
+      ->default_str(std::to_string(args->options.heartbeat_interval.count()));
+  cmd->add_option("--liveness", args->options.liveness, "Missed heartbeats before a peer is dead")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_option("--max-attempts", args->max_attempts, "Attempts before a task is FAILED")
+  cmd->add_option("--max-attempts", args->options.max_attempts, "Attempts before a task is FAILED")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_option("--max-message-bytes", args->max_message_bytes,
+  cmd->add_option("--max-message-bytes", args->options.max_message_bytes,
                   "Largest frame accepted; a peer sending a bigger one is disconnected")
       ->check(CLI::Range(int64_t{1024}, int64_t{1} << 32))
       ->capture_default_str();
-  cmd->add_option("--max-tasks", args->max_tasks, "Tasks held at most; beyond, SUBMIT gets FAILED (queue full)")
+  cmd->add_option("--max-tasks", args->options.max_tasks, "Tasks held at most; beyond, SUBMIT gets FAILED (queue full)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 32))
       ->capture_default_str();
   cmd->add_option("--curve-secret", args->curve_secret,

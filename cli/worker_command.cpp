@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -17,23 +18,17 @@
 namespace bigpe::cli {
 namespace {
 
+// What the flags set: the worker options themselves (so their defaults are
+// WorkerOptions', i.e. schemas/protocol.h), plus what is not a worker
+// option: the backend, the Redis URL and the key files, read when the
+// command runs.
 struct WorkerArgs {
-  std::string broker = "tcp://127.0.0.1:5556";
+  WorkerOptions options;  // the flags bind here
   std::string redis = "redis://127.0.0.1:6379";
-  std::vector<std::string> services;
   std::string backend = "sim";
-  int slots = 2;
-  std::string worker_id;
-  std::string artifacts;
   double sim_cost_ms = 0;
   std::string sim_vocabulary;
-  int heartbeat_ms = 1000;
-  int liveness = 5;
-  int reconnect_ms = 1000;
-  int reconnect_max_ms = 32000;
   bool no_persist = false;
-  std::string device = "cpu";
-  std::size_t max_prompt_chars = kDefaultMaxPromptChars;
   std::string curve_key;    // our NAME.key
   std::string broker_key;   // the broker's NAME.pub
   std::string redis_password_file;
@@ -43,26 +38,17 @@ struct WorkerArgs {
 };
 
 void run_worker(const WorkerArgs& args) {
-  WorkerOptions options;
-  options.broker_endpoint = args.broker;
-  options.services = args.services;
-  options.slots = args.slots;
-  options.worker_id = args.worker_id;
-  options.device = args.device;
-  options.artifact_dir = args.artifacts;
-  options.heartbeat_interval = std::chrono::milliseconds(args.heartbeat_ms);
-  options.liveness = args.liveness;
-  options.reconnect_initial = std::chrono::milliseconds(args.reconnect_ms);
-  options.reconnect_max = std::chrono::milliseconds(std::max(args.reconnect_ms, args.reconnect_max_ms));
+  WorkerOptions options = args.options;
+  // A ceiling below the first backoff means "never longer than the first".
+  options.reconnect_max = std::max(options.reconnect_initial, options.reconnect_max);
   options.persist = !args.no_persist;
-  options.max_prompt_chars = args.max_prompt_chars;
   BackendSettings backends;
   backends.backend = args.backend;
   backends.sim_cost_ms = args.sim_cost_ms;
   backends.sim_vocabulary = args.sim_vocabulary;
   backends.model_dir = args.model_dir;
   backends.scorer_model_dir = args.scorer_model_dir;
-  backends.device = args.device_given ? args.device : "auto";
+  backends.device = args.device_given ? options.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
   // because Worker::stop() is not async-signal-safe. Blocked before any
@@ -88,7 +74,7 @@ void run_worker(const WorkerArgs& args) {
     spdlog::error("worker: {}", e.what());
     throw CommandExit{2};
   }
-  std::printf("worker id=%s broker=%s\n", worker->worker_id().c_str(), args.broker.c_str());
+  std::printf("worker id=%s broker=%s\n", worker->worker_id().c_str(), options.broker_endpoint.c_str());
   std::fflush(stdout);
 
   std::atomic<bool> finished{false};
@@ -125,40 +111,50 @@ void run_worker(const WorkerArgs& args) {
 
 void register_worker_command(CLI::App& app) {
   auto args = std::make_shared<WorkerArgs>();
+  // WorkerOptions has no default broker (a library caller must name one);
+  // the command's default is the broker command's default worker endpoint.
+  args->options.broker_endpoint = "tcp://127.0.0.1:5556";
   CLI::App* cmd = app.add_subcommand("worker", "Run a render worker (one per GPU) for the broker");
-  cmd->add_option("--broker", args->broker, "Broker endpoint for workers")->capture_default_str();
+  cmd->add_option("--broker", args->options.broker_endpoint, "Broker endpoint for workers")->capture_default_str();
   cmd->add_option("--redis", args->redis, "Result store, redis://[:password@]host[:port][/db]")
       ->capture_default_str();
-  cmd->add_option("--service", args->services, "Service (model profile) to serve; repeatable")
+  cmd->add_option("--service", args->options.services, "Service (model profile) to serve; repeatable")
       ->required();
   cmd->add_option("--backend", args->backend, "Renderer and scorer backend")
       ->check(CLI::IsMember({"sim", "torchscript-sd"}))
       ->capture_default_str();
-  cmd->add_option("--slots", args->slots, "Tasks held at once")->check(CLI::Range(1, 1024))->capture_default_str();
-  cmd->add_option("--worker-id", args->worker_id, "Worker id (default <host>-<pid>-<random>)");
-  CLI::Option* device = cmd->add_option("--device", args->device,
+  cmd->add_option("--slots", args->options.slots, "Tasks held at once")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--worker-id", args->options.worker_id, "Worker id (default <host>-<pid>-<random>)");
+  CLI::Option* device = cmd->add_option("--device", args->options.device,
                                         "Device reported to the broker; torch backends run on it (default there: auto)")
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
   cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
-  cmd->add_option("--artifacts", args->artifacts, "Folder for rendered images (default: none)");
+  cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")
       ->check(CLI::Range(0.0, 3600000.0))
       ->capture_default_str();
   cmd->add_option("--sim-vocabulary", args->sim_vocabulary, "Sim scorer vocabulary file");
-  cmd->add_option("--heartbeat-ms", args->heartbeat_ms, "Heartbeat interval in milliseconds")
+  // CLI11 reads no std::chrono type, so the durations go through their count.
+  cmd->add_option_function<int>(
+         "--heartbeat-ms", [args](int ms) { args->options.heartbeat_interval = std::chrono::milliseconds(ms); },
+         "Heartbeat interval in milliseconds")
       ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  cmd->add_option("--liveness", args->liveness, "Missed heartbeats before the broker is dead")
+      ->default_str(std::to_string(args->options.heartbeat_interval.count()));
+  cmd->add_option("--liveness", args->options.liveness, "Missed heartbeats before the broker is dead")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_option("--reconnect-ms", args->reconnect_ms, "First reconnect backoff (doubles)")
+  cmd->add_option_function<int>(
+         "--reconnect-ms", [args](int ms) { args->options.reconnect_initial = std::chrono::milliseconds(ms); },
+         "First reconnect backoff (doubles)")
       ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  cmd->add_option("--reconnect-max-ms", args->reconnect_max_ms, "Longest reconnect backoff")
+      ->default_str(std::to_string(args->options.reconnect_initial.count()));
+  cmd->add_option_function<int>(
+         "--reconnect-max-ms", [args](int ms) { args->options.reconnect_max = std::chrono::milliseconds(ms); },
+         "Longest reconnect backoff")
       ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  cmd->add_option("--max-prompt-chars", args->max_prompt_chars,
+      ->default_str(std::to_string(args->options.reconnect_max.count()));
+  cmd->add_option("--max-prompt-chars", args->options.max_prompt_chars,
                   "Refuse tasks with a longer prompt (characters; 0 = no limit)")
       ->capture_default_str();
   cmd->add_option("--curve-key", args->curve_key, "CURVE: this worker's secret key file (bigpe keygen)");

@@ -8,9 +8,9 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PNG REQUIRED)
 find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)       # target OpenSSL::Crypto (SHA-256)
 # Debian's hiredis CMake config is broken; pkg-config works.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
-pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 
 add_compile_definitions(MSGPACK_NO_BOOST)

@@ -1,4 +1,5 @@
 #include "common/config.h"
+#include "common/file_io.h"
 #include "common/text_util.h"
 
 // GCC 12 reports false -Wdangling-pointer warnings inside yaml-cpp 0.7's
@@ -277,12 +278,14 @@ const ConfigKey* ConfigSchema::find(const std::string& name) const {
 
 Config Config::load(const std::string& path, const ConfigSchema& schema,
                     const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open the file");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path + ": cannot read the file");
-  return parse(text.str(), path, schema, overrides);
+  std::optional<std::string> text;
+  try {
+    text = try_read_file(path);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());  // callers catch ConfigError for every config problem
+  }
+  if (!text) throw ConfigError(path + ": cannot open the file");
+  return parse(*text, path, schema, overrides);
 }
 
 Config Config::parse(const std::string& yaml_text, const std::string& origin, const ConfigSchema& schema,

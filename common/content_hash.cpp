@@ -1,19 +1,48 @@
 #include "common/content_hash.h"
 
-#include "common/sha256_shani.h"
+#include <openssl/evp.h>
 
-#include <sodium.h>
-
+#include <memory>
 #include <msgpack.hpp>
 #include <stdexcept>
 
 namespace bigpe {
+namespace {
+
+// Fetched once: an implicit fetch (EVP_sha256() passed to EVP_DigestInit)
+// looks the algorithm up in the provider table on every call, and this is
+// on the hot path of every sim render. OpenSSL picks its SHA-NI code itself.
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!fetched) throw std::runtime_error("OpenSSL has no SHA256 digest");
+    return fetched;  // kept for the life of the process
+  }();
+  return md;
+}
+
+struct DigestCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// One context per thread, reset by each EVP_DigestInit_ex2: EVP_Digest
+// would allocate and free a context on every call.
+EVP_MD_CTX* thread_digest_ctx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, DigestCtxFree> ctx(EVP_MD_CTX_new());
+  if (!ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
+  return ctx.get();
+}
+
+}  // namespace
 
 std::array<uint8_t, 32> sha256(const std::string& bytes) {
-  if (sha_ni_available()) return sha256_shani(bytes.data(), bytes.size());
   std::array<uint8_t, 32> out{};
-  crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
+  EVP_MD_CTX* ctx = thread_digest_ctx();
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
+    throw std::runtime_error("OpenSSL SHA-256 failed");
   return out;
 }
 

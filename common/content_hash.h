@@ -1,7 +1,8 @@
 #pragma once
 // Stable content hashes: the same bytes give the same key on every machine
 // and in every version, so cache keys survive restarts and move between
-// hosts. SHA-256 (libsodium), written as lowercase hex.
+// hosts. SHA-256 (OpenSSL libcrypto), written as lowercase hex.
+// Thread-safety: every function is safe to call from any thread.
 #include <array>
 #include <cstdint>
 #include <string>

@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "schemas/protocol.h"
+
 namespace bigpe::schemas {
 
 // worker -> broker: announce services and credit.
 struct Ready {
   std::vector<std::string> services;
-  int slots = 2;
+  int slots = kDefaultSlots;
   std::string worker_id;
   std::string host;
   std::string device;

@@ -42,6 +42,7 @@
 #include "backends/renderer.h"
 #include "backends/scorer.h"
 #include "schemas/prompt_limit.h"
+#include "schemas/protocol.h"
 
 namespace zmq {
 class context_t;
@@ -53,13 +54,14 @@ struct WorkerOptions {
   std::string broker_endpoint;        // e.g. tcp://127.0.0.1:5556
   RedisOptions redis;                 // used only when persist
   std::vector<std::string> services;  // at least one
-  int slots = 2;                      // tasks held at once (credit)
+  int slots = schemas::kDefaultSlots;  // tasks held at once (credit)
   std::string worker_id;              // empty = <host>-<pid>-<random>
   std::string host, device = "cpu";   // empty host = this machine's name
   std::string artifact_dir;           // empty = don't write images
-  std::chrono::milliseconds heartbeat_interval{1000};
-  int liveness = 5;
-  std::chrono::milliseconds reconnect_initial{1000}, reconnect_max{32000};
+  std::chrono::milliseconds heartbeat_interval = schemas::kHeartbeatInterval;
+  int liveness = schemas::kHeartbeatLiveness;
+  std::chrono::milliseconds reconnect_initial = schemas::kReconnectInitial;
+  std::chrono::milliseconds reconnect_max = schemas::kReconnectMax;
   bool persist = true;  // false: no Redis at all (no cache, nothing stored)
   std::size_t max_prompt_chars = kDefaultMaxPromptChars;  // 0 = no limit
   broker::CurveClientKeys curve;  // CURVE to the broker when curve.enabled()

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/file_io.h"
 #include "common/config.h"
 
 namespace bigpe::engine {
@@ -96,11 +97,9 @@ bool is_safe_name(const std::string& name) {
 }
 
 CampaignSpec load_campaign_spec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open the campaign file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_campaign_spec(text.str(), path);
+  const std::optional<std::string> text = try_read_file(path);
+  if (!text) throw ConfigError(path + ": cannot open the campaign file");
+  return parse_campaign_spec(*text, path);
 }
 
 CampaignSpec parse_campaign_spec(const std::string& yaml_text, const std::string& origin) {

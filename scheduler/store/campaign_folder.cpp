@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/file_io.h"
 #include "common/json.h"
 
 namespace fs = std::filesystem;
@@ -20,27 +21,16 @@ void write_campaign_file(const std::string& dir, const CampaignFile& c) {
   root["file"] = c.file;
   root["variants"] = json::parse(c.variants_json.empty() ? "[]" : c.variants_json);
   root["experiments"] = json::parse(members_json(c.members));
-  const std::string path = dir + "/campaign.json", tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << json::serialize(root) << "\n";
-    f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  write_file_atomic(dir + "/campaign.json", json::serialize(root) + "\n");
 }
 
 CampaignFile read_campaign_file(const std::string& dir) {
   const std::string path = dir + "/campaign.json";
-  std::ifstream f(path);
-  if (!f) throw std::runtime_error(path + ": no such campaign (expected the campaign.json that `bigpe campaign` writes)");
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const std::optional<std::string> text = try_read_file(path);
+  if (!text) throw std::runtime_error(path + ": no such campaign (expected the campaign.json that `bigpe campaign` writes)");
   CampaignFile c;
   try {
-    json::Value root = json::parse(ss.str());
+    json::Value root = json::parse(*text);
     c.campaign_id = root.at("campaign_id").as_string();
     c.name = root.at("name").as_string();
     c.file = root.at("file").as_string();

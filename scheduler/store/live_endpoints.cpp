@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/file_io.h"
 #include "common/json.h"
 
 namespace bigpe::engine {
@@ -14,16 +15,7 @@ void write_live_endpoints(const std::string& folder, const LiveEndpoints& e) {
   v["redis_url"] = e.redis_url;
   v["broker_endpoint"] = e.broker_endpoint;
   v["pid"] = static_cast<int64_t>(e.pid);
-  const std::string path = folder + "/live.json", tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << json::serialize(v) << "\n";
-    f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);  // readers never see half a file
-  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  write_file_atomic(folder + "/live.json", json::serialize(v) + "\n");  // readers never see half a file
 }
 
 void remove_live_endpoints(const std::string& folder) {
@@ -32,12 +24,10 @@ void remove_live_endpoints(const std::string& folder) {
 }
 
 std::optional<LiveEndpoints> read_live_endpoints(const std::string& folder) {
-  std::ifstream f(folder + "/live.json");
-  if (!f) return std::nullopt;
-  std::stringstream ss;
-  ss << f.rdbuf();
   try {
-    json::Value v = json::parse(ss.str());
+    const std::optional<std::string> text = try_read_file(folder + "/live.json");
+    if (!text) return std::nullopt;
+    json::Value v = json::parse(*text);
     LiveEndpoints e;
     e.redis_url = v.at("redis_url").as_string();
     e.broker_endpoint = v.at("broker_endpoint").as_string();

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "common/content_hash.h"
+#include "common/file_io.h"
 #include "common/json.h"
 #include "scheduler/experiment/experiment_config.h"
 
@@ -49,29 +50,18 @@ void write_run_file(const std::string& run_dir, const RunFile& rf) {
   }
   // Written whole to a temporary file and renamed, so a crash never leaves
   // a truncated run.json behind.
-  const std::string path = run_dir + "/run.json", tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << json::serialize(root) << "\n";
-    f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  write_file_atomic(run_dir + "/run.json", json::serialize(root) + "\n");
 }
 
 bool has_run_file(const std::string& dir) { return std::filesystem::exists(dir + "/run.json"); }
 
 RunFile read_run_file(const std::string& run_dir) {
   std::string path = run_dir + "/run.json";
-  std::ifstream f(path);
-  if (!f) throw std::runtime_error(path + ": no such run (expected the run.json that `bigpe run` writes)");
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const std::optional<std::string> text = try_read_file(path);
+  if (!text) throw std::runtime_error(path + ": no such run (expected the run.json that `bigpe run` writes)");
   RunFile rf;
   try {
-    json::Value root = json::parse(ss.str());
+    json::Value root = json::parse(*text);
     rf.experiment_id = root.at("experiment_id").as_string();
     for (const auto& [k, v] : root.at("config").as_object()) rf.values[k] = v.as_string();
     if (const json::Value* d = root.find("infra_dir")) rf.infra_dir = d->as_string();
