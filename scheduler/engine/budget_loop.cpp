@@ -140,7 +140,7 @@ void BudgetLoop::prepare(const std::vector<std::pair<std::string, int>>& wanted)
   if (missing.empty()) return;
   for (const auto& [text, cell] : missing) cells_.at(cell);  // memoize before threads read the plan
   std::vector<std::string> made = parallel_map<std::string>(
-      missing.size(), ctx_.settings.llm_max_concurrent, [&](std::size_t k) {
+      missing.size(), ctx_.settings.llm_concurrency(), [&](std::size_t k) {
         const Cell& c = cells_.at(missing[k].second);
         return ctx_.generator.generate(missing[k].first, c.query, c.sample);
       });
@@ -266,7 +266,7 @@ std::vector<std::string> BudgetLoop::expand(ExperimentState& state, const std::v
       rec.gradient_text += out.raw;
       rec.improvements.insert(rec.improvements.end(), out.improvements.begin(), out.improvements.end());
       std::vector<std::optional<std::string>> made = parallel_map<std::optional<std::string>>(
-          out.improvements.size(), s.llm_max_concurrent,
+          out.improvements.size(), s.llm_concurrency(),
           [&](std::size_t k) { return ctx_.modifier.modify(out.improvements[k], fed, base + static_cast<int>(k)); });
       for (std::size_t k = 0; k < made.size(); ++k)
         if (made[k]) {

@@ -55,7 +55,7 @@ EvalPlan plan_of(const EngineContext& ctx, const std::vector<std::string>& queri
 // instruction on a cell, in this and in every other experiment.
 std::vector<RenderJob> generated_jobs(EngineContext& ctx, const EvalPlan& p, const std::string& instruction) {
   std::vector<std::string> prompts =
-      parallel_map<std::string>(p.cells, ctx.settings.llm_max_concurrent, [&](std::size_t c) {
+      parallel_map<std::string>(p.cells, ctx.settings.llm_concurrency(), [&](std::size_t c) {
         return ctx.generator.generate(instruction, p.query(c), static_cast<int>(c % p.seeds));
       });
   std::vector<RenderJob> jobs;

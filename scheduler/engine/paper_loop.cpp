@@ -99,7 +99,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   const int si = training_sample_index(s, it);
   const std::size_t n_arms = state.pool.size();
   std::vector<std::string> prompts = parallel_map<std::string>(
-      n_arms * Q.size(), s.llm_max_concurrent, [&](std::size_t k) {
+      n_arms * Q.size(), s.llm_concurrency(), [&](std::size_t k) {
         const InstructionRecord& ins = state.instructions.at(state.pool[k / Q.size()]);
         return ctx_.generator.generate(ins.text, Q[k % Q.size()], si);
       });
@@ -203,7 +203,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
     rec.gradient_text = out.raw;
     rec.improvements = out.improvements;
     std::vector<std::optional<std::string>> modified = parallel_map<std::optional<std::string>>(
-        out.improvements.size(), s.llm_max_concurrent,
+        out.improvements.size(), s.llm_concurrency(),
         [&](std::size_t k) { return ctx_.modifier.modify(out.improvements[k], low_arm.text, si + static_cast<int>(k)); });
     for (std::size_t k = 0; k < modified.size(); ++k)
       if (modified[k]) children.push_back({*modified[k], out.improvements[k]});

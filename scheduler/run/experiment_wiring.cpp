@@ -14,7 +14,7 @@ std::string heuristic_model_name(const ExperimentSettings& s, const sim::Vocabul
   std::string phrases;
   for (const std::string& p : vocab.phrases()) phrases += p + "\n";
   char knobs[96];
-  std::snprintf(knobs, sizeof knobs, "gc=%.6g;quirk=%d", s.gc_specific, s.fallback_quirk ? 1 : 0);
+  std::snprintf(knobs, sizeof knobs, "gc=%.6g;quirk=%d", s.llm.heuristic.gc_specific, s.llm.heuristic.fallback_quirk ? 1 : 0);
   return std::string("heuristic-v1;") + knobs + ";vocab=" + sha256_hex(phrases).substr(0, 12);
 }
 
@@ -33,40 +33,21 @@ ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptio
   else if (s.pro_source == "text")
     prodb = ProfessionalDb::load_text(s.pro_path);
 
-  LlmSettings ls;
-  ls.backend = s.llm_backend;
-  ls.heuristic.gc_specific = s.gc_specific;
-  ls.heuristic.fallback_quirk = s.fallback_quirk;
+  LlmSettings ls = s.llm;
   ls.vocabulary_path = s.sim_vocabulary;
-  ls.openai.base_url = s.llm_base_url;
-  ls.openai.model = s.llm_model;
-  ls.openai.api_key_env = s.llm_api_key_env;
-  ls.openai.timeout_s = s.llm_timeout_s;
-  ls.openai.max_retries = s.llm_max_retries;
-  ls.openai.max_concurrent = s.llm_max_concurrent;
-  ls.openai.max_tokens = s.llm_max_tokens;
+  // One llm.max_tokens: what the agents ask for is also the client's cap.
+  ls.openai.max_tokens = s.agents.max_tokens;
   llm = std::make_unique<CachedLlmClient>(make_llm_client(ls), std::make_shared<RedisClient>(redis));
-  agent_options.model = s.llm_backend == "heuristic" ? heuristic_model_name(s, *vocabulary) : s.llm_model;
-  agent_options.temperature = s.llm_temperature;
-  agent_options.max_tokens = s.llm_max_tokens;
+  agent_options = s.agents;
+  agent_options.model = s.llm.backend == "heuristic" ? heuristic_model_name(s, *vocabulary) : s.llm.openai.model;
   generator = std::make_unique<Generator>(*llm, agent_options);
   gradient = std::make_unique<GradientCalculator>(*llm, agent_options);
   modifier = std::make_unique<InstructionModifier>(*llm, agent_options);
 }
 
 DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id) {
-  DispatchSettings ds;
+  DispatchSettings ds = s.dispatch;
   ds.experiment_id = experiment_id;
-  ds.service = s.service;
-  ds.items_per_task = s.items_per_task;
-  ds.max_in_flight = s.max_in_flight;
-  ds.max_prompt_chars = s.max_prompt_chars;
-  ds.params.steps = s.steps;
-  ds.params.guidance = s.guidance;
-  ds.params.width = s.width;
-  ds.params.height = s.height;
-  ds.params.sampler = s.sampler;
-  ds.params.negative = s.negative;
   if (s.backend == "sim") ds.params.options["sim.taste_seed"] = std::to_string(s.taste_seed);
   if (!s.cache_reuse) ds.params.options["cache.scope"] = experiment_id;
   return ds;

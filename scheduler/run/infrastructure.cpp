@@ -42,9 +42,9 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     WorkerOptions wo;
     wo.broker_endpoint = broker_->inproc_worker_endpoint();
     wo.redis = redis_options_;
-    wo.services = {s.service};
+    wo.services = {s.dispatch.service};
     wo.slots = s.worker_slots;
-    wo.max_prompt_chars = s.max_prompt_chars;
+    wo.max_prompt_chars = s.dispatch.max_prompt_chars;
     if (s.write_images) wo.artifact_dir = run_dir + "/images";
     BackendSettings bs;
     bs.backend = s.backend;

@@ -6,19 +6,10 @@
 #include <memory>
 #include <string>
 
-#include "scheduler/llm/heuristic/heuristic_llm.h"
+#include "scheduler/experiment/llm_settings.h"
 #include "scheduler/llm/llm_client.h"
-#include "scheduler/llm/openai_client.h"
 
 namespace bigpe {
-
-struct LlmSettings {
-  std::string backend = "heuristic";  // "heuristic" | "openai"
-  OpenAiOptions openai;
-  HeuristicOptions heuristic;
-  // Vocabulary for the heuristic backend; empty = sim::default_vocabulary_path().
-  std::string vocabulary_path;
-};
 
 // Throws LlmError for an unknown backend name (listing the known ones), and
 // passes on the backend's own construction errors (unreadable vocabulary,

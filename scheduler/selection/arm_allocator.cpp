@@ -39,13 +39,7 @@ void fill_up(ArmPanel& panel, const std::vector<std::size_t>& arms, int target, 
 }
 
 AllocatorSettings allocator_settings(const SelectorSettings& selector, int min_cells, int chunk) {
-  AllocatorSettings a;
-  a.kind = selector.kind;
-  a.c = selector.c;
-  a.epsilon = selector.epsilon;
-  a.min_cells = min_cells;
-  a.chunk = chunk;
-  return a;
+  return AllocatorSettings{selector, min_cells, chunk};
 }
 
 }  // namespace bigpe::engine

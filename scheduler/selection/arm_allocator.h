@@ -42,12 +42,11 @@ class ArmPanel {
   virtual void pull(const std::vector<std::pair<std::size_t, int>>& requests) = 0;
 };
 
-struct AllocatorSettings {
-  std::string kind = "ucb";  // ucb | greedy | eps-greedy | successive-halving | successive-rejects
-  double c = 0.8;            // ucb exploration, in score points
-  double epsilon = 0.1;
-  int min_cells = 4;
-  int chunk = 2;
+// The selector's rule (kind, c in score points, epsilon) plus the budget
+// loop's cell counts.
+struct AllocatorSettings : SelectorSettings {
+  int min_cells{};  // cells every arm gets before it is compared
+  int chunk{};      // cells per pull
 };
 
 class ArmAllocator {

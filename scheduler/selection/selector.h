@@ -35,10 +35,11 @@ class Selector {
   virtual std::string name() const = 0;
 };
 
+// Filled from the experiment's selector.* keys, which hold the defaults.
 struct SelectorSettings {
-  std::string kind = "ucb";  // ucb | ucb-paper | greedy | eps-greedy
-  double c = 0.8;
-  double epsilon = 0.1;
+  std::string kind;  // ucb | ucb-paper | greedy | eps-greedy | successive-halving | successive-rejects
+  double c{};        // ucb exploration constant
+  double epsilon{};  // eps-greedy exploration
 };
 
 // Throws std::invalid_argument naming the kind when it is unknown.

@@ -37,6 +37,8 @@ class FakePanel : public ArmPanel {
 AllocatorSettings kind(const std::string& k) {
   AllocatorSettings s;
   s.kind = k;
+  s.c = 0.8;
+  s.epsilon = 0.1;
   s.min_cells = 3;
   s.chunk = 2;
   return s;
