@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/config.h"
+#include "common/parallel_for.h"
 #include "backends/sim/sim_vocabulary.h"
 #include "scheduler/engine/budget_loop.h"
 #include "scheduler/engine/evaluation.h"
@@ -169,24 +170,12 @@ int run_optimizer_bench(const OptimizerBenchOptions& o, std::ostream& out) {
   }
 
   std::vector<RunResult> results(specs.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex error_mu;
   std::string error;
-  auto work = [&] {
-    for (std::size_t i = next++; i < specs.size(); i = next++) {
-      try {
-        results[i] = run_one(sh, o, specs[i]);
-      } catch (const std::exception& e) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (error.empty()) error = e.what();
-        next = specs.size();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  try {
+    parallel_for(specs.size(), threads, [&](std::size_t i) { results[i] = run_one(sh, o, specs[i]); });
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
   if (!error.empty()) {
     out << "bench optimizer: " << error << "\n";
     return 1;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "common/json.h"
+#include "common/parallel_for.h"
 #include "scheduler/store/campaign_folder.h"
 #include "scheduler/campaign/campaign_grid.h"
 #include "scheduler/campaign/campaign_spec.h"
@@ -168,43 +169,39 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
 
   std::mutex console;
   std::vector<RunOutcome> outcomes(n);
-  std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < n; i = next++) {
-      const PlannedExperiment& e = plan.experiments[i];
-      const std::string name = fs::path(e.member.run_dir).filename().string();
-      ExperimentJob job;
-      job.run_dir = plan.dir + "/" + e.member.run_dir;
-      job.experiment_id = e.member.experiment_id;
-      job.config = e.config;
-      job.fresh = true;
-      job.campaign_id = plan.file.campaign_id;
-      job.variant = e.member.variant;
-      job.repeat = e.member.repeat;
-      std::ofstream log(job.run_dir + "/log.txt", std::ios::app);
-      {
-        LineSink sink([&](const std::string& line) {
-          log << line << "\n";
-          if (!for_console(line)) return;
-          std::lock_guard<std::mutex> g(console);
-          out << "[" << name << "] " << line << "\n";
-          out.flush();
-        });
-        outcomes[i] = execute_experiment(job, infra, sink);
-      }
-      log.flush();
-      std::lock_guard<std::mutex> g(console);
-      ++done;
-      out << "[" << name << "] "
-          << (outcomes[i].exit_code == 0 ? "finished" : outcomes[i].exit_code == 2 ? "stopped: " : "refused: ")
-          << outcomes[i].message << " (" << done.load() << "/" << n << " done)\n";
-      out.flush();
+  parallel_for(n, static_cast<int>(threads), [&](std::size_t i) {
+    const PlannedExperiment& e = plan.experiments[i];
+    const std::string name = fs::path(e.member.run_dir).filename().string();
+    ExperimentJob job;
+    job.run_dir = plan.dir + "/" + e.member.run_dir;
+    job.experiment_id = e.member.experiment_id;
+    job.config = e.config;
+    job.fresh = true;
+    job.campaign_id = plan.file.campaign_id;
+    job.variant = e.member.variant;
+    job.repeat = e.member.repeat;
+    std::ofstream log(job.run_dir + "/log.txt", std::ios::app);
+    {
+      LineSink sink([&](const std::string& line) {
+        log << line << "\n";
+        if (!for_console(line)) return;
+        std::lock_guard<std::mutex> g(console);
+        out << "[" << name << "] " << line << "\n";
+        out.flush();
+      });
+      outcomes[i] = execute_experiment(job, infra, sink);
     }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-  for (std::thread& t : pool) t.join();
+    log.flush();
+    std::lock_guard<std::mutex> g(console);
+    ++done;
+    out << "[" << name << "] "
+        << (outcomes[i].exit_code == 0   ? "finished"
+            : outcomes[i].exit_code == 2 ? "stopped: "
+                                         : "refused: ")
+        << outcomes[i].message << " (" << done.load() << "/" << n << " done)\n";
+    out.flush();
+  });
 
   std::size_t finished = 0, refused = 0;
   for (const RunOutcome& o : outcomes) {

@@ -10,7 +10,7 @@
 #include "scheduler/engine/evidence_pairs.h"
 #include "common/fault_point.h"
 #include "scheduler/engine/paper_loop.h"
-#include "common/parallel_map.h"
+#include "common/parallel_for.h"
 #include "scheduler/engine/phrase_evidence.h"
 
 namespace bigpe::engine {

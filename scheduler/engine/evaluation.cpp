@@ -2,7 +2,7 @@
 
 #include "scheduler/stats/bootstrap.h"
 #include "common/fault_point.h"
-#include "common/parallel_map.h"
+#include "common/parallel_for.h"
 #include "schemas/msgpack_map.h"
 #include "schemas/versioned_body.h"
 

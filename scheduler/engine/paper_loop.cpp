@@ -9,7 +9,7 @@
 #include "scheduler/engine/evaluation.h"
 #include "common/fault_point.h"
 #include "scheduler/experiment/iteration_record.h"
-#include "common/parallel_map.h"
+#include "common/parallel_for.h"
 
 namespace bigpe::engine {
 namespace {
