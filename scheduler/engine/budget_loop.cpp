@@ -8,6 +8,7 @@
 #include "common/seeded_rng.h"
 #include "scheduler/engine/add_order.h"
 #include "scheduler/engine/evidence_pairs.h"
+#include "scheduler/engine/iteration_boundary.h"
 #include "common/fault_point.h"
 #include "scheduler/engine/paper_loop.h"
 #include "common/parallel_for.h"
@@ -338,10 +339,9 @@ std::vector<std::size_t> BudgetLoop::screen(ExperimentState& state,
 void BudgetLoop::run_iteration(ExperimentState& state) {
   const ExperimentSettings& s = ctx_.settings;
   const int step = state.next_iteration;
-  const std::string tag = "iter:" + std::to_string(step + 1);
+  const std::string tag = iteration_tag(step);
   seed_pool(state, s.initial_instruction);
-  const long done_before = ctx_.renders.renders_done();
-  const long cached_before = ctx_.renders.renders_cached();
+  const IterationBoundary boundary(ctx_, step);
 
   IterationRecord rec;
   rec.iteration = step;
@@ -393,7 +393,6 @@ void BudgetLoop::run_iteration(ExperimentState& state) {
 
   // 4. Commit the boundary.
   IterationSummary sum;
-  sum.iteration = step;
   sum.best = panel.estimate(final_arm);
   sum.best_id = state.final_id;
   double total = 0;
@@ -401,24 +400,7 @@ void BudgetLoop::run_iteration(ExperimentState& state) {
   sum.mean = total / static_cast<double>(panel.size());
   sum.pool = static_cast<int>(panel.size());
   state.pool = pool;
-  state.renders_done += ctx_.renders.renders_done() - done_before;
-  state.renders_cached += ctx_.renders.renders_cached() - cached_before;
-  sum.renders_done = state.renders_done;
-  sum.renders_cached = state.renders_cached;
-  state.summaries.push_back(sum);
-  fault_point(tag + ":before-commit");
-  if (ctx_.store)
-    ctx_.store->commit(state, step, encode_iteration(rec), born,
-                       {{"type", "iteration"},
-                        {"iteration", std::to_string(step + 1)},
-                        {"iterations", std::to_string(s.iterations)},
-                        {"best", std::to_string(sum.best)},
-                        {"mean", std::to_string(sum.mean)},
-                        {"pool", std::to_string(sum.pool)},
-                        {"renders_spent", std::to_string(state.renders_spent)},
-                        {"renders_done", std::to_string(sum.renders_done)},
-                        {"renders_cached", std::to_string(sum.renders_cached)}});
-  fault_point(tag + ":committed");
+  boundary.commit(state, sum, rec, born);
 }
 
 }  // namespace bigpe::engine

@@ -33,54 +33,45 @@ MethodResult paired_difference(const MethodResult& a, const MethodResult& b, con
 
 namespace {
 
-struct EvalPlan {
-  std::vector<std::string> queries;
-  int seeds = 0;
-  int64_t seed_base = 0;
-  std::size_t cells = 0;
-  const std::string& query(std::size_t c) const { return queries[c / seeds]; }
-  int64_t seed(std::size_t c) const { return seed_base + static_cast<int64_t>(c % seeds); }
-};
+// Records written before seed_base was stored all used this base.
+constexpr int64_t kSeedBaseBeforeItWasStored = 1000000;
 
-EvalPlan plan_of(const EngineContext& ctx, const std::vector<std::string>& queries) {
-  EvalPlan p;
+EvalCells plan_of(const EngineContext& ctx, const std::vector<std::string>& queries) {
+  EvalCells p;
   p.queries = queries;
   p.seeds = ctx.settings.eval_seeds;
   p.seed_base = ctx.settings.eval_seed_base;
-  p.cells = p.queries.size() * static_cast<std::size_t>(p.seeds);
   return p;
 }
 
-// Sample index j for seed j: the same generator sample for every
-// instruction on a cell, in this and in every other experiment.
-std::vector<RenderJob> generated_jobs(EngineContext& ctx, const EvalPlan& p, const std::string& instruction) {
+std::vector<RenderJob> generated_jobs(EngineContext& ctx, const EvalCells& p, const std::string& instruction) {
   std::vector<std::string> prompts =
-      parallel_map<std::string>(p.cells, ctx.settings.llm_concurrency(), [&](std::size_t c) {
-        return ctx.generator.generate(instruction, p.query(c), static_cast<int>(c % p.seeds));
+      parallel_map<std::string>(p.size(), ctx.settings.llm_concurrency(), [&](std::size_t c) {
+        return ctx.generator.generate(instruction, p.query_of(c), p.sample_of(c));
       });
   std::vector<RenderJob> jobs;
-  for (std::size_t c = 0; c < p.cells; ++c) jobs.push_back({prompts[c], p.query(c), p.seed(c)});
+  for (std::size_t c = 0; c < p.size(); ++c) jobs.push_back({prompts[c], p.query_of(c), p.seed_of(c)});
   return jobs;
 }
 
-std::vector<RenderJob> plain_jobs(const EvalPlan& p) {
+std::vector<RenderJob> plain_jobs(const EvalCells& p) {
   std::vector<RenderJob> jobs;
-  for (std::size_t c = 0; c < p.cells; ++c) jobs.push_back({p.query(c), p.query(c), p.seed(c)});
+  for (std::size_t c = 0; c < p.size(); ++c) jobs.push_back({p.query_of(c), p.query_of(c), p.seed_of(c)});
   return jobs;
 }
 
-std::vector<RenderJob> professional_jobs(const EngineContext& ctx, const EvalPlan& p) {
+std::vector<RenderJob> professional_jobs(const EngineContext& ctx, const EvalCells& p) {
   std::vector<RenderJob> jobs;
-  for (std::size_t c = 0; c < p.cells; ++c) {
-    const std::string& q = p.query(c);
+  for (std::size_t c = 0; c < p.size(); ++c) {
+    const std::string& q = p.query_of(c);
     std::vector<std::string> rows = ctx.prodb.rows_for(q);
     if (rows.empty()) rows = ctx.prodb.exemplars(q, 1);
-    jobs.push_back({rows.empty() ? q : rows.front(), q, p.seed(c)});
+    jobs.push_back({rows.empty() ? q : rows.front(), q, p.seed_of(c)});
   }
   return jobs;
 }
 
-std::vector<RenderJob> jobs_of(EngineContext& ctx, const EvalPlan& p, const EvalMethod& m) {
+std::vector<RenderJob> jobs_of(EngineContext& ctx, const EvalCells& p, const EvalMethod& m) {
   switch (m.kind) {
     case EvalMethod::Kind::kPlain: return plain_jobs(p);
     case EvalMethod::Kind::kProfessional: return professional_jobs(ctx, p);
@@ -92,7 +83,7 @@ std::vector<RenderJob> jobs_of(EngineContext& ctx, const EvalPlan& p, const Eval
 }  // namespace
 
 std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx) {
-  EvalPlan p = plan_of(ctx, ctx.queries.heldout);
+  EvalCells p = plan_of(ctx, ctx.queries.heldout);
   std::vector<RenderJob> jobs = plain_jobs(p);
   std::vector<RenderJob> pro = professional_jobs(ctx, p);
   jobs.insert(jobs.end(), pro.begin(), pro.end());
@@ -103,11 +94,9 @@ std::vector<RenderJob> evaluation_fixed_jobs(EngineContext& ctx) {
 
 EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::string>& queries,
                                   const std::vector<EvalMethod>& methods) {
-  EvalPlan p = plan_of(ctx, queries);
+  EvalCells p = plan_of(ctx, queries);
   EvaluationResult r;
-  r.queries = p.queries;
-  r.seeds = p.seeds;
-  r.seed_base = p.seed_base;
+  static_cast<EvalCells&>(r) = p;
   std::vector<RenderJob> jobs;
   for (const EvalMethod& m : methods) {
     std::vector<RenderJob> arm = jobs_of(ctx, p, m);
@@ -120,8 +109,8 @@ EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::str
     MethodResult mr;
     mr.method = methods[m].name;
     mr.instruction = methods[m].instruction;
-    for (std::size_t c = 0; c < p.cells; ++c) {
-      const std::size_t k = m * p.cells + c;
+    for (std::size_t c = 0; c < p.size(); ++c) {
+      const std::size_t k = m * p.size() + c;
       mr.values.push_back(outcomes[k].score);
       mr.prompts.push_back(jobs[k].prompt);
       mr.images.push_back(outcomes[k].image_uri);
@@ -160,7 +149,7 @@ EvaluationResult decode_evaluation(const std::string& bytes) {
   schemas::read_body(bytes, "Evaluation", [&](const schemas::MapReader& m) {
     r.queries = m.required<std::vector<std::string>>("queries");
     r.seeds = m.required<int>("seeds");
-    r.seed_base = m.optional<int64_t>("seed_base", 1000000);  // records before it was stored
+    r.seed_base = m.optional<int64_t>("seed_base", kSeedBaseBeforeItWasStored);
     auto methods = m.array("methods", true);
     for (std::size_t i = 0; i < methods.size(); ++i) {
       schemas::MapReader mm = m.nested(*methods[i], "methods[" + std::to_string(i) + "]");

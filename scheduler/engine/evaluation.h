@@ -35,14 +35,23 @@ struct MethodResult {
   std::vector<std::string> images;   // per cell image path ("" when none)
 };
 
-struct EvaluationResult {
+// The evaluation's cells and the one rule that gives each its query and
+// image seed (query-major, seed-minor). Every method renders the same cells.
+struct EvalCells {
   std::vector<std::string> queries;
   int seeds = 0;
-  int64_t seed_base = 1000000;
-  std::vector<MethodResult> methods;
-  const MethodResult* find(const std::string& method) const;
+  int64_t seed_base = 0;
+  std::size_t size() const { return queries.size() * static_cast<std::size_t>(seeds); }
   const std::string& query_of(std::size_t cell) const { return queries[cell / seeds]; }
   int64_t seed_of(std::size_t cell) const { return seed_base + static_cast<int64_t>(cell % seeds); }
+  // The generator's sample index on a cell: the same sample for every
+  // instruction on it, in this and in every other experiment.
+  int sample_of(std::size_t cell) const { return static_cast<int>(cell % seeds); }
+};
+
+struct EvaluationResult : EvalCells {
+  std::vector<MethodResult> methods;
+  const MethodResult* find(const std::string& method) const;
 };
 
 // What a method renders on each cell.

@@ -8,6 +8,7 @@
 #include "common/seeded_rng.h"
 #include "scheduler/engine/evaluation.h"
 #include "common/fault_point.h"
+#include "scheduler/engine/iteration_boundary.h"
 #include "scheduler/experiment/iteration_record.h"
 #include "common/parallel_for.h"
 
@@ -82,7 +83,7 @@ PaperLoop::PaperLoop(EngineContext& ctx) : ctx_(ctx), selector_(make_selector(ct
 void PaperLoop::run_iteration(ExperimentState& state) {
   const ExperimentSettings& s = ctx_.settings;
   const int it = state.next_iteration;
-  const std::string tag = "iter:" + std::to_string(it + 1);
+  const std::string tag = iteration_tag(it);
   seed_pool(state, s.initial_instruction);
 
   IterationRecord rec;
@@ -118,8 +119,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
     pros[qi] = professional_prompts(ctx_, Q[qi], it);
     add_professional_jobs(ctx_, it, Q[qi], pros[qi], jobs);
   }
-  const long done_before = ctx_.renders.renders_done();
-  const long cached_before = ctx_.renders.renders_cached();
+  const IterationBoundary boundary(ctx_, it);
   // Submit this iteration first, then work that does not depend on its
   // outcome, so workers stay busy through the iteration barrier.
   ctx_.renders.prefetch(jobs);
@@ -230,35 +230,19 @@ void PaperLoop::run_iteration(ExperimentState& state) {
 
   // 9. Commit the boundary.
   IterationSummary sum;
-  sum.iteration = it;
   sum.best = rec.arms[best].batch_score;
   sum.best_id = rec.arms[best].id;
   std::vector<double> batch_scores;
   for (const ArmRecord& a : rec.arms) batch_scores.push_back(a.batch_score);
   sum.mean = mean_of(batch_scores);
   sum.pool = static_cast<int>(rec.arms.size());
-  state.renders_done += ctx_.renders.renders_done() - done_before;
-  state.renders_cached += ctx_.renders.renders_cached() - cached_before;
   state.renders_spent += static_cast<long>(jobs.size());
-  sum.renders_done = state.renders_done;
-  sum.renders_cached = state.renders_cached;
-  state.summaries.push_back(sum);
   state.next_iteration = it + 1;
   // budget.renders lets the paper loop be compared at a fixed render budget:
   // it stops at the first iteration boundary that reaches it.
   state.finished = state.next_iteration >= s.iterations ||
                    (s.budget.renders > 0 && state.renders_spent >= s.budget.renders);
-  fault_point(tag + ":before-commit");
-  if (ctx_.store) ctx_.store->commit(state, it, encode_iteration(rec), born,
-                    {{"type", "iteration"},
-                     {"iteration", std::to_string(it + 1)},
-                     {"iterations", std::to_string(s.iterations)},
-                     {"best", std::to_string(sum.best)},
-                     {"mean", std::to_string(sum.mean)},
-                     {"pool", std::to_string(sum.pool)},
-                     {"renders_done", std::to_string(sum.renders_done)},
-                     {"renders_cached", std::to_string(sum.renders_cached)}});
-  fault_point(tag + ":committed");
+  boundary.commit(state, sum, rec, born);
 }
 
 }  // namespace bigpe::engine

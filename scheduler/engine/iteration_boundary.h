@@ -1,0 +1,38 @@
+#pragma once
+// IterationBoundary: the end of one iteration of either loop (an iteration
+// of the paper loop, a step of the budget loop), written once. Made where
+// the loop starts counting renders, it remembers the counters; commit() adds the
+// iteration's renders to the state, appends its summary and stores state,
+// iteration record and new instructions in one transaction with the
+// progress event, between the iter:N:before-commit and iter:N:committed
+// fault points. A kill before the commit repeats the whole iteration.
+#include <string>
+#include <vector>
+
+#include "scheduler/engine/engine_context.h"
+#include "scheduler/experiment/experiment_state.h"
+#include "scheduler/experiment/iteration_record.h"
+
+namespace bigpe::engine {
+
+// "iter:N" (1-based), the prefix of an iteration's fault points.
+std::string iteration_tag(int iteration);
+
+class IterationBoundary {
+ public:
+  // REQUIRES: ctx outlives the boundary.
+  IterationBoundary(const EngineContext& ctx, int iteration);
+
+  // REQUIRES: state.next_iteration and state.finished already say what
+  // comes next. Fills sum's iteration and render counters.
+  void commit(ExperimentState& state, IterationSummary sum, const IterationRecord& rec,
+              const std::vector<InstructionRecord>& born) const;
+
+ private:
+  const EngineContext& ctx_;
+  int iteration_;
+  long done_before_;
+  long cached_before_;
+};
+
+}  // namespace bigpe::engine
