@@ -22,7 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using schemas::Command;
 
-constexpr std::size_t kSubmitChunk = 256;  // tasks per SUBMIT message
 constexpr int kHighWaterMark = 1000000;
 
 }  // namespace
@@ -110,10 +109,10 @@ class BrokerClient::Impl {
   }
 
   void send_tasks(const std::vector<schemas::TaskEnvelope>& tasks) {
-    for (std::size_t i = 0; i < tasks.size(); i += kSubmitChunk) {
+    for (std::size_t i = 0; i < tasks.size(); i += schemas::kSubmitChunk) {
       schemas::Submit s;
       s.batch = true;
-      auto end = tasks.begin() + static_cast<std::ptrdiff_t>(std::min(tasks.size(), i + kSubmitChunk));
+      auto end = tasks.begin() + static_cast<std::ptrdiff_t>(std::min(tasks.size(), i + schemas::kSubmitChunk));
       s.tasks.assign(tasks.begin() + static_cast<std::ptrdiff_t>(i), end);
       send(Command::kSubmit, schemas::encode(s));
     }

@@ -32,7 +32,7 @@ namespace bigpe::broker {
 struct BrokerClientOptions {
   std::chrono::milliseconds heartbeat_interval = schemas::kHeartbeatInterval;
   int liveness = schemas::kHeartbeatLiveness;
-  std::chrono::milliseconds task_deadline{600000};  // resubmit a task after this long
+  std::chrono::milliseconds task_deadline = schemas::kTaskDeadline;  // resubmit a task after this long
   CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
   // The ZeroMQ context to use; null: one of its own. An in-process broker's
   // context (Broker::context()) lets the client use its inproc endpoint.
@@ -55,7 +55,7 @@ class BrokerClient {
   BrokerClient(const BrokerClient&) = delete;
   BrokerClient& operator=(const BrokerClient&) = delete;
 
-  // Queues tasks at the broker (chunks of 256 per SUBMIT) and records them
+  // Queues tasks at the broker (chunks of schemas::kSubmitChunk per SUBMIT) and records them
   // in flight. Submitting a task id already in flight is harmless.
   void submit(const std::vector<schemas::TaskEnvelope>& tasks);
 

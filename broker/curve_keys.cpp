@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <optional>
 #include <stdexcept>
+
+#include "common/file_io.h"
 
 namespace bigpe::broker {
 namespace {
@@ -62,11 +65,9 @@ CurveKeyPair write_curve_keypair(const std::string& dir, const std::string& name
 }
 
 std::string read_curve_key(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("CURVE key file " + path + ": cannot read it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::optional<std::string> read = try_read_file(path);
+  if (!read) throw std::runtime_error("CURVE key file " + path + ": cannot read it");
+  std::string text = std::move(*read);
   std::size_t b = 0, e = text.size();
   while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;

@@ -66,7 +66,7 @@ void run_worker(const WorkerArgs& args) {
       if (!args.redis_password_file.empty())
         options.redis.password = RedisOptions::read_password_file(args.redis_password_file);
       // A restarting Redis fails no task: the worker waits for it.
-      options.redis.reconnect_window = std::chrono::seconds(20);
+      options.redis.reconnect_window = RedisOptions::kRestartWindow;
     }
     options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
     worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));

@@ -45,6 +45,9 @@ struct RedisOptions {
   // sent then, so retrying is always safe. 0 = a single attempt. The first
   // connection (the constructor) never waits: a wrong address fails fast.
   std::chrono::milliseconds reconnect_window{0};
+  // The window long-running processes (scheduler, worker) use: long enough
+  // for a restarted redis-server to load its append-only file.
+  static constexpr std::chrono::milliseconds kRestartWindow{20000};
 
   // redis://[:password@]host[:port][/db]. Without a password in the url it
   // comes from the environment: BIGPE_REDIS_PASSWORD, else the first line of

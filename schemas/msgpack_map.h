@@ -16,6 +16,7 @@
 #include <msgpack.hpp>
 
 #include "schemas/decode_error.h"
+#include "schemas/protocol.h"
 
 namespace bigpe::schemas {
 
@@ -98,7 +99,7 @@ class MapWriter {
 
 // Limits on untrusted input (frames come from the network).
 struct UnpackLimits {
-  std::size_t max_bytes = 64u << 20;
+  std::size_t max_bytes = static_cast<std::size_t>(kMaxMessageBytes);
   std::size_t max_array = 1u << 20;
   std::size_t max_map = 1u << 16;
   std::size_t max_str = 16u << 20;

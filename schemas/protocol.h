@@ -6,6 +6,7 @@
 //   [header "BIGPE/1"] [command, e.g. "READY"] [msgpack body map with "v"]
 // (the ROUTER sees the peer's routing id as an extra first frame).
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ inline constexpr int kHeartbeatLiveness = 5;
 inline constexpr std::chrono::milliseconds kReconnectInitial{1000};
 inline constexpr std::chrono::milliseconds kReconnectMax{32000};
 inline constexpr int kDefaultMaxAttempts = 3;
+// A client resubmits a task it has had no answer for after this long.
+inline constexpr std::chrono::milliseconds kTaskDeadline{600000};
+// Tasks per SUBMIT message, so one message stays far below kMaxMessageBytes.
+inline constexpr std::size_t kSubmitChunk = 256;
 inline constexpr int kDefaultSlots = 2;
 // Largest frame a socket accepts (ZMQ_MAXMSGSIZE): libzmq closes a
 // connection that announces a bigger frame before buffering it, so a peer

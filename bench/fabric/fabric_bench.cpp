@@ -21,6 +21,7 @@
 #include "broker/broker.h"
 #include "broker/broker_client.h"
 #include "common/content_hash.h"
+#include "common/file_io.h"
 #include "common/redis_server.h"
 #include "schemas/render_task.h"
 #include "worker/local_worker_pool.h"
@@ -54,8 +55,7 @@ std::map<std::string, double> thread_cpu_seconds() {
   const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string stat = try_read_file((entry.path() / "stat").string()).value_or("");
     std::size_t open = stat.find('('), close = stat.rfind(')');
     if (open == std::string::npos || close == std::string::npos) continue;
     std::string name = stat.substr(open + 1, close - open - 1);

@@ -15,8 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using schemas::Command;
 
-constexpr std::size_t kSubmitChunk = 256;  // as BrokerClient
-constexpr auto kHeartbeat = std::chrono::milliseconds(1000);
 
 void raise_file_limit(int sockets) {
   rlimit rl{};
@@ -52,7 +50,7 @@ LoadDriver::LoadDriver(const std::string& client_endpoint, const std::string& wo
   }
   heard_.assign(workers_.size(), 0);
   held_.resize(workers_.size());
-  next_heartbeat_ = Clock::now() + kHeartbeat;
+  next_heartbeat_ = Clock::now() + schemas::kHeartbeatInterval;
 }
 
 LoadDriver::~LoadDriver() {
@@ -65,7 +63,7 @@ void LoadDriver::heartbeat_if_due() {
   const std::string hb = schemas::encode(schemas::Heartbeat{"scale"});
   for (auto& w : workers_) broker::send_message(*w, nullptr, Command::kHeartbeat, hb);
   broker::send_message(*client_, nullptr, Command::kHeartbeat, hb);
-  next_heartbeat_ = Clock::now() + kHeartbeat;
+  next_heartbeat_ = Clock::now() + schemas::kHeartbeatInterval;
 }
 
 // Reads whatever the broker sent worker i; answers its TASKs when asked to.
@@ -118,11 +116,11 @@ void LoadDriver::submit(long count, int body_bytes, Clock::time_point deadline) 
   long sent = 0;
   while (sent < count) {
     schemas::Submit s;
-    for (std::size_t k = 0; k < kSubmitChunk && sent < count; ++k, ++sent)
+    for (std::size_t k = 0; k < schemas::kSubmitChunk && sent < count; ++k, ++sent)
       s.tasks.push_back({"t" + std::to_string(sent), "exp" + std::to_string(sent % 4), "scale", body});
     broker::send_message(*client_, nullptr, Command::kSubmit, schemas::encode(s));
     // Keep the flow bounded: no more than 64 SUBMITs ahead of the ACCEPTEDs.
-    while (sent - accepted_ > static_cast<long>(64 * kSubmitChunk)) {
+    while (sent - accepted_ > static_cast<long>(64 * schemas::kSubmitChunk)) {
       zmq::pollitem_t item{client_->handle(), 0, ZMQ_POLLIN, 0};
       zmq::poll(&item, 1, std::chrono::milliseconds(100));
       pump_client();

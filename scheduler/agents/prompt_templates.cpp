@@ -1,4 +1,5 @@
 #include "scheduler/agents/prompt_templates.h"
+#include "common/file_io.h"
 #include "common/text_util.h"
 
 #include <cstdlib>
@@ -31,13 +32,8 @@ std::string resolve(const std::string& name) {
   const char* dir = std::getenv("BIGPE_TEMPLATE_DIR");
   if (dir != nullptr && *dir != '\0') {
     const std::string path = std::string(dir) + "/" + name + ".txt";
-    std::ifstream in(path);
-    if (in) {
-      std::ostringstream text;
-      text << in.rdbuf();
-      if (in.bad())
-        throw std::runtime_error(path + ": cannot read template");
-      std::string body = trim(text.str());
+    if (std::optional<std::string> text = try_read_file(path)) {
+      std::string body = trim(*text);
       if (body.empty())
         throw std::runtime_error(path + ": template '" + name + "' is empty");
       return body;

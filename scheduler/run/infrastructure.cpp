@@ -20,7 +20,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
   }
   // Ride out a Redis restart (a crash, a failover) instead of stopping the
   // run: the append-only file brings the data back within seconds.
-  redis_options_.reconnect_window = std::chrono::seconds(20);
+  redis_options_.reconnect_window = RedisOptions::kRestartWindow;
 
   if (s.broker == "embedded") {
     broker::BrokerOptions bo;
