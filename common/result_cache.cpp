@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "schemas/decode_error.h"
+#include "common/redis_keys.h"
 
 namespace bigpe {
 
@@ -38,18 +39,21 @@ namespace {
 // batch and updating the counters is one round trip and the counters can
 // never disagree with what was stored. KEYS: record keys; ARGV: one record
 // per key, then worker_id, then the render count.
-constexpr const char* kStoreScript = R"lua(
+const std::string& store_script() {
+  static const std::string script = std::string(R"lua(
 local stored, dup = 0, 0
 for i = 1, #KEYS do
   if redis.call('SET', KEYS[i], ARGV[i], 'NX') then stored = stored + 1 else dup = dup + 1 end
 end
 local n = #KEYS
 local renders = tonumber(ARGV[n + 2])
-if renders ~= 0 then redis.call('HINCRBY', 'bigpe:stats:renders', ARGV[n + 1], renders) end
-if stored > 0 then redis.call('INCRBY', 'bigpe:stats:stored', stored) end
-if dup > 0 then redis.call('INCRBY', 'bigpe:stats:duplicates', dup) end
+if renders ~= 0 then redis.call('HINCRBY', ')lua") + redis_keys::kStatsRenders + R"lua(', ARGV[n + 1], renders) end
+if stored > 0 then redis.call('INCRBY', ')lua" + redis_keys::kStatsStored + R"lua(', stored) end
+if dup > 0 then redis.call('INCRBY', ')lua" + redis_keys::kStatsDuplicates + R"lua(', dup) end
 return {stored, dup}
 )lua";
+  return script;
+}
 
 }  // namespace
 
@@ -60,7 +64,7 @@ ResultCache::StoreOutcome ResultCache::store(const std::vector<schemas::ResultRe
   std::vector<std::string> argv;
   argv.reserve(3 + 2 * records.size() + 2);
   argv.push_back("EVAL");
-  argv.push_back(kStoreScript);
+  argv.push_back(store_script());
   argv.push_back(std::to_string(records.size()));
   for (const schemas::ResultRecord& rec : records) argv.push_back(record_key(rec.key));
   for (const schemas::ResultRecord& rec : records) argv.push_back(schemas::encode(rec));

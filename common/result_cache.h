@@ -13,6 +13,7 @@
 
 #include "common/redis_client.h"
 #include "schemas/render_task.h"
+#include "common/redis_keys.h"
 
 namespace bigpe {
 
@@ -21,7 +22,7 @@ class ResultCache {
   // REQUIRES: redis outlives the cache.
   explicit ResultCache(RedisClient& redis);
 
-  static std::string record_key(const std::string& key) { return "bigpe:result:" + key; }
+  static std::string record_key(const std::string& key) { return redis_keys::result(key); }
 
   // One GET per key, pipelined. A missing key or a record that does not
   // decode (logged with the key and the reason) is std::nullopt: a miss is

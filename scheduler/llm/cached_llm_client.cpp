@@ -7,12 +7,12 @@
 
 #include "common/content_hash.h"
 #include "schemas/versioned_body.h"
+#include "common/redis_keys.h"
 
 namespace bigpe {
 
 namespace {
 
-constexpr const char* kKeyPrefix = "bigpe:llm:";
 constexpr const char* kRecordName = "llm record";
 
 std::string encode_record(const std::string& model_id, const ChatRequest& request,
@@ -64,7 +64,7 @@ std::string llm_cache_key(const std::string& model_id, const ChatRequest& reques
   }
   pk.pack(request.temperature);  // always a float64, so 1 and 1.0 agree
   pk.pack(static_cast<int64_t>(request.sample_index));
-  return kKeyPrefix + sha256_hex(std::string(buf.data(), buf.size()));
+  return redis_keys::llm(sha256_hex(std::string(buf.data(), buf.size())));
 }
 
 CachedLlmClient::CachedLlmClient(std::unique_ptr<LlmClient> inner, std::shared_ptr<RedisClient> redis)

@@ -15,6 +15,7 @@
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
+#include "common/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {
@@ -123,7 +124,7 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
     for (const std::string& c : campaigns)
       if (auto rec = CampaignStore(redis, c).load())
         for (const CampaignMember& m : rec->experiments) in_campaign.insert(m.experiment_id);
-    for (const RedisReply& e : redis.command({"ZRANGE", "bigpe:experiments", "0", "-1"}).elements)
+    for (const RedisReply& e : redis.command({"ZRANGE", redis_keys::kExperiments, "0", "-1"}).elements)
       if (!in_campaign.count(e.str)) experiments.push_back(e.str);
   }
 

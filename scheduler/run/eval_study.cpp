@@ -19,6 +19,7 @@
 #include "scheduler/store/run_folder.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
+#include "common/redis_keys.h"
 
 namespace fs = std::filesystem;
 
@@ -174,7 +175,7 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   const std::string record = encode_evaluation(result);
   const std::string now = std::to_string(
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  std::vector<std::vector<std::string>> cmds = {{"SET", "bigpe:eval:" + eval_id, record}};
+  std::vector<std::vector<std::string>> cmds = {{"SET", redis_keys::eval_study(eval_id), record}};
   for (const Source& src : sources) {
     StateStore store(redis, src.experiment_id);
     cmds.push_back({"SET", store.key("eval:" + eval_id), record});

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/json.h"
+#include "common/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {
@@ -51,7 +52,7 @@ void CampaignStore::create(const CampaignRecord& r) {
   redis_.transaction({
       {"HSET", key(), "name", r.name, "file", r.file, "status", "running", "reason", "", "created", now,
        "updated", now, "variants", r.variants_json, "experiments", members_json(r.experiments)},
-      {"ZADD", "bigpe:campaigns", now, id_},
+      {"ZADD", redis_keys::kCampaigns, now, id_},
   });
 }
 
@@ -82,7 +83,7 @@ std::optional<CampaignRecord> CampaignStore::load() {
 
 std::vector<std::string> CampaignStore::list(RedisClient& redis) {
   std::vector<std::string> ids;
-  for (const RedisReply& e : redis.command({"ZRANGE", "bigpe:campaigns", "0", "-1"}).elements) ids.push_back(e.str);
+  for (const RedisReply& e : redis.command({"ZRANGE", redis_keys::kCampaigns, "0", "-1"}).elements) ids.push_back(e.str);
   return ids;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/redis_client.h"
+#include "common/redis_keys.h"
 
 namespace bigpe::engine {
 
@@ -50,7 +51,7 @@ class CampaignStore {
 
   // Every campaign id, oldest first.
   static std::vector<std::string> list(RedisClient& redis);
-  std::string key() const { return "bigpe:campaign:" + id_; }
+  std::string key() const { return redis_keys::campaign(id_); }
 
  private:
   RedisClient& redis_;

@@ -4,6 +4,7 @@
 
 #include "schemas/msgpack_map.h"
 #include "schemas/versioned_body.h"
+#include "common/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {
@@ -53,7 +54,7 @@ void StateStore::create(const std::map<std::string, std::string>& config_values,
       {"HSET", key("meta"), "config", std::string(buf.data(), buf.size()), "config_hash", config_hash,
        "status", "running", "reason", "", "created", now, "updated", now, "code_version",
        "bigpe-1"},
-      {"ZADD", "bigpe:experiments", now, id_},
+      {"ZADD", redis_keys::kExperiments, now, id_},
   });
 }
 

@@ -24,6 +24,7 @@
 
 #include "common/redis_client.h"
 #include "scheduler/experiment/experiment_state.h"
+#include "common/redis_keys.h"
 
 namespace bigpe::engine {
 
@@ -59,7 +60,7 @@ class StateStore {
   void set_status(const std::string& status, const std::string& reason);
   void add_event(const std::map<std::string, std::string>& event);
 
-  std::string key(const std::string& suffix) const { return "bigpe:exp:" + id_ + ":" + suffix; }
+  std::string key(const std::string& suffix) const { return redis_keys::experiment(id_, suffix); }
 
  private:
   RedisClient& redis_;
