@@ -93,6 +93,7 @@ ChildProcess::ChildProcess(ChildProcessOptions options) : options_(std::move(opt
   }
   pid_t parent = ::getpid();
   const char* workdir = options_.working_dir.empty() ? nullptr : options_.working_dir.c_str();
+  const bool own_group = options_.own_process_group;
 
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -106,6 +107,7 @@ ChildProcess::ChildProcess(ChildProcessOptions options) : options_(std::move(opt
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGTERM, SIG_DFL);
+    if (own_group) ::setpgid(0, 0);
     ::dup2(null_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);

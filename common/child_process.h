@@ -31,6 +31,10 @@ struct ChildProcessOptions {
   std::string stdout_path;  // appended to; empty = /dev/null
   std::string stderr_path;  // appended to; empty = /dev/null
   std::string working_dir;  // empty = ours
+  // In a process group of its own, so a signal to ours (Ctrl-C in a
+  // terminal, a supervisor stopping the job) does not reach it: its owner
+  // stops it in order, after what depends on it.
+  bool own_process_group = false;
 };
 
 class ChildProcess {

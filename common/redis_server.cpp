@@ -102,6 +102,8 @@ RedisOptions RedisServer::options() const {
 std::string RedisServer::log_path() const { return options_.data_dir + "/redis.log"; }
 std::string RedisServer::config_path() const { return options_.data_dir + "/redis.conf"; }
 
+pid_t RedisServer::pid() const { return child_ ? child_->pid() : -1; }
+
 bool RedisServer::running() const { return child_ && child_->running(); }
 
 void RedisServer::write_config() const {
@@ -141,6 +143,7 @@ void RedisServer::start() {
   write_config();
   ChildProcessOptions co;
   co.argv = {executable_, config_path()};
+  co.own_process_group = true;  // Ctrl-C stops the run first; Redis goes last
   co.stdout_path = log_path();
   co.stderr_path = log_path();
   co.working_dir = options_.data_dir;

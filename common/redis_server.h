@@ -10,6 +10,8 @@
 // options() from any thread. The server dies with the thread that started it
 // (PR_SET_PDEATHSIG, see child_process.h), so start it from a thread that
 // lives as long as the server should.
+#include <sys/types.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -49,6 +51,9 @@ class RedisServer {
   std::string log_path() const;
   std::string config_path() const;
   bool running() const;
+  // The redis-server process (-1 before start or after stop). It runs in a
+  // process group of its own: a Ctrl-C meant for its owner never reaches it.
+  pid_t pid() const;
 
   // Graceful stop (SIGTERM, SIGKILL after a grace period); no-op when
   // stopped.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -120,6 +121,7 @@ class Worker::Impl {
 
  private:
   void compute_loop();
+  void compute_batches(zmq::socket_t& out);
   void io_loop(zmq::socket_t& control);
   void connect();
   void new_session(const char* why);
@@ -152,6 +154,7 @@ class Worker::Impl {
   std::vector<schemas::Task> arrived_;  // TASKs of this poll, for the inbox
   bool awaiting_ack_ = false;  // READY sent, nothing but DISCONNECT heard since
   bool compute_done_ = false;
+  std::exception_ptr compute_error_;  // set by the compute thread before kComputeDone
 
   std::atomic<long> tasks_{0}, items_{0}, renders_{0}, hits_{0}, failures_{0};
 };
@@ -170,6 +173,7 @@ void Worker::Impl::run() {
   }
   inbox_.close();
   compute.join();
+  if (compute_error_) std::rethrow_exception(compute_error_);
 }
 
 void Worker::Impl::stop() {
@@ -191,6 +195,19 @@ void Worker::Impl::compute_loop() {
   zmq::socket_t out(*ctx_, zmq::socket_type::push);
   out.set(zmq::sockopt::linger, 0);
   out.connect(control_endpoint_);
+  // No exception may leave the thread (std::terminate): one that does ends
+  // the worker, which run() reports; the broker requeues its tasks.
+  try {
+    compute_batches(out);
+  } catch (const std::exception& e) {
+    spdlog::error("worker {}: compute thread stopped: {}", opt_.worker_id, e.what());
+    compute_error_ = std::current_exception();
+  }
+  char done = kComputeDone;
+  out.send(zmq::const_buffer(&done, 1), zmq::send_flags::none);
+}
+
+void Worker::Impl::compute_batches(zmq::socket_t& out) {
   // Everything held runs as one batch (measured: leaving one task queued
   // while a batch runs lowered bench scheduler's utilization, 0.978 -> 0.961).
   const std::size_t max_batch = static_cast<std::size_t>(std::max(1, opt_.slots));
@@ -221,8 +238,6 @@ void Worker::Impl::compute_loop() {
     std::memcpy(&frame[1 + sizeof(uint64_t)], body.data(), body.size());
     out.send(zmq::buffer(frame), zmq::send_flags::none);
   }
-  char done = kComputeDone;
-  out.send(zmq::const_buffer(&done, 1), zmq::send_flags::none);
 }
 
 void Worker::Impl::send(Command c, const std::string& body) {

@@ -173,6 +173,14 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
   parallel_for(n, static_cast<int>(threads), [&](std::size_t i) {
     const PlannedExperiment& e = plan.experiments[i];
     const std::string name = fs::path(e.member.run_dir).filename().string();
+    if (interrupted()) {  // stopping: start nothing new
+      outcomes[i] = RunOutcome{interrupt_exit_code(), e.member.experiment_id, plan.dir + "/" + e.member.run_dir,
+                               "not started"};
+      std::lock_guard<std::mutex> g(console);
+      out << "[" << name << "] stopped: not started (" << ++done << "/" << n << " done)\n";
+      out.flush();
+      return;
+    }
     ExperimentJob job;
     job.run_dir = plan.dir + "/" + e.member.run_dir;
     job.experiment_id = e.member.experiment_id;
@@ -197,8 +205,8 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     ++done;
     out << "[" << name << "] "
         << (outcomes[i].exit_code == 0   ? "finished"
-            : outcomes[i].exit_code == 2 ? "stopped: "
-                                         : "refused: ")
+            : outcomes[i].exit_code == 1 ? "refused: "
+                                         : "stopped: ")
         << outcomes[i].message << " (" << done.load() << "/" << n << " done)\n";
     out.flush();
   });
@@ -214,7 +222,7 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     store.set_status("finished", "");
   } else {
     store.set_status("stopped", std::to_string(n - finished) + " of " + std::to_string(n) + " experiments did not finish");
-    outcome.exit_code = refused > 0 ? 1 : 2;
+    outcome.exit_code = interrupted() ? interrupt_exit_code() : refused > 0 ? 1 : 2;
   }
   out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n << " experiments finished\n"
       << campaign_table_text(rows) << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "

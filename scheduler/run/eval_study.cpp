@@ -199,7 +199,7 @@ int run_eval(const EvalRequest& request, std::ostream& out) {
     return run_eval_checked(request, out);
   } catch (const Interrupted& e) {
     out << "bigpe eval: " << e.what() << "\n";
-    return 2;
+    return interrupt_exit_code();
   } catch (const RenderFailed& e) {
     out << "bigpe eval: " << e.what() << "\n";
     return 2;

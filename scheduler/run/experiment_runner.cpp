@@ -116,6 +116,9 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
       store.commit_evaluation(state, encode_evaluation(*eval), {{"type", "evaluation"}});
     }
   }
+  // A signal during the evaluation's last renders stops here, with the
+  // evaluation committed: the resume only writes the reports.
+  if (interrupted()) throw Interrupted();
 
   ReportInput ri{id, hash, &s, &state, eval ? &*eval : nullptr, job.run_dir};
   ri.loop_wall_s = loop_wall_s;
@@ -167,10 +170,16 @@ RunOutcome execute_experiment(const ExperimentJob& job, Infrastructure& infra, s
     run_recorded(job, s, hash, infra, *redis, *store, out);
     return outcome;
   } catch (const Interrupted& e) {
-    if (store) store->set_status("stopped", e.what());
+    // The signal may have reached Redis too (a supervisor stopping the
+    // job): a status that cannot be written must not end the process.
+    try {
+      if (store) store->set_status("stopped", e.what());
+    } catch (const std::exception& e2) {
+      spdlog::error("could not record the stop reason: {}", e2.what());
+    }
     outcome.message = e.what();
     out << "stopped: " << e.what() << "; resume with: bigpe resume " << job.run_dir << "\n";
-    outcome.exit_code = 2;
+    outcome.exit_code = interrupt_exit_code();
   } catch (const std::exception& e) {
     outcome.message = e.what();
     const bool recorded = store != nullptr && dynamic_cast<const Refused*>(&e) == nullptr;
@@ -185,7 +194,8 @@ RunOutcome execute_experiment(const ExperimentJob& job, Infrastructure& infra, s
       spdlog::error("could not record the stop reason: {}", e2.what());
     }
     out << "stopped: " << e.what() << "\nthe experiment is resumable: bigpe resume " << job.run_dir << "\n";
-    outcome.exit_code = 2;
+    // A failure caused by the shutdown a signal started ends as that signal.
+    outcome.exit_code = interrupted() ? interrupt_exit_code() : 2;
   }
   out.flush();
   return outcome;

@@ -21,7 +21,7 @@ namespace bigpe::engine {
 class Infrastructure;
 
 struct RunOutcome {
-  int exit_code = 0;  // 0 finished, 2 stopped (resumable), 1 refused / bad input
+  int exit_code = 0;  // 0 finished, 2 stopped (resumable), 130/143 stopped by SIGINT/SIGTERM, 1 refused
   std::string experiment_id;
   std::string run_dir;
   std::string message;  // why it stopped or was refused; empty when finished

@@ -61,6 +61,14 @@ TEST(RedisServer, StartsOnLoopbackWithAppendOnlyAndStops) {
   server.stop();  // idempotent
 }
 
+TEST(RedisServer, RunsInAProcessGroupOfItsOwnSoOurCtrlCDoesNotStopIt) {
+  TempDir dir("redis-group");
+  RedisServer server(in(dir));
+  ASSERT_GT(server.pid(), 0);
+  EXPECT_EQ(::getpgid(server.pid()), server.pid());
+  EXPECT_NE(::getpgid(server.pid()), ::getpgrp());
+}
+
 TEST(RedisServer, FsyncAlwaysOption) {
   TempDir dir("redis-server");
   RedisServerOptions o = in(dir);
