@@ -5,17 +5,20 @@
 //   - the run completed (resumed when the scheduler died or stopped),
 //   - every result of the reference is stored, and stored exactly once,
 //   - the experiment's result equals the reference's,
-//   - renders repeated beyond what the lost in-flight tasks explain: zero.
+//   - renders repeated beyond what the lost in-flight tasks explain: zero,
+//   - no process log says "terminate called" or "core dumped".
 // Each test prints its line of the per-kind report and appends it to
 // <build>/fault_report.txt. BIGPE_FAULT_SEED picks other points (default 6);
 // BIGPE_FAULT_RUNS repeats the faulted run (default 1).
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include <gtest/gtest.h>
 
 #include "tests/fault/support/fault_scenario.h"
+#include "tests/support/bigpe_invocation.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe::testing {
@@ -72,6 +75,15 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
     EXPECT_EQ(duplicates, 0) << "a result was stored more than once";
     EXPECT_EQ(repeated, run.repeated) << "every repeated render met a stored result";
     EXPECT_EQ(extra, 0) << repeated << " repeated renders, " << run.explained << " in-flight tasks lost";
+  }
+
+  // Every process of every run ended by its own code or by the fault, never
+  // by an exception that escaped a thread.
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (!e.is_regular_file() || e.path().extension() != ".log") continue;
+    const std::string log = read_text_file(e.path().string());
+    EXPECT_EQ(log.find("terminate called"), std::string::npos) << e.path();
+    EXPECT_EQ(log.find("core dumped"), std::string::npos) << e.path();
   }
 
   const std::string row = tally_row(tally);
