@@ -28,18 +28,35 @@ const ordered_json& require(const ordered_json& obj, std::string_view key) {
   return *it;
 }
 
+namespace {
+
+[[noreturn]] void wrong_type(std::string_view what, const char* expected, const ordered_json& got) {
+  throw JsonError("JSON: " + std::string(what) + ": expected " + expected + ", got " + type_name(got));
+}
+
+}  // namespace
+
 const std::string& string_of(const ordered_json& v, std::string_view what) {
-  if (!v.is_string())
-    throw JsonError("JSON: " + std::string(what) + ": expected a string, got " + type_name(v));
+  if (!v.is_string()) wrong_type(what, "a string", v);
   return v.get_ref<const std::string&>();
+}
+
+const ordered_json& object_of(const ordered_json& v, std::string_view what) {
+  if (!v.is_object()) wrong_type(what, "an object", v);
+  return v;
+}
+
+const ordered_json& array_of(const ordered_json& v, std::string_view what) {
+  if (!v.is_array()) wrong_type(what, "an array", v);
+  return v;
 }
 
 int64_t int_of(const ordered_json& v, std::string_view what) {
   if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
     throw JsonError("JSON: " + std::string(what) + ": integer " + v.dump() + " does not fit in 64 bits");
   if (v.is_number_integer()) return v.get<int64_t>();
-  throw JsonError("JSON: " + std::string(what) + ": expected an integer, got " +
-                  (v.is_number() ? v.dump() : type_name(v)));
+  if (!v.is_number()) wrong_type(what, "an integer", v);
+  throw JsonError("JSON: " + std::string(what) + ": expected an integer, got " + v.dump());
 }
 
 const std::string& require_string(const ordered_json& obj, std::string_view key) {

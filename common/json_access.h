@@ -21,9 +21,12 @@ const char* type_name(const nlohmann::ordered_json& v);
 const nlohmann::ordered_json& require(const nlohmann::ordered_json& obj, std::string_view key);
 
 // v as a string / as an exact int64 (an integer literal in range, never a
-// truncated double); throws "JSON: <what>: expected a string, got a number".
+// truncated double) / checked to be an object or an array; throws
+// "JSON: <what>: expected a string, got a number".
 const std::string& string_of(const nlohmann::ordered_json& v, std::string_view what);
 int64_t int_of(const nlohmann::ordered_json& v, std::string_view what);
+const nlohmann::ordered_json& object_of(const nlohmann::ordered_json& v, std::string_view what);
+const nlohmann::ordered_json& array_of(const nlohmann::ordered_json& v, std::string_view what);
 
 // require() then string_of()/int_of(), naming the key.
 const std::string& require_string(const nlohmann::ordered_json& obj, std::string_view key);

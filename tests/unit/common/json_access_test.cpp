@@ -35,6 +35,8 @@ TEST(JsonAccess, ErrorsNameTheKeyAndTheType) {
   EXPECT_EQ(error_of([] { require(kDoc.at("s"), "k"); }), "JSON: expected an object holding 'k', got a string");
   EXPECT_EQ(error_of([] { require_string(kDoc, "i"); }), "JSON: key 'i': expected a string, got a number");
   EXPECT_EQ(error_of([] { require_int(kDoc, "s"); }), "JSON: key 's': expected an integer, got a string");
+  EXPECT_EQ(error_of([] { object_of(kDoc.at("i"), "key 'i'"); }), "JSON: key 'i': expected an object, got a number");
+  EXPECT_EQ(error_of([] { array_of(kDoc, "the file"); }), "JSON: the file: expected an array, got an object");
 }
 
 TEST(JsonAccess, IntegersAreNeverTruncated) {
