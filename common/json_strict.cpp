@@ -179,7 +179,9 @@ std::string dump_strict(const ordered_json& v) {
         return true;
       }
     };
-    auto bad_string = [&](const ordered_json& x) { return x.is_string() && bad_utf8(x.get_ref<const std::string&>()); };
+    auto bad_string = [&](const ordered_json& x) {
+      return x.is_string() && bad_utf8(x.get_ref<const std::string&>());
+    };
     find_bad(v, bad_string, bad_utf8, path);
     throw JsonError("JSON: cannot write a string that is not valid UTF-8 (at " + where(path) + ": " +
                     description(e) + ")");
