@@ -9,6 +9,7 @@ find_package(CLI11 REQUIRED)
 find_package(PNG REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)       # target OpenSSL::Crypto (SHA-256)
+find_package(nlohmann_json 3 REQUIRED)  # header-only, target nlohmann_json::nlohmann_json
 # Debian's hiredis CMake config is broken; pkg-config works.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)

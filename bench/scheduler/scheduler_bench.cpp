@@ -8,7 +8,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "scheduler/run/experiment_runner.h"
 
 namespace bigpe::engine {
@@ -42,13 +43,13 @@ int run_scheduler_bench(const SchedulerBenchOptions& o, std::ostream& out) {
     std::ifstream f(dir / "run" / "report.json");
     std::stringstream ss;
     ss << f.rdbuf();
-    json::Value report = json::parse(ss.str());
-    const json::Value& t = report.at("timing");
-    double wall = t.at("loop_wall_s").as_number();
-    double busy = t.at("worker_busy_s").as_number();
-    double sched = t.at("scheduler_s").as_number();
-    int iters = static_cast<int>(t.at("loop_iterations").as_int());
-    long renders = static_cast<long>(report.at("renders").at("done").as_int());
+    nlohmann::ordered_json report = json::parse_strict(ss.str());
+    const nlohmann::ordered_json& t = report.at("timing");
+    double wall = t.at("loop_wall_s").get<double>();
+    double busy = t.at("worker_busy_s").get<double>();
+    double sched = t.at("scheduler_s").get<double>();
+    int iters = static_cast<int>(json::require_int(t, "loop_iterations"));
+    long renders = static_cast<long>(json::require_int(report.at("renders"), "done"));
     double utilization = busy / (o.workers * wall);
     char line[256];
     std::snprintf(line, sizeof line,

@@ -11,7 +11,7 @@
 #include <ostream>
 #include <thread>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "common/parallel_for.h"
 #include "scheduler/store/campaign_folder.h"
 #include "scheduler/campaign/campaign_grid.h"
@@ -45,16 +45,16 @@ struct Plan {
 };
 
 std::string variants_json(const CampaignSpec& spec) {
-  json::Value a = json::Value::array();
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const CampaignVariant& v : spec.variants) {
-    json::Value o = json::Value::object();
+    nlohmann::ordered_json o = nlohmann::ordered_json::object();
     o["name"] = v.name;
-    json::Value set = json::Value::object();
+    nlohmann::ordered_json set = nlohmann::ordered_json::object();
     for (const SpecSetting& s : v.set) set[s.key] = s.value;
     o["set"] = set;
     a.push_back(o);
   }
-  return json::serialize(a);
+  return json::dump_strict(a);
 }
 
 RunFile run_file_of(const CampaignFile& c, const CampaignMember& m, const Config& config) {

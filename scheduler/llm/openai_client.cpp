@@ -7,16 +7,20 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <climits>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
 
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "common/seeded_rng.h"
 
 namespace bigpe {
 
 namespace {
+
+using nlohmann::ordered_json;
 
 // Upper bound on a server-requested Retry-After, so a misbehaving proxy
 // cannot park a run for hours.
@@ -47,13 +51,13 @@ std::string excerpt(const std::string& body) {
 // present, else the body's start.
 std::string error_reason(const std::string& body) {
   try {
-    json::Value v = json::parse(body);
+    const ordered_json v = json::parse_strict(body);
     if (v.is_object())
-      if (const json::Value* err = v.find("error")) {
-        if (err->is_string()) return err->as_string();
+      if (auto err = v.find("error"); err != v.end()) {
+        if (err->is_string()) return err->get<std::string>();
         if (err->is_object())
-          if (const json::Value* msg = err->find("message"); msg && msg->is_string())
-            return msg->as_string();
+          if (auto msg = err->find("message"); msg != err->end() && msg->is_string())
+            return msg->get<std::string>();
       }
   } catch (const json::JsonError&) {
   }
@@ -252,11 +256,11 @@ ChatResponse OpenAiClient::complete(const ChatRequest& request) {
 
 std::string chat_request_json(const ChatRequest& request, const std::string& default_model,
                               int max_tokens_cap) {
-  json::Value v = json::Value::object();
+  ordered_json v = ordered_json::object();
   v["model"] = request.model.empty() ? default_model : request.model;
-  json::Value messages = json::Value::array();
+  ordered_json messages = ordered_json::array();
   for (const ChatMessage& m : request.messages) {
-    json::Value msg = json::Value::object();
+    ordered_json msg = ordered_json::object();
     msg["role"] = m.role;
     msg["content"] = m.content;
     messages.push_back(std::move(msg));
@@ -264,39 +268,40 @@ std::string chat_request_json(const ChatRequest& request, const std::string& def
   v["messages"] = std::move(messages);
   v["temperature"] = request.temperature;
   v["max_tokens"] = request.max_tokens > 0 ? std::min(request.max_tokens, max_tokens_cap) : max_tokens_cap;
-  return json::serialize(v);
+  return json::dump_strict(v);
 }
 
 ChatResponse parse_chat_response(const std::string& body) {
-  json::Value v;
+  ordered_json v;
   try {
-    v = json::parse(body);
+    v = json::parse_strict(body);
   } catch (const json::JsonError& e) {
     throw LlmError(std::string("response is not JSON (") + e.what() + ")");
   }
-  auto field = [](const json::Value& obj, const char* name, const char* path) -> const json::Value& {
+  auto field = [](const ordered_json& obj, const char* name, const char* path) -> const ordered_json& {
     if (!obj.is_object()) throw LlmError(std::string("response field ") + path + " is not an object");
-    const json::Value* f = obj.find(name);
-    if (f == nullptr) throw LlmError(std::string("response lacks ") + path + "." + name);
+    auto f = obj.find(name);
+    if (f == obj.end()) throw LlmError(std::string("response lacks ") + path + "." + name);
     return *f;
   };
-  const json::Value& choices = field(v, "choices", "$");
-  if (!choices.is_array() || choices.size() == 0)
+  const ordered_json& choices = field(v, "choices", "$");
+  if (!choices.is_array() || choices.empty())
     throw LlmError("response field choices is not a non-empty array");
-  const json::Value& message = field(choices.as_array()[0], "message", "choices[0]");
-  const json::Value& content = field(message, "content", "choices[0].message");
+  const ordered_json& message = field(choices[0], "message", "choices[0]");
+  const ordered_json& content = field(message, "content", "choices[0].message");
   if (!content.is_string())
-    throw LlmError(std::string("response field choices[0].message.content is ") +
-                   json::type_name(content.type()) + ", not a string");
+    throw LlmError(std::string("response field choices[0].message.content is ") + json::type_name(content) +
+                   ", not a string");
   ChatResponse r;
-  r.text = content.as_string();
-  if (const json::Value* usage = v.find("usage"); usage && usage->is_object()) {
+  r.text = content.get<std::string>();
+  if (auto usage = v.find("usage"); usage != v.end() && usage->is_object()) {
     auto count = [&](const char* name) -> int {
-      const json::Value* n = usage->find(name);
-      if (n == nullptr || n->is_null()) return 0;
-      if (!n->is_number() || n->as_number() < 0 || n->as_number() != std::floor(n->as_number()))
+      auto n = usage->find(name);
+      if (n == usage->end() || n->is_null()) return 0;
+      // A non-negative integer literal parses as unsigned; 7.0 or 7.5 is no count.
+      if (!n->is_number_unsigned() || n->get<uint64_t>() > uint64_t(INT_MAX))
         throw LlmError(std::string("response field usage.") + name + " is not a count");
-      return static_cast<int>(n->as_number());
+      return static_cast<int>(n->get<uint64_t>());
     };
     r.prompt_tokens = count("prompt_tokens");
     r.completion_tokens = count("completion_tokens");

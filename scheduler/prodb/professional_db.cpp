@@ -5,7 +5,8 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "common/seeded_rng.h"
 #include "backends/sim/sim_text.h"
 
@@ -40,16 +41,15 @@ bool is_blank(const std::string& line) {
   return true;
 }
 
-const std::string& string_field(const json::Value& row, const char* key,
+const std::string& string_field(const nlohmann::ordered_json& row, const char* key,
                                 const std::string& where) {
-  const json::Value* v = row.find(key);
-  if (v == nullptr) throw std::runtime_error(where + ": missing field '" + key + "'");
+  auto v = row.find(key);
+  if (v == row.end()) throw std::runtime_error(where + ": missing field '" + key + "'");
   if (!v->is_string())
-    throw std::runtime_error(where + ": field '" + key + "' must be a string, got " +
-                             json::type_name(v->type()));
-  if (is_blank(v->as_string()))
-    throw std::runtime_error(where + ": field '" + key + "' is empty");
-  return v->as_string();
+    throw std::runtime_error(where + ": field '" + key + "' must be a string, got " + json::type_name(*v));
+  const std::string& text = v->get_ref<const std::string&>();
+  if (is_blank(text)) throw std::runtime_error(where + ": field '" + key + "' is empty");
+  return text;
 }
 
 // Plain descriptive words for the synthetic prompts: the prose a
@@ -112,15 +112,14 @@ ProfessionalDb ProfessionalDb::load_jsonl(const std::string& path) {
   for (int number = 1; std::getline(in, line); ++number) {
     if (is_blank(line)) continue;
     const std::string where = path + ":" + std::to_string(number);
-    json::Value row;
+    nlohmann::ordered_json row;
     try {
-      row = json::parse(line);
+      row = json::parse_strict(line);
     } catch (const json::JsonError& e) {
       throw std::runtime_error(where + ": " + e.what());
     }
     if (!row.is_object())
-      throw std::runtime_error(where + ": expected a JSON object, got " +
-                               json::type_name(row.type()));
+      throw std::runtime_error(where + ": expected a JSON object, got " + json::type_name(row));
     db.add(string_field(row, "query", where), string_field(row, "prompt", where));
   }
   if (in.bad()) throw std::runtime_error(path + ": read error");

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <ostream>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "scheduler/store/campaign_folder.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/engine/evaluation.h"
@@ -17,16 +17,16 @@ namespace fs = std::filesystem;
 namespace bigpe::engine {
 namespace {
 
-using json::Value;
+using nlohmann::ordered_json;
 
-Value strings(const std::vector<std::string>& v) {
-  Value a = Value::array();
+ordered_json strings(const std::vector<std::string>& v) {
+  ordered_json a = ordered_json::array();
   for (const std::string& s : v) a.push_back(s);
   return a;
 }
 
-Value numbers(const std::vector<double>& v) {
-  Value a = Value::array();
+ordered_json numbers(const std::vector<double>& v) {
+  ordered_json a = ordered_json::array();
   for (double d : v) a.push_back(d);
   return a;
 }
@@ -36,8 +36,8 @@ class JsonlFile {
   explicit JsonlFile(const std::string& path) : path_(path), f_(path, std::ios::trunc | std::ios::binary) {
     if (!f_) throw std::runtime_error("cannot write " + path);
   }
-  void write(const Value& row) {
-    f_ << json::serialize(row) << "\n";
+  void write(const ordered_json& row) {
+    f_ << json::dump_strict(row) << "\n";
     ++rows_;
   }
   std::size_t close() {
@@ -112,12 +112,12 @@ struct Exporter {
     std::map<std::string, std::string> config = store.load_config_values();
     ExperimentState state = store.load_state().value_or(ExperimentState{});
 
-    Value row = Value::object();
+    ordered_json row = ordered_json::object();
     row["experiment_id"] = id;
     row["campaign_id"] = meta["campaign_id"];
     row["variant"] = meta.count("variant") && !meta["variant"].empty() ? meta["variant"] : config["name"];
     row["repeat"] = static_cast<int64_t>(meta.count("repeat") && !meta["repeat"].empty() ? std::stoll(meta["repeat"]) : 0);
-    Value cfg = Value::object();
+    ordered_json cfg = ordered_json::object();
     for (const auto& [k, v] : config) cfg[k] = v;
     row["config"] = cfg;
     row["config_hash"] = meta["config_hash"];
@@ -131,15 +131,15 @@ struct Exporter {
       std::optional<std::string> bytes = store.load_iteration(static_cast<int>(n));
       if (!bytes) throw std::runtime_error("experiment " + id + ": iteration " + std::to_string(n + 1) + " is missing");
       IterationRecord rec = decode_iteration(*bytes);
-      Value it = Value::object();
+      ordered_json it = ordered_json::object();
       it["experiment_id"] = id;
       it["iteration"] = static_cast<int64_t>(n + 1);
       it["best"] = state.summaries[n].best;
       it["mean"] = state.summaries[n].mean;
       it["queries"] = strings(rec.queries);
-      Value arms = Value::array();
+      ordered_json arms = ordered_json::array();
       for (const ArmRecord& a : rec.arms) {
-        Value av = Value::object();
+        ordered_json av = ordered_json::object();
         av["id"] = a.id;
         av["text"] = a.text;
         av["prompts"] = strings(a.prompts);
@@ -148,9 +148,9 @@ struct Exporter {
         arms.push_back(av);
       }
       it["arms"] = arms;
-      Value pros = Value::array();
+      ordered_json pros = ordered_json::array();
       for (const ProfessionalRecord& p : rec.professional) {
-        Value pv = Value::object();
+        ordered_json pv = ordered_json::object();
         pv["query"] = p.query;
         pv["prompt"] = p.prompt;
         pv["score"] = p.score;
@@ -167,7 +167,7 @@ struct Exporter {
     }
 
     for (const auto& [iid, r] : state.instructions) {
-      Value iv = Value::object();
+      ordered_json iv = ordered_json::object();
       iv["experiment_id"] = id;
       iv["id"] = iid;
       iv["text"] = r.text;
@@ -181,7 +181,7 @@ struct Exporter {
       EvaluationResult e = decode_evaluation(*bytes);
       for (const MethodResult& m : e.methods)
         for (std::size_t c = 0; c < m.values.size(); ++c) {
-          Value ev = Value::object();
+          ordered_json ev = ordered_json::object();
           ev["experiment_id"] = id;
           ev["method"] = m.method;
           ev["instruction"] = m.instruction;

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "scheduler/stats/wilcoxon.h"
 
 namespace bigpe::engine {
@@ -68,20 +68,20 @@ std::string result_table(const EvaluationResult& eval) {
 }
 
 std::string report_json(const ReportInput& in) {
-  using json::Value;
-  Value root = Value::object();
+  using nlohmann::ordered_json;
+  ordered_json root = ordered_json::object();
   root["experiment_id"] = in.experiment_id;
   root["config_hash"] = in.config_hash;
   root["iterations"] = static_cast<int64_t>(in.state->summaries.size());
-  Value renders = Value::object();
+  ordered_json renders = ordered_json::object();
   renders["done"] = static_cast<int64_t>(in.state->renders_done);
   renders["cached"] = static_cast<int64_t>(in.state->renders_cached);
   root["renders"] = renders;
   root["final_instruction"] = final_text(in);
   root["final_instruction_id"] = in.state->final_id;
-  Value curve = Value::array();
+  ordered_json curve = ordered_json::array();
   for (const IterationSummary& s : in.state->summaries) {
-    Value p = Value::object();
+    ordered_json p = ordered_json::object();
     p["iteration"] = static_cast<int64_t>(s.iteration + 1);
     p["best"] = s.best;
     p["mean"] = s.mean;
@@ -90,16 +90,16 @@ std::string report_json(const ReportInput& in) {
     curve.push_back(p);
   }
   root["curve"] = curve;
-  Value timing = Value::object();
+  ordered_json timing = ordered_json::object();
   timing["loop_wall_s"] = in.loop_wall_s;
   timing["worker_busy_s"] = in.worker_busy_s;
   timing["scheduler_s"] = in.scheduler_s;
   timing["loop_iterations"] = static_cast<int64_t>(in.loop_iterations);
   root["timing"] = timing;
   if (in.eval) {
-    Value eval = Value::object();
+    ordered_json eval = ordered_json::object();
     auto add = [&](const MethodResult& m) {
-      Value v = Value::object();
+      ordered_json v = ordered_json::object();
       v["mean"] = m.mean;
       v["ci_low"] = m.ci_low;
       v["ci_high"] = m.ci_high;
@@ -120,7 +120,7 @@ std::string report_json(const ReportInput& in) {
     if (opt && pro) add_gain(*opt, *pro, "gain_over_professional");
     root["eval"] = eval;
   }
-  return json::serialize(root) + "\n";
+  return json::dump_strict(root) + "\n";
 }
 
 std::string report_markdown(const ReportInput& in) {

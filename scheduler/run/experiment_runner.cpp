@@ -169,33 +169,27 @@ RunOutcome execute_experiment(const ExperimentJob& job, Infrastructure& infra, s
     record_or_check(*store, job, hash);
     run_recorded(job, s, hash, infra, *redis, *store, out);
     return outcome;
-  } catch (const Interrupted& e) {
+  } catch (const std::exception& e) {
+    // A failure while a signal's shutdown is under way (an interrupted
+    // system call, a lost connection) is that stop, and says so.
+    const bool by_signal = interrupted();
+    const std::string why = by_signal ? Interrupted().what() : e.what();
+    outcome.message = why;
+    const bool recorded = store != nullptr && dynamic_cast<const Refused*>(&e) == nullptr;
+    if (!recorded) {
+      out << "experiment " << job.experiment_id << ": " << why << "\n";
+      outcome.exit_code = by_signal ? interrupt_exit_code() : 1;
+      return outcome;
+    }
     // The signal may have reached Redis too (a supervisor stopping the
     // job): a status that cannot be written must not end the process.
     try {
-      if (store) store->set_status("stopped", e.what());
+      store->set_status("stopped", why);
     } catch (const std::exception& e2) {
       spdlog::error("could not record the stop reason: {}", e2.what());
     }
-    outcome.message = e.what();
-    out << "stopped: " << e.what() << "; resume with: bigpe resume " << job.run_dir << "\n";
-    outcome.exit_code = interrupt_exit_code();
-  } catch (const std::exception& e) {
-    outcome.message = e.what();
-    const bool recorded = store != nullptr && dynamic_cast<const Refused*>(&e) == nullptr;
-    if (!recorded) {
-      out << "experiment " << job.experiment_id << ": " << e.what() << "\n";
-      outcome.exit_code = 1;
-      return outcome;
-    }
-    try {
-      store->set_status("stopped", e.what());
-    } catch (const std::exception& e2) {
-      spdlog::error("could not record the stop reason: {}", e2.what());
-    }
-    out << "stopped: " << e.what() << "\nthe experiment is resumable: bigpe resume " << job.run_dir << "\n";
-    // A failure caused by the shutdown a signal started ends as that signal.
-    outcome.exit_code = interrupted() ? interrupt_exit_code() : 2;
+    out << "stopped: " << why << "\nthe experiment is resumable: bigpe resume " << job.run_dir << "\n";
+    outcome.exit_code = by_signal ? interrupt_exit_code() : 2;
   }
   out.flush();
   return outcome;

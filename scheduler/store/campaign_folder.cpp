@@ -6,7 +6,8 @@
 #include <stdexcept>
 
 #include "common/file_io.h"
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 
 namespace fs = std::filesystem;
 
@@ -15,13 +16,13 @@ namespace bigpe::engine {
 bool has_campaign_file(const std::string& dir) { return fs::exists(dir + "/campaign.json"); }
 
 void write_campaign_file(const std::string& dir, const CampaignFile& c) {
-  json::Value root = json::Value::object();
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
   root["campaign_id"] = c.campaign_id;
   root["name"] = c.name;
   root["file"] = c.file;
-  root["variants"] = json::parse(c.variants_json.empty() ? "[]" : c.variants_json);
-  root["experiments"] = json::parse(members_json(c.members));
-  write_file_atomic(dir + "/campaign.json", json::serialize(root) + "\n");
+  root["variants"] = json::parse_strict(c.variants_json.empty() ? "[]" : c.variants_json);
+  root["experiments"] = json::parse_strict(members_json(c.members));
+  write_file_atomic(dir + "/campaign.json", json::dump_strict(root) + "\n");
 }
 
 CampaignFile read_campaign_file(const std::string& dir) {
@@ -30,12 +31,12 @@ CampaignFile read_campaign_file(const std::string& dir) {
   if (!text) throw std::runtime_error(path + ": no such campaign (expected the campaign.json that `bigpe campaign` writes)");
   CampaignFile c;
   try {
-    json::Value root = json::parse(*text);
-    c.campaign_id = root.at("campaign_id").as_string();
-    c.name = root.at("name").as_string();
-    c.file = root.at("file").as_string();
-    c.variants_json = json::serialize(root.at("variants"));
-    c.members = parse_members_json(json::serialize(root.at("experiments")), path);
+    const nlohmann::ordered_json root = json::parse_strict(*text);
+    c.campaign_id = json::require_string(root, "campaign_id");
+    c.name = json::require_string(root, "name");
+    c.file = json::require_string(root, "file");
+    c.variants_json = json::dump_strict(json::require(root, "variants"));
+    c.members = parse_members_json(json::dump_strict(json::require(root, "experiments")), path);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }

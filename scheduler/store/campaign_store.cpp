@@ -3,7 +3,8 @@
 #include <chrono>
 #include <map>
 
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "common/redis_keys.h"
 
 namespace bigpe::engine {
@@ -17,25 +18,25 @@ std::string now_text() {
 }  // namespace
 
 std::string members_json(const std::vector<CampaignMember>& members) {
-  json::Value a = json::Value::array();
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const CampaignMember& m : members) {
-    json::Value v = json::Value::object();
+    nlohmann::ordered_json v = nlohmann::ordered_json::object();
     v["id"] = m.experiment_id;
     v["variant"] = m.variant;
     v["repeat"] = static_cast<int64_t>(m.repeat);
     v["run_dir"] = m.run_dir;
     a.push_back(v);
   }
-  return json::serialize(a);
+  return json::dump_strict(a);
 }
 
 std::vector<CampaignMember> parse_members_json(const std::string& text, const std::string& origin) {
   std::vector<CampaignMember> out;
   try {
-    json::Value a = json::parse(text);
-    for (const json::Value& v : a.as_array())
-      out.push_back({v.at("id").as_string(), v.at("variant").as_string(), static_cast<int>(v.at("repeat").as_int()),
-                     v.at("run_dir").as_string()});
+    const nlohmann::ordered_json a = json::parse_strict(text);
+    for (const nlohmann::ordered_json& v : json::array_of(a, "the member list"))
+      out.push_back({json::require_string(v, "id"), json::require_string(v, "variant"),
+                     static_cast<int>(json::require_int(v, "repeat")), json::require_string(v, "run_dir")});
   } catch (const std::exception& e) {
     throw std::runtime_error(origin + ": experiments: " + e.what());
   }

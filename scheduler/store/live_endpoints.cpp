@@ -6,16 +6,17 @@
 #include <stdexcept>
 
 #include "common/file_io.h"
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 
 namespace bigpe::engine {
 
 void write_live_endpoints(const std::string& folder, const LiveEndpoints& e) {
-  json::Value v = json::Value::object();
+  nlohmann::ordered_json v = nlohmann::ordered_json::object();
   v["redis_url"] = e.redis_url;
   v["broker_endpoint"] = e.broker_endpoint;
   v["pid"] = static_cast<int64_t>(e.pid);
-  write_file_atomic(folder + "/live.json", json::serialize(v) + "\n");  // readers never see half a file
+  write_file_atomic(folder + "/live.json", json::dump_strict(v) + "\n");  // readers never see half a file
 }
 
 void remove_live_endpoints(const std::string& folder) {
@@ -27,11 +28,11 @@ std::optional<LiveEndpoints> read_live_endpoints(const std::string& folder) {
   try {
     const std::optional<std::string> text = try_read_file(folder + "/live.json");
     if (!text) return std::nullopt;
-    json::Value v = json::parse(*text);
+    const nlohmann::ordered_json v = json::parse_strict(*text);
     LiveEndpoints e;
-    e.redis_url = v.at("redis_url").as_string();
-    e.broker_endpoint = v.at("broker_endpoint").as_string();
-    e.pid = static_cast<long>(v.at("pid").as_int());
+    e.redis_url = json::require_string(v, "redis_url");
+    e.broker_endpoint = json::require_string(v, "broker_endpoint");
+    e.pid = static_cast<long>(json::require_int(v, "pid"));
     return e;
   } catch (const std::exception&) {
     return std::nullopt;

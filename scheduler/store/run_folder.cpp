@@ -11,7 +11,8 @@
 
 #include "common/content_hash.h"
 #include "common/file_io.h"
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "scheduler/experiment/experiment_config.h"
 
 namespace bigpe::engine {
@@ -37,9 +38,9 @@ std::string config_hash(const Config& config) {
 }
 
 void write_run_file(const std::string& run_dir, const RunFile& rf) {
-  json::Value root = json::Value::object();
+  nlohmann::ordered_json root = nlohmann::ordered_json::object();
   root["experiment_id"] = rf.experiment_id;
-  json::Value values = json::Value::object();
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
   for (const auto& [k, v] : rf.values) values[k] = v;
   root["config"] = values;
   if (!rf.infra_dir.empty() && rf.infra_dir != ".") root["infra_dir"] = rf.infra_dir;
@@ -50,7 +51,7 @@ void write_run_file(const std::string& run_dir, const RunFile& rf) {
   }
   // Written whole to a temporary file and renamed, so a crash never leaves
   // a truncated run.json behind.
-  write_file_atomic(run_dir + "/run.json", json::serialize(root) + "\n");
+  write_file_atomic(run_dir + "/run.json", json::dump_strict(root) + "\n");
 }
 
 bool has_run_file(const std::string& dir) { return std::filesystem::exists(dir + "/run.json"); }
@@ -61,13 +62,14 @@ RunFile read_run_file(const std::string& run_dir) {
   if (!text) throw std::runtime_error(path + ": no such run (expected the run.json that `bigpe run` writes)");
   RunFile rf;
   try {
-    json::Value root = json::parse(*text);
-    rf.experiment_id = root.at("experiment_id").as_string();
-    for (const auto& [k, v] : root.at("config").as_object()) rf.values[k] = v.as_string();
-    if (const json::Value* d = root.find("infra_dir")) rf.infra_dir = d->as_string();
-    if (const json::Value* c = root.find("campaign_id")) rf.campaign_id = c->as_string();
-    if (const json::Value* v = root.find("variant")) rf.variant = v->as_string();
-    if (const json::Value* r = root.find("repeat")) rf.repeat = static_cast<int>(r->as_int());
+    const nlohmann::ordered_json root = json::parse_strict(*text);
+    rf.experiment_id = json::require_string(root, "experiment_id");
+    const nlohmann::ordered_json& config = json::object_of(json::require(root, "config"), "key 'config'");
+    for (const auto& [k, v] : config.items()) rf.values[k] = json::string_of(v, "config key '" + k + "'");
+    if (root.contains("infra_dir")) rf.infra_dir = json::require_string(root, "infra_dir");
+    if (root.contains("campaign_id")) rf.campaign_id = json::require_string(root, "campaign_id");
+    if (root.contains("variant")) rf.variant = json::require_string(root, "variant");
+    if (root.contains("repeat")) rf.repeat = static_cast<int>(json::require_int(root, "repeat"));
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }

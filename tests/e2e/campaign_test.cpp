@@ -8,7 +8,8 @@
 #include <fstream>
 #include <set>
 
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "common/redis_client.h"
 #include "common/redis_server.h"
 #include "tests/support/bigpe_invocation.h"
@@ -91,8 +92,8 @@ TEST(Campaign, SmallGridRunsOverOneInfrastructureAndWritesItsTablesAndRecords) {
     EXPECT_GE(std::stod(row["gain_over_baseline_ci_high"]), std::stod(row["gain_over_baseline_mean"]));
   }
   EXPECT_NE(read_text_file(out + "/summary.md").find("| greedy | 2/2"), std::string::npos);
-  json::Value report = json::parse(read_text_file(out + "/experiments/greedy.r1/report.json"));
-  EXPECT_EQ(report.at("iterations").as_int(), 2);
+  nlohmann::ordered_json report = json::parse_strict(read_text_file(out + "/experiments/greedy.r1/report.json"));
+  EXPECT_EQ(json::require_int(report, "iterations"), 2);
   EXPECT_FALSE(testing::read_text_file(out + "/live.json").size() > 0) << "live.json must go with the services";
 
   // The whole campaign exports, one row per experiment with its cell.
@@ -101,24 +102,25 @@ TEST(Campaign, SmallGridRunsOverOneInfrastructureAndWritesItsTablesAndRecords) {
   std::vector<std::string> exported = testing::read_lines(dir.file("export") + "/experiments.jsonl");
   ASSERT_EQ(exported.size(), 4u);
   for (const std::string& line : exported) {
-    json::Value row = json::parse(line);
-    EXPECT_EQ(row.at("iterations").as_int(), 2);
-    EXPECT_TRUE(row.at("variant").as_string() == "ucb" || row.at("variant").as_string() == "greedy");
-    EXPECT_EQ(row.at("campaign_id").as_string().rfind("small-", 0), 0u);
+    nlohmann::ordered_json row = json::parse_strict(line);
+    EXPECT_EQ(json::require_int(row, "iterations"), 2);
+    EXPECT_TRUE(row.at("variant").get<std::string>() == "ucb" || row.at("variant").get<std::string>() == "greedy");
+    EXPECT_EQ(row.at("campaign_id").get<std::string>().rfind("small-", 0), 0u);
   }
 
   // The shared private redis-server holds the campaign and its experiments.
-  json::Value cj = json::parse(read_text_file(out + "/campaign.json"));
-  const std::string id = cj.at("campaign_id").as_string();
+  nlohmann::ordered_json cj = json::parse_strict(read_text_file(out + "/campaign.json"));
+  const std::string id = cj.at("campaign_id").get<std::string>();
   RedisServer server(RedisServerOptions{out + "/redis"});
   RedisClient redis(server.options());
   EXPECT_EQ(redis.command({"HGET", "bigpe:campaign:" + id, "status"}).str, "finished");
   EXPECT_EQ(redis.command({"ZSCORE", "bigpe:campaigns", id}).is_nil(), false);
-  json::Value members = json::parse(redis.command({"HGET", "bigpe:campaign:" + id, "experiments"}).str);
+  const nlohmann::ordered_json members =
+      json::parse_strict(redis.command({"HGET", "bigpe:campaign:" + id, "experiments"}).str);
   ASSERT_EQ(members.size(), 4u);
   std::set<std::string> variants;
-  for (const json::Value& m : members.as_array()) {
-    const std::string eid = m.at("id").as_string();
+  for (const nlohmann::ordered_json& m : members) {
+    const std::string eid = m.at("id").get<std::string>();
     EXPECT_EQ(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "campaign_id"}).str, id);
     EXPECT_EQ(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "status"}).str, "finished");
     variants.insert(redis.command({"HGET", "bigpe:exp:" + eid + ":meta", "variant"}).str);

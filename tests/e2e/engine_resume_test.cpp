@@ -9,7 +9,8 @@
 
 #include "common/child_process.h"
 #include "common/free_port.h"
-#include "common/json.h"
+#include "common/json_access.h"
+#include "common/json_strict.h"
 #include "common/redis_client.h"
 #include "common/redis_server.h"
 #include "tests/support/test_paths.h"
@@ -64,13 +65,13 @@ long worker_renders(RedisServer& server) {
 // The parts of a report that define the result (render counters are not:
 // a resumed run finds in the cache what it rendered before the kill).
 std::string result_of(const std::string& run_dir) {
-  json::Value report = json::parse(read_file(run_dir + "/report.json"));
-  json::Value r = json::Value::object();
+  nlohmann::ordered_json report = json::parse_strict(read_file(run_dir + "/report.json"));
+  nlohmann::ordered_json r = nlohmann::ordered_json::object();
   r["final_instruction"] = report.at("final_instruction");
   r["iterations"] = report.at("iterations");
   r["curve"] = report.at("curve");
   r["eval"] = report.at("eval");
-  return json::serialize(r);
+  return json::dump_strict(r);
 }
 
 TEST(EngineEndToEnd, QuickRunWritesReportsWithEveryContractField) {
@@ -82,20 +83,20 @@ TEST(EngineEndToEnd, QuickRunWritesReportsWithEveryContractField) {
   EXPECT_NE(r.output.find("iter 4/4"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("final instruction"), std::string::npos) << r.output;
 
-  json::Value report = json::parse(read_file(dir.file("run") + "/report.json"));
-  EXPECT_FALSE(report.at("experiment_id").as_string().empty());
-  EXPECT_EQ(report.at("config_hash").as_string().size(), 64u);
-  EXPECT_EQ(report.at("iterations").as_int(), 4);
-  EXPECT_GT(report.at("renders").at("done").as_int(), 0);
+  nlohmann::ordered_json report = json::parse_strict(read_file(dir.file("run") + "/report.json"));
+  EXPECT_FALSE(report.at("experiment_id").get<std::string>().empty());
+  EXPECT_EQ(report.at("config_hash").get<std::string>().size(), 64u);
+  EXPECT_EQ(json::require_int(report, "iterations"), 4);
+  EXPECT_GT(json::require_int(report.at("renders"), "done"), 0);
   // A fresh Redis holds nothing, so nothing can come from the cache.
-  EXPECT_EQ(report.at("renders").at("cached").as_int(), 0);
-  EXPECT_FALSE(report.at("final_instruction").as_string().empty());
+  EXPECT_EQ(json::require_int(report.at("renders"), "cached"), 0);
+  EXPECT_FALSE(report.at("final_instruction").get<std::string>().empty());
   for (const char* method : {"plain", "baseline", "professional", "optimized"}) {
-    const json::Value& m = report.at("eval").at(method);
-    EXPECT_EQ(m.at("n").as_int(), 40) << method;  // 20 held-out queries x 2 seeds
-    EXPECT_LE(m.at("ci_low").as_number(), m.at("mean").as_number()) << method;
-    EXPECT_GE(m.at("ci_high").as_number(), m.at("mean").as_number()) << method;
-    EXPECT_GT(m.at("mean").as_number(), 15.0) << method;
+    const nlohmann::ordered_json& m = report.at("eval").at(method);
+    EXPECT_EQ(json::require_int(m, "n"), 40) << method;  // 20 held-out queries x 2 seeds
+    EXPECT_LE(m.at("ci_low").get<double>(), m.at("mean").get<double>()) << method;
+    EXPECT_GE(m.at("ci_high").get<double>(), m.at("mean").get<double>()) << method;
+    EXPECT_GT(m.at("mean").get<double>(), 15.0) << method;
   }
   EXPECT_NE(read_file(dir.file("run") + "/report.md").find("Held-out evaluation"), std::string::npos);
 }

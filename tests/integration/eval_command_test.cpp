@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "common/redis_client.h"
 #include "common/redis_server.h"
 #include "tests/support/bigpe_invocation.h"
@@ -83,8 +83,8 @@ TEST(EvalCommand, ComparesFinalInstructionsOfExperimentsOnSharedCells) {
   EXPECT_EQ(cells.size(), 1u + 5u * 40u);
 
   // Stored with each experiment, and a repeat renders nothing new.
-  json::Value cj = json::parse(read_text_file(cdir + "/campaign.json"));
-  const std::string ucb_id = cj.at("experiments").as_array()[0].at("id").as_string();
+  nlohmann::ordered_json cj = json::parse_strict(read_text_file(cdir + "/campaign.json"));
+  const std::string ucb_id = cj.at("experiments").at(0).at("id").get<std::string>();
   Invocation again = run_bigpe({"eval", cdir + "/experiments/ucb.r0", cdir + "/experiments/greedy.r0", "--seeds",
                                 "2", "--out", out},
                                dir.file("again.log"));

@@ -52,7 +52,7 @@ TEST(Status, ShowsARunningCampaignsProgressWorkersAndThenItsStop) {
   run.send_signal(SIGTERM);
   std::optional<int> code = run.wait(std::chrono::seconds(120));
   ASSERT_TRUE(code.has_value()) << testing::read_text_file(dir.file("campaign.log"));
-  EXPECT_EQ(*code, 2) << testing::read_text_file(dir.file("campaign.log"));
+  EXPECT_EQ(*code, 128 + SIGTERM) << testing::read_text_file(dir.file("campaign.log"));
 
   Invocation after = run_bigpe({"status", cdir, "--follow", "--interval", "0.1"}, dir.file("after.log"));
   ASSERT_EQ(after.exit_code, 0) << after.output;

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 
 namespace bigpe::testing {
 namespace {
@@ -29,10 +29,10 @@ std::string read_all(const std::string& path) {
 // The parts of report.json that define the experiment's result (render
 // counters are not: a resumed run finds in the cache what it rendered).
 std::string result_of(const std::string& run_dir) {
-  json::Value report = json::parse(read_all(run_dir + "/report.json"));
-  json::Value r = json::Value::object();
+  nlohmann::ordered_json report = json::parse_strict(read_all(run_dir + "/report.json"));
+  nlohmann::ordered_json r = nlohmann::ordered_json::object();
   for (const char* k : {"final_instruction", "iterations", "curve", "eval"}) r[k] = report.at(k);
-  return json::serialize(r);
+  return json::dump_strict(r);
 }
 
 long long counter(RedisClient& redis, const std::string& key) {

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "common/json.h"
+#include "common/json_strict.h"
 #include "tests/support/http_test_server.h"
 
 namespace bigpe {
@@ -74,14 +74,15 @@ TEST(OpenAiClient, ParsesAnOkResponseWithUsage) {
   EXPECT_EQ(req.target, "/v1/chat/completions");
   EXPECT_EQ(req.headers.at("content-type"), "application/json");
   EXPECT_EQ(req.headers.count("authorization"), 0u);
-  json::Value body = json::parse(req.body);
-  EXPECT_EQ(body.at("model").as_string(), "test-model");
-  EXPECT_EQ(body.at("temperature").as_number(), 0.7);
-  EXPECT_EQ(body.at("max_tokens").as_int(), 64);
-  const json::Array& msgs = body.at("messages").as_array();
+  const nlohmann::ordered_json body = json::parse_strict(req.body);
+  EXPECT_EQ(body.at("model"), "test-model");
+  EXPECT_EQ(body.at("temperature"), 0.7);
+  EXPECT_TRUE(body.at("max_tokens").is_number_integer());
+  EXPECT_EQ(body.at("max_tokens"), 64);
+  const nlohmann::ordered_json& msgs = body.at("messages");
   ASSERT_EQ(msgs.size(), 2u);
-  EXPECT_EQ(msgs[1].at("role").as_string(), "user");
-  EXPECT_EQ(msgs[1].at("content").as_string(), "Refine \"A cactus\"\n\xC3\xA9");
+  EXPECT_EQ(msgs[1].at("role"), "user");
+  EXPECT_EQ(msgs[1].at("content"), "Refine \"A cactus\"\n\xC3\xA9");
 }
 
 TEST(OpenAiClient, BaseUrlEndingInV1IsNotDoubled) {
@@ -179,12 +180,46 @@ TEST(OpenAiClient, MalformedBodiesFailNamingTheProblem) {
   OpenAiClient client(options_for(server));
   std::string err = error_of(client);
   EXPECT_TRUE(contains(err, "not JSON")) << err;
-  EXPECT_TRUE(contains(err, "at byte 13")) << err;
+  EXPECT_TRUE(contains(err, "line 1, column 14")) << err;
   err = error_of(client);
   EXPECT_TRUE(contains(err, "lacks $.choices")) << err;
   err = error_of(client);
   EXPECT_TRUE(contains(err, "choices[0].message.content is null")) << err;
   EXPECT_EQ(server.request_count(), 3);  // none retried
+}
+
+TEST(OpenAiClient, RequestBodyBytes) {
+  ChatRequest r = chat();
+  r.temperature = 1.0;  // a double stays a double on the wire
+  EXPECT_EQ(chat_request_json(r, "m", 32),
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"You write prompts.\"},"
+            "{\"role\":\"user\",\"content\":\"Refine \\\"A cactus\\\"\\n\xC3\xA9\"}],"
+            "\"temperature\":1.0,\"max_tokens\":32}");
+}
+
+TEST(OpenAiClient, UsageCountsMustBeNonNegativeIntegers) {
+  auto body = [](const std::string& tokens) {
+    return R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":)" + tokens + "}}";
+  };
+  EXPECT_EQ(parse_chat_response(body("42")).prompt_tokens, 42);
+  EXPECT_EQ(parse_chat_response(body("null")).prompt_tokens, 0);
+  for (const char* bad : {"-1", "7.5", "7.0", "\"7\"", "4294967296"}) {
+    try {
+      parse_chat_response(body(bad));
+      ADD_FAILURE() << bad;
+    } catch (const LlmError& e) {
+      EXPECT_TRUE(contains(e.what(), "usage.prompt_tokens is not a count")) << bad << ": " << e.what();
+    }
+  }
+}
+
+TEST(OpenAiClient, DuplicateKeysInAResponseAreRefused) {
+  try {
+    parse_chat_response(R"({"choices":[{"message":{"content":"a","content":"b"}}]})");
+    ADD_FAILURE();
+  } catch (const LlmError& e) {
+    EXPECT_TRUE(contains(e.what(), "duplicate key 'content'")) << e.what();
+  }
 }
 
 TEST(OpenAiClient, TimeoutsAreRetriedThenReported) {
