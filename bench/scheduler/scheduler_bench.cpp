@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/json_access.h"
+#include "common/file_io.h"
 #include "common/json_strict.h"
 #include "scheduler/run/experiment_runner.h"
 
@@ -40,10 +41,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o, std::ostream& out) {
     out << log.str() << "bench scheduler: the experiment did not finish\n";
     code = 1;
   } else {
-    std::ifstream f(dir / "run" / "report.json");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    nlohmann::ordered_json report = json::parse_strict(ss.str());
+    nlohmann::ordered_json report = json::parse_strict(read_file((dir / "run" / "report.json").string()));
     const nlohmann::ordered_json& t = report.at("timing");
     double wall = t.at("loop_wall_s").get<double>();
     double busy = t.at("worker_busy_s").get<double>();
