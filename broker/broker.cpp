@@ -193,6 +193,8 @@ class Broker::Impl {
   void on_ready(const std::string& identity, const schemas::Ready& ready);
   void on_result(Worker& w, schemas::Result&& result, const std::string* raw);
   void on_results(Worker& w, const std::string& body);
+  bool on_garbled_result(Worker& w, const schemas::BatchEntry<schemas::Result>& e, const char* what);
+  TaskState* held_task(Worker& w, const std::string& task_id, int attempt, const char* what);
   void flush_results();
   void remove_worker(Worker& w, const std::string& why);
   void hold(Worker& w, TaskState& t);
@@ -454,16 +456,23 @@ void Broker::Impl::on_worker(const WireMessage& m) {
     return;
   }
   Worker& w = *it->second;
+  // Any message is a sign of life, even one that does not decode.
+  w.expiry = Clock::now() + silence_limit();
   switch (m.command) {
     case Command::kHeartbeat:
       schemas::decode_heartbeat(m.body);
-      break;
-    case Command::kResult:
-      on_result(w, schemas::decode_result(m.body), &m.body);
-      break;
+      return;
+    case Command::kResult: {
+      schemas::BatchEntry<schemas::Result> e = schemas::decode_result_entry(m.body);
+      if (e.value)
+        on_result(w, std::move(*e.value), &m.body);
+      else
+        on_garbled_result(w, e, "RESULT");
+      return;
+    }
     case Command::kResults:
       on_results(w, m.body);
-      break;
+      return;
     case Command::kDisconnect:
       schemas::decode_disconnect(m.body);
       remove_worker(w, "worker disconnected");
@@ -472,7 +481,6 @@ void Broker::Impl::on_worker(const WireMessage& m) {
       spdlog::warn("broker: dropped {} from worker {}: not a worker command", m.command_name, w.worker_id);
       return;
   }
-  w.expiry = Clock::now() + silence_limit();
 }
 
 void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& ready) {
@@ -504,13 +512,9 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
 // `raw` is the RESULT body as received, forwarded as is to a client that
 // takes single RESULTs; null when the result came inside a RESULTS.
 void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::string* raw) {
-  auto it = tasks_.find(result.task_id);
-  if (it == tasks_.end() || it->second.worker != &w) {
-    spdlog::warn("broker: RESULT from worker {} for task {} that it does not hold: dropped", w.worker_id,
-                 result.task_id);
-    return;
-  }
-  TaskState& t = it->second;
+  TaskState* held = held_task(w, result.task_id, result.attempt, "RESULT");
+  if (held == nullptr) return;
+  TaskState& t = *held;
   release(w, t);
   result_rate_.add(Clock::now());
   if (!result.error.empty()) {
@@ -523,24 +527,71 @@ void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::str
   else
     send_client(t.client, Command::kResult, raw ? *raw : schemas::encode(result));
   ++completed_;
-  tasks_.erase(it);
+  const std::string id = t.envelope.task_id;  // not a reference into the node erased
+  tasks_.erase(id);
+}
+
+// The task `w` holds under this id at this attempt, or null (logged): a
+// RESULT for a task it does not hold (unknown, or requeued since), or for an
+// attempt other than the one in flight (a late answer to an attempt that was
+// given up, e.g. after the worker was declared dead and the task came back
+// to it), is stale and changes nothing. attempt 0: not known, not checked.
+TaskState* Broker::Impl::held_task(Worker& w, const std::string& task_id, int attempt, const char* what) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end() || it->second.worker != &w) {
+    spdlog::warn("broker: {} from worker {} for task {} that it does not hold: dropped", what, w.worker_id,
+                 task_id);
+    return nullptr;
+  }
+  if (attempt != 0 && attempt != it->second.attempt) {
+    spdlog::warn("broker: {} from worker {} for attempt {} of task {}, whose attempt {} is in flight: stale, dropped",
+                 what, w.worker_id, attempt, task_id, it->second.attempt);
+    return nullptr;
+  }
+  return &it->second;
 }
 
 void Broker::Impl::on_results(Worker& w, const std::string& body) {
-  for (auto& e : schemas::decode_result_batch(body)) {
-    if (e.value) {
-      on_result(w, std::move(*e.value), nullptr);
-      continue;
-    }
-    spdlog::warn("broker: dropped a result from worker {}: {}", w.worker_id, e.error);
-    // The worker did answer, garbled: retry the task rather than leave its
-    // slot taken until the worker dies.
-    auto it = tasks_.find(e.task_id);
-    if (it == tasks_.end() || it->second.worker != &w) continue;
-    release(w, it->second);
-    failed_attempt(it->second, "attempt " + std::to_string(it->second.attempt) + " on worker " + w.worker_id +
-                                   ": malformed result: " + e.error);
+  std::vector<schemas::BatchEntry<schemas::Result>> entries;
+  try {
+    entries = schemas::decode_result_batch(body);
+  } catch (const schemas::DecodeError& e) {
+    schemas::BatchEntry<schemas::Result> whole;
+    whole.error = e.what();
+    on_garbled_result(w, whole, "RESULTS");
+    return;
   }
+  for (auto& e : entries) {
+    if (e.value)
+      on_result(w, std::move(*e.value), nullptr);
+    else if (on_garbled_result(w, e, "RESULTS element"))
+      return;  // w is gone, and with it everything it held
+  }
+}
+
+// A RESULT (or RESULTS element) that does not decode. The worker did answer,
+// so its task goes back to the front of the queue as a failed attempt and
+// the credit comes back at once, rather than both staying taken until the
+// worker dies. When no task can be read from it and the worker holds tasks,
+// the broker cannot tell which one was answered: it removes the worker (all
+// its tasks are requeued, as for a dead worker) and tells it to register
+// again. Returns true when `w` was removed.
+bool Broker::Impl::on_garbled_result(Worker& w, const schemas::BatchEntry<schemas::Result>& e,
+                                     const char* what) {
+  spdlog::warn("broker: malformed {} from worker {}: {}", what, w.worker_id, e.error);
+  if (!e.task_id.empty()) {
+    TaskState* t = held_task(w, e.task_id, e.attempt, what);
+    if (t == nullptr) return false;
+    release(w, *t);
+    failed_attempt(*t, "attempt " + std::to_string(t->attempt) + " on worker " + w.worker_id +
+                           ": malformed result: " + e.error);
+    return false;
+  }
+  if (w.held.empty()) return false;  // nothing it could have answered
+  send_worker(w.identity, Command::kDisconnect,
+              schemas::encode(schemas::Disconnect{"a RESULT named no task: send READY again"}));
+  remove_worker(w, std::string("sent a ") + what + " that names no task (" + e.error + ")");
+  return true;
 }
 
 void Broker::Impl::flush_results() {

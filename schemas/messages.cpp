@@ -52,6 +52,22 @@ std::string write_batch(const char* key, const std::vector<T>& records, uint32_t
   });
 }
 
+// The task id and attempt of a TASK or RESULT map, as far as they can be
+// read, for an entry that may not decode as a whole (see BatchEntry).
+template <typename T>
+void peek_identity(const MapReader& r, BatchEntry<T>& e) {
+  try {
+    e.task_id = r.optional<std::string>("task_id", "");
+  } catch (const DecodeError&) {
+    e.task_id.clear();
+  }
+  try {
+    e.attempt = r.optional<int>("attempt", 1);
+  } catch (const DecodeError&) {
+    e.attempt = 0;
+  }
+}
+
 // Decodes each element of body[key] on its own (see BatchEntry).
 template <typename T, typename Read>
 std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* message, const char* key, Read read) {
@@ -64,7 +80,7 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
       const std::string path = std::string(key) + "[" + std::to_string(i) + "]";
       try {
         MapReader er = r.nested(*elements[i], path);
-        e.task_id = er.optional<std::string>("task_id", "");
+        peek_identity(er, e);
         T value;
         read(er, value);
         e.value = std::move(value);
@@ -170,6 +186,25 @@ Result decode_result(const std::string& bytes) {
   Result m;
   read_body(bytes, "RESULT", [&](const MapReader& r) { read_result(r, m); });
   return m;
+}
+
+BatchEntry<Result> decode_result_entry(const std::string& bytes) {
+  BatchEntry<Result> e;
+  try {
+    e.value = decode_result(bytes);
+    e.task_id = e.value->task_id;
+    e.attempt = e.value->attempt;
+    return e;
+  } catch (const DecodeError& err) {
+    e.error = err.what();
+  }
+  try {
+    msgpack::object_handle oh = unpack_checked(bytes, "RESULT");
+    peek_identity(MapReader(oh.get(), "RESULT"), e);
+  } catch (const DecodeError&) {
+    // Not even a map: nothing can be read.
+  }
+  return e;
 }
 
 std::string encode(const TaskBatch& m) { return write_batch("tasks", m.tasks, kTaskFields, write_task); }

@@ -72,13 +72,18 @@ struct ResultBatch {
   std::vector<Result> results;
 };
 
-// One element of a TASKS or RESULTS body. Elements decode one by one so that
-// a malformed element costs only itself: `error` (naming the element and
-// field) is set when it did not decode, `task_id` whenever it could be read.
+// One element of a TASKS or RESULTS body (or a whole TASK or RESULT body,
+// decoded as an entry). Elements decode one by one so that a malformed
+// element costs only itself: `error` (naming the element and field) is set
+// when it did not decode, `task_id` whenever it could be read, and
+// `attempt` as read (1 when absent, as in TASK and RESULT; 0 when present
+// but unreadable), so that a garbled answer can still be matched with the
+// attempt in flight.
 template <typename T>
 struct BatchEntry {
   std::optional<T> value;
   std::string task_id;
+  int attempt = 0;
   std::string error;
 };
 
@@ -144,6 +149,9 @@ Submit decode_submit(const std::string& bytes);
 Accepted decode_accepted(const std::string& bytes);
 Task decode_task(const std::string& bytes);
 Result decode_result(const std::string& bytes);
+// A RESULT body as an entry: never throws; a body that does not decode comes
+// back with `error` set and whatever of task_id and attempt could be read.
+BatchEntry<Result> decode_result_entry(const std::string& bytes);
 // Throw DecodeError only when the body is not a valid map with its array;
 // bad elements come back as entries with `error` set.
 std::vector<BatchEntry<Task>> decode_task_batch(const std::string& bytes);
