@@ -97,9 +97,10 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
 }  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(6, [&](MapWriter& w) {
+  return write_body(7, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
     w.field("host", m.host).field("device", m.device).field("batch", m.batch);
+    w.field("session", m.session);
   });
 }
 
@@ -108,11 +109,15 @@ Ready decode_ready(const std::string& bytes) {
   read_body(bytes, "READY", [&](const MapReader& r) {
     m.services = r.required<std::vector<std::string>>("service");
     m.slots = r.required<int>("slots");
-    if (m.slots < 1) throw DecodeError("READY", "slots", "must be at least 1");
+    if (m.slots < 1 || m.slots > kMaxSlots)
+      throw DecodeError("READY", "slots",
+                        "must be in [1, " + std::to_string(kMaxSlots) + "], got " + std::to_string(m.slots));
     m.worker_id = r.required<std::string>("worker_id");
+    if (m.worker_id.empty()) throw DecodeError("READY", "worker_id", "must not be empty");
     m.host = r.optional<std::string>("host", "");
     m.device = r.optional<std::string>("device", "");
     m.batch = r.optional<bool>("batch", false);
+    m.session = r.optional<std::string>("session", "");
   });
   return m;
 }

@@ -21,6 +21,10 @@ struct Ready {
   std::string device;
   // The worker understands TASKS (several tasks in one message).
   bool batch = false;
+  // Names one registration of one worker process: the same session sending
+  // READY again changes nothing; a new one is a restart (schemas/README.md
+  // section 4). Empty: every READY is a new registration.
+  std::string session{};
 };
 
 // One task as a client submits it. The broker routes on service and

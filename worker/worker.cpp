@@ -56,7 +56,8 @@ void validate(const WorkerOptions& o) {
   if (o.services.empty()) bad("at least one service is required");
   for (const std::string& s : o.services)
     if (s.empty()) bad("a service name is empty");
-  if (o.slots < 1 || o.slots > 1024) bad("slots must be in [1, 1024], got " + std::to_string(o.slots));
+  if (o.slots < 1 || o.slots > schemas::kMaxSlots)
+    bad("slots must be in [1, " + std::to_string(schemas::kMaxSlots) + "], got " + std::to_string(o.slots));
   if (o.worker_id.size() > 255 || (!o.worker_id.empty() && o.worker_id[0] == '\0'))
     bad("worker id must be at most 255 bytes and not start with a zero byte");
   if (o.heartbeat_interval.count() < 1) bad("heartbeat interval must be at least 1 ms");
