@@ -51,6 +51,7 @@ struct TaskState {
 struct Worker {
   std::string identity;
   std::string worker_id;
+  std::string session;  // READY.session; empty: none given
   std::vector<Service*> services;
   std::vector<char> waiting;  // per service: queued in its waiting list
   std::size_t slots = 1;
@@ -486,10 +487,26 @@ void Broker::Impl::on_worker(const WireMessage& m) {
 void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& ready) {
   if (ready.services.empty()) throw schemas::DecodeError("READY", "service", "names no service");
   auto existing = workers_.find(identity);
-  if (existing != workers_.end()) remove_worker(*existing->second, "worker sent READY again (restarted)");
+  if (existing != workers_.end()) {
+    Worker& old = *existing->second;
+    if (!ready.session.empty() && ready.session == old.session && ready.worker_id == old.worker_id) {
+      // The same session again: it answered a DISCONNECT that we sent for a
+      // message it had sent before its first READY reached us, or it missed
+      // our acknowledgement. It still holds its tasks: keep them, and the
+      // registration as it was (any other field that changed is ignored).
+      spdlog::debug("broker: worker {} sent READY again in session {}: acknowledged, nothing changed",
+                    old.worker_id, old.session);
+      old.expiry = Clock::now() + silence_limit();
+      send_worker(identity, Command::kHeartbeat, heartbeat_body_);
+      return;
+    }
+    remove_worker(old, ready.session.empty() ? "worker sent READY again (restarted)"
+                                             : "worker sent READY with a new session (restarted)");
+  }
   auto w = std::make_unique<Worker>();
   w->identity = identity;
   w->worker_id = ready.worker_id;
+  w->session = ready.session;
   w->slots = static_cast<std::size_t>(ready.slots);
   w->batch = ready.batch;
   w->expiry = Clock::now() + silence_limit();
