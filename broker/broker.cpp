@@ -205,6 +205,7 @@ class Broker::Impl {
   void mark_dirty(Service& s);
   void dispatch_dirty();
   void dispatch(Service& s);
+  void forget_idle_services();
   void send_tasks(Service& s, Worker& w, const std::vector<TaskState*>& tasks);
   Service& service(const std::string& name);
 
@@ -322,6 +323,7 @@ void Broker::Impl::tick(Clock::time_point now) {
   }
   dispatch_dirty();
   flush_results();
+  forget_idle_services();
 }
 
 // ---------------------------------------------------------------------------
@@ -757,6 +759,21 @@ void Broker::Impl::send_tasks(Service& s, Worker& w, const std::vector<TaskState
   }
   mark_dirty(s);
   remove_worker(w, "connection lost");
+}
+
+// A service that no worker serves and no task waits for or runs in is
+// forgotten at the tick, so that STATUS and the broker's memory do not grow
+// with every service name ever submitted or announced. Nothing points to
+// such a service: tasks exist only while queued or in flight, workers only
+// while registered, and it is not waiting for a dispatch pass.
+void Broker::Impl::forget_idle_services() {
+  for (auto it = services_.begin(); it != services_.end();) {
+    const Service& s = *it->second;
+    if (s.workers == 0 && s.queue.empty() && s.in_flight == 0 && !s.dirty)
+      it = services_.erase(it);
+    else
+      ++it;
+  }
 }
 
 Service& Broker::Impl::service(const std::string& name) {
