@@ -372,12 +372,13 @@ void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit
   schemas::Accepted accepted;
   accepted.broker_id = instance_id_;
   accepted.task_ids.reserve(submit.tasks.size());
+  std::vector<std::string> refused;
   for (schemas::TaskEnvelope& env : submit.tasks) {
-    accepted.task_ids.push_back(env.task_id);
     if (tasks_.size() >= options_.max_tasks && tasks_.count(env.task_id) == 0) {
-      refuse_full(client, env.task_id);
+      refused.push_back(std::move(env.task_id));
       continue;
     }
+    accepted.task_ids.push_back(env.task_id);
     auto [it, inserted] = tasks_.try_emplace(env.task_id);
     TaskState& t = it->second;
     // A resubmitted task (the client reconnected, or its deadline passed) is
@@ -389,7 +390,10 @@ void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit
     t.service->queue.push_back(t.envelope.experiment_id, &t);
     mark_dirty(*t.service);
   }
+  // ACCEPTED answers the SUBMIT first and lists only what was taken; each
+  // refused task then gets its FAILED.
   send_client(client, Command::kAccepted, schemas::encode(accepted));
+  for (const std::string& id : refused) refuse_full(client, id);
 }
 
 void Broker::Impl::refuse_full(const std::string& client, const std::string& task_id) {
