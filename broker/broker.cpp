@@ -200,7 +200,7 @@ class Broker::Impl {
   void remove_worker(Worker& w, const std::string& why);
   void hold(Worker& w, TaskState& t);
   void release(Worker& w, TaskState& t);
-  void failed_attempt(TaskState& t, std::string reason);
+  void failed_attempt(TaskState& t, std::string reason, bool permanent = false);
   void offer_credit(Worker& w);
   void mark_dirty(Service& s);
   void dispatch_dirty();
@@ -541,7 +541,8 @@ void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::str
   release(w, t);
   result_rate_.add(Clock::now());
   if (!result.error.empty()) {
-    failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error);
+    failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error,
+                   result.permanent);
     return;
   }
   auto client = clients_.find(t.client);
@@ -664,10 +665,12 @@ void Broker::Impl::release(Worker& w, TaskState& t) {
   offer_credit(w);
 }
 
-void Broker::Impl::failed_attempt(TaskState& t, std::string reason) {
-  spdlog::info("broker: task {} failed: {}", t.envelope.task_id, reason);
+// `permanent`: the worker refused the task by a rule that any attempt would
+// meet again, so retrying only costs time: it fails now.
+void Broker::Impl::failed_attempt(TaskState& t, std::string reason, bool permanent) {
+  spdlog::info("broker: task {} failed{}: {}", t.envelope.task_id, permanent ? " for good" : "", reason);
   t.reasons.push_back(std::move(reason));
-  if (t.attempt >= options_.max_attempts) {
+  if (permanent || t.attempt >= options_.max_attempts) {
     schemas::Failed f;
     f.task_id = t.envelope.task_id;
     f.reason = t.reasons.back();

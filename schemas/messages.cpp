@@ -26,16 +26,18 @@ void read_task(const MapReader& r, Task& m) {
   m.body = read_bytes(r, "body", true);
 }
 
-constexpr uint32_t kResultFields = 4;
+constexpr uint32_t kResultFields = 5;
 void write_result(MapWriter& w, const Result& m) {
   w.field("task_id", m.task_id).field("attempt", m.attempt).field("error", m.error);
   write_bin(w, "body", m.body);
+  w.field("permanent", m.permanent);
 }
 void read_result(const MapReader& r, Result& m) {
   m.task_id = r.required<std::string>("task_id");
   m.attempt = r.optional<int>("attempt", 1);
   m.error = r.optional<std::string>("error", "");
   m.body = read_bytes(r, "body", m.error.empty());
+  m.permanent = r.optional<bool>("permanent", false);
 }
 
 // Packs {v, <key>: [records]} with `write` filling each record's map.

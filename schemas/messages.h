@@ -58,11 +58,15 @@ struct Task {
 
 // worker -> broker and broker -> client. A non-empty error means the attempt
 // failed (the broker retries up to max_attempts); body is then empty.
+// `permanent` (with an error): the task would fail the same way on any
+// attempt (the worker refused it by rule, e.g. a prompt over the limit), so
+// the broker fails it at once instead of retrying.
 struct Result {
   std::string task_id;
   std::string body;  // msgpack of a RenderResult
   std::string error;
   int attempt = 1;
+  bool permanent = false;
 };
 
 // TASKS (broker -> worker) and RESULTS (worker -> broker, broker -> client):

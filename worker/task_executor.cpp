@@ -33,6 +33,7 @@ struct TaskExecutor::Job {
   int renders = 0;
   int hits = 0;
   std::string error;
+  bool permanent = false;  // refused by rule: any attempt would fail alike
   bool failed() const { return !error.empty(); }
 };
 
@@ -53,11 +54,14 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
       jobs[i].error = std::string("bad task body: ") + e.what();
       continue;
     }
-    // Refused before the cache lookup: an over-long prompt is never rendered.
+    // Refused before the cache lookup: an over-long prompt is never
+    // rendered, on this attempt or any other.
     const auto& items = jobs[i].render->items;
     for (std::size_t k = 0; k < items.size() && !jobs[i].failed(); ++k)
-      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_))
+      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_)) {
         jobs[i].error = "item " + std::to_string(k) + " refused: " + *why;
+        jobs[i].permanent = true;
+      }
   }
 
   // One cache round trip for every item of every task in the batch.
@@ -108,6 +112,7 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     o.renders = j.renders;
     if (j.failed()) {
       o.reply.error = j.error;
+      o.reply.permanent = j.permanent;
       spdlog::warn("worker {}: task {} attempt {} failed: {}", worker_id_, j.task->task_id,
                    j.task->attempt, j.error);
       continue;

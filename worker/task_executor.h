@@ -9,7 +9,9 @@
 //
 // A task that fails (undecodable body, renderer or scorer error, disk or
 // Redis error) gets a reply with `error` set and the reason; other tasks of
-// the batch are unaffected, and nothing escapes as an exception.
+// the batch are unaffected, and nothing escapes as an exception. A task
+// refused by rule before anything runs (a prompt over the limit) is marked
+// `permanent`: the broker then fails it at once instead of retrying.
 //
 // Not thread-safe: one executor per compute thread (it drives a renderer,
 // a scorer and a Redis connection, none of which is shared).

@@ -1,8 +1,9 @@
 // What the broker does with a worker's answers that are not plain RESULTs:
 // one that does not decode gives its task and its credit back at once, one
 // that names no task costs the worker its registration (it holds tasks the
-// broker can no longer match), and one for an attempt other than the one in
-// flight is stale and ignored. Real sockets on loopback (broker_peers.h).
+// broker can no longer match), one for an attempt other than the one in
+// flight is stale and ignored, and a permanent refusal fails its task at
+// once. Real sockets on loopback (broker_peers.h).
 #include <string>
 
 #include <gtest/gtest.h>
@@ -126,6 +127,32 @@ TEST_F(BrokerResultTest, ResultForAnEarlierAttemptIsStaleAndIgnored) {
   schemas::StatusReply r = client.status(kDeadline);
   EXPECT_EQ(r.completed, 1);
   EXPECT_EQ(r.in_flight, 0);
+}
+
+TEST_F(BrokerResultTest, PermanentRefusalFailsAtOnceAndAPlainErrorIsRetried) {
+  BrokerRunner run(test_options());  // max_attempts 3
+  BrokerClient client(run.broker().client_endpoint(), "client", client_options());
+  RawPeer worker(run.broker().worker_endpoint(), "gpu0");
+  worker.send(Command::kReady, schemas::encode(schemas::Ready{{"svc"}, 1, "gpu0", "h", "d"}));
+  client.submit({envelope("refused")});
+  schemas::Task t = next_task(worker);
+  schemas::Result refusal{t.task_id, "", "item 0 refused: prompt too long", t.attempt};
+  refusal.permanent = true;
+  worker.send(Command::kResult, schemas::encode(refusal));
+  auto events = collect(client, 1);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events[0].kind, BrokerClient::Event::Kind::kFailed);
+  EXPECT_EQ(events[0].failed.attempts, 1);
+  ASSERT_EQ(events[0].failed.reasons.size(), 1u);
+  EXPECT_NE(events[0].failed.reason.find("attempt 1 on worker gpu0: item 0 refused"), std::string::npos)
+      << events[0].failed.reason;
+
+  client.submit({envelope("flaky")});
+  t = next_task(worker);
+  worker.send(Command::kResult, schemas::encode(schemas::Result{t.task_id, "", "CUDA out of memory", t.attempt}));
+  schemas::Task retry = next_task(worker);
+  EXPECT_EQ(retry.task_id, "flaky");
+  EXPECT_EQ(retry.attempt, 2);
 }
 
 }  // namespace

@@ -47,5 +47,13 @@ TEST(ResultEntry, GarbageNamesNoTask) {
   EXPECT_EQ(decode_result_entry(Body().v().field("task_id", 7).bytes()).task_id, "");
 }
 
+TEST(ResultEntry, PermanentRoundTripsAndDefaultsToFalse) {
+  Result refusal{"t", "", "item 0 refused", 1};
+  refusal.permanent = true;
+  EXPECT_TRUE(decode_result(encode(refusal)).permanent);
+  EXPECT_FALSE(decode_result(encode(Result{"t", "", "CUDA out of memory", 1})).permanent);
+  EXPECT_FALSE(decode_result(Body().v().field("task_id", "t").field("error", "e").bytes()).permanent);
+}
+
 }  // namespace
 }  // namespace bigpe::schemas
