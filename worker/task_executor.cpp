@@ -41,7 +41,25 @@ TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& sc
                            ResultCache* cache, const ArtifactStore* artifacts,
                            std::size_t max_prompt_chars)
     : worker_id_(std::move(worker_id)), renderer_(renderer), scorer_(scorer), cache_(cache),
-      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {}
+      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {
+  for (std::string& n : renderer_.option_names()) known_options_.insert(std::move(n));
+  for (std::string& n : scorer_.option_names()) known_options_.insert(std::move(n));
+}
+
+std::optional<std::string> TaskExecutor::unknown_option(const std::map<std::string, std::string>& options) const {
+  for (const auto& [name, value] : options) {
+    if (name.rfind("cache.", 0) == 0 || known_options_.count(name)) continue;
+    auto list = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+      return out.empty() ? std::string("none") : out;
+    };
+    return "unknown render option '" + name + "': renderer " + renderer_.name() + " reads " +
+           list(renderer_.option_names()) + "; scorer " + scorer_.name() + " reads " + list(scorer_.option_names()) +
+           "; options under 'cache.' only separate cache keys";
+  }
+  return std::nullopt;
+}
 
 std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::Task>& tasks) {
   std::vector<Job> jobs(tasks.size());
@@ -60,6 +78,13 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     for (std::size_t k = 0; k < items.size() && !jobs[i].failed(); ++k)
       if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_)) {
         jobs[i].error = "item " + std::to_string(k) + " refused: " + *why;
+        jobs[i].permanent = true;
+      }
+    // So is an option no backend reads: ignored, it would be stored under a
+    // cache key that claims it changed the result.
+    if (!jobs[i].failed())
+      if (auto why = unknown_option(jobs[i].render->params.options)) {
+        jobs[i].error = *why;
         jobs[i].permanent = true;
       }
   }
