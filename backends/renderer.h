@@ -34,6 +34,12 @@ class Renderer {
 
   // Short name for logs and reports ("sim", "torchscript-sd").
   virtual std::string name() const = 0;
+
+  // The params.options this renderer reads. A worker refuses, for good, a
+  // task naming an option that neither its renderer nor its scorer reads
+  // (outside "cache.", which only separates cache keys): an option that is
+  // silently ignored would store results under a key that claims it.
+  virtual std::vector<std::string> option_names() const { return {}; }
 };
 
 }  // namespace bigpe

@@ -26,6 +26,9 @@ class Scorer {
                                     const schemas::RenderParams& params) = 0;
 
   virtual std::string name() const = 0;
+
+  // The params.options this scorer reads (see Renderer::option_names()).
+  virtual std::vector<std::string> option_names() const { return {}; }
 };
 
 }  // namespace bigpe

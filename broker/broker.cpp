@@ -51,6 +51,7 @@ struct TaskState {
 struct Worker {
   std::string identity;
   std::string worker_id;
+  std::string session;  // READY.session; empty: none given
   std::vector<Service*> services;
   std::vector<char> waiting;  // per service: queued in its waiting list
   std::size_t slots = 1;
@@ -193,15 +194,18 @@ class Broker::Impl {
   void on_ready(const std::string& identity, const schemas::Ready& ready);
   void on_result(Worker& w, schemas::Result&& result, const std::string* raw);
   void on_results(Worker& w, const std::string& body);
+  bool on_garbled_result(Worker& w, const schemas::BatchEntry<schemas::Result>& e, const char* what);
+  TaskState* held_task(Worker& w, const std::string& task_id, int attempt, const char* what);
   void flush_results();
   void remove_worker(Worker& w, const std::string& why);
   void hold(Worker& w, TaskState& t);
   void release(Worker& w, TaskState& t);
-  void failed_attempt(TaskState& t, std::string reason);
+  void failed_attempt(TaskState& t, std::string reason, bool permanent = false);
   void offer_credit(Worker& w);
   void mark_dirty(Service& s);
   void dispatch_dirty();
   void dispatch(Service& s);
+  void forget_idle_services();
   void send_tasks(Service& s, Worker& w, const std::vector<TaskState*>& tasks);
   Service& service(const std::string& name);
 
@@ -319,6 +323,7 @@ void Broker::Impl::tick(Clock::time_point now) {
   }
   dispatch_dirty();
   flush_results();
+  forget_idle_services();
 }
 
 // ---------------------------------------------------------------------------
@@ -367,12 +372,13 @@ void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit
   schemas::Accepted accepted;
   accepted.broker_id = instance_id_;
   accepted.task_ids.reserve(submit.tasks.size());
+  std::vector<std::string> refused;
   for (schemas::TaskEnvelope& env : submit.tasks) {
-    accepted.task_ids.push_back(env.task_id);
     if (tasks_.size() >= options_.max_tasks && tasks_.count(env.task_id) == 0) {
-      refuse_full(client, env.task_id);
+      refused.push_back(std::move(env.task_id));
       continue;
     }
+    accepted.task_ids.push_back(env.task_id);
     auto [it, inserted] = tasks_.try_emplace(env.task_id);
     TaskState& t = it->second;
     // A resubmitted task (the client reconnected, or its deadline passed) is
@@ -384,7 +390,10 @@ void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit
     t.service->queue.push_back(t.envelope.experiment_id, &t);
     mark_dirty(*t.service);
   }
+  // ACCEPTED answers the SUBMIT first and lists only what was taken; each
+  // refused task then gets its FAILED.
   send_client(client, Command::kAccepted, schemas::encode(accepted));
+  for (const std::string& id : refused) refuse_full(client, id);
 }
 
 void Broker::Impl::refuse_full(const std::string& client, const std::string& task_id) {
@@ -454,16 +463,23 @@ void Broker::Impl::on_worker(const WireMessage& m) {
     return;
   }
   Worker& w = *it->second;
+  // Any message is a sign of life, even one that does not decode.
+  w.expiry = Clock::now() + silence_limit();
   switch (m.command) {
     case Command::kHeartbeat:
       schemas::decode_heartbeat(m.body);
-      break;
-    case Command::kResult:
-      on_result(w, schemas::decode_result(m.body), &m.body);
-      break;
+      return;
+    case Command::kResult: {
+      schemas::BatchEntry<schemas::Result> e = schemas::decode_result_entry(m.body);
+      if (e.value)
+        on_result(w, std::move(*e.value), &m.body);
+      else
+        on_garbled_result(w, e, "RESULT");
+      return;
+    }
     case Command::kResults:
       on_results(w, m.body);
-      break;
+      return;
     case Command::kDisconnect:
       schemas::decode_disconnect(m.body);
       remove_worker(w, "worker disconnected");
@@ -472,16 +488,31 @@ void Broker::Impl::on_worker(const WireMessage& m) {
       spdlog::warn("broker: dropped {} from worker {}: not a worker command", m.command_name, w.worker_id);
       return;
   }
-  w.expiry = Clock::now() + silence_limit();
 }
 
 void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& ready) {
   if (ready.services.empty()) throw schemas::DecodeError("READY", "service", "names no service");
   auto existing = workers_.find(identity);
-  if (existing != workers_.end()) remove_worker(*existing->second, "worker sent READY again (restarted)");
+  if (existing != workers_.end()) {
+    Worker& old = *existing->second;
+    if (!ready.session.empty() && ready.session == old.session && ready.worker_id == old.worker_id) {
+      // The same session again: it answered a DISCONNECT that we sent for a
+      // message it had sent before its first READY reached us, or it missed
+      // our acknowledgement. It still holds its tasks: keep them, and the
+      // registration as it was (any other field that changed is ignored).
+      spdlog::debug("broker: worker {} sent READY again in session {}: acknowledged, nothing changed",
+                    old.worker_id, old.session);
+      old.expiry = Clock::now() + silence_limit();
+      send_worker(identity, Command::kHeartbeat, heartbeat_body_);
+      return;
+    }
+    remove_worker(old, ready.session.empty() ? "worker sent READY again (restarted)"
+                                             : "worker sent READY with a new session (restarted)");
+  }
   auto w = std::make_unique<Worker>();
   w->identity = identity;
   w->worker_id = ready.worker_id;
+  w->session = ready.session;
   w->slots = static_cast<std::size_t>(ready.slots);
   w->batch = ready.batch;
   w->expiry = Clock::now() + silence_limit();
@@ -504,17 +535,14 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
 // `raw` is the RESULT body as received, forwarded as is to a client that
 // takes single RESULTs; null when the result came inside a RESULTS.
 void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::string* raw) {
-  auto it = tasks_.find(result.task_id);
-  if (it == tasks_.end() || it->second.worker != &w) {
-    spdlog::warn("broker: RESULT from worker {} for task {} that it does not hold: dropped", w.worker_id,
-                 result.task_id);
-    return;
-  }
-  TaskState& t = it->second;
+  TaskState* held = held_task(w, result.task_id, result.attempt, "RESULT");
+  if (held == nullptr) return;
+  TaskState& t = *held;
   release(w, t);
   result_rate_.add(Clock::now());
   if (!result.error.empty()) {
-    failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error);
+    failed_attempt(t, "attempt " + std::to_string(t.attempt) + " on worker " + w.worker_id + ": " + result.error,
+                   result.permanent);
     return;
   }
   auto client = clients_.find(t.client);
@@ -523,24 +551,71 @@ void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::str
   else
     send_client(t.client, Command::kResult, raw ? *raw : schemas::encode(result));
   ++completed_;
-  tasks_.erase(it);
+  const std::string id = t.envelope.task_id;  // not a reference into the node erased
+  tasks_.erase(id);
+}
+
+// The task `w` holds under this id at this attempt, or null (logged): a
+// RESULT for a task it does not hold (unknown, or requeued since), or for an
+// attempt other than the one in flight (a late answer to an attempt that was
+// given up, e.g. after the worker was declared dead and the task came back
+// to it), is stale and changes nothing. attempt 0: not known, not checked.
+TaskState* Broker::Impl::held_task(Worker& w, const std::string& task_id, int attempt, const char* what) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end() || it->second.worker != &w) {
+    spdlog::warn("broker: {} from worker {} for task {} that it does not hold: dropped", what, w.worker_id,
+                 task_id);
+    return nullptr;
+  }
+  if (attempt != 0 && attempt != it->second.attempt) {
+    spdlog::warn("broker: {} from worker {} for attempt {} of task {}, whose attempt {} is in flight: stale, dropped",
+                 what, w.worker_id, attempt, task_id, it->second.attempt);
+    return nullptr;
+  }
+  return &it->second;
 }
 
 void Broker::Impl::on_results(Worker& w, const std::string& body) {
-  for (auto& e : schemas::decode_result_batch(body)) {
-    if (e.value) {
-      on_result(w, std::move(*e.value), nullptr);
-      continue;
-    }
-    spdlog::warn("broker: dropped a result from worker {}: {}", w.worker_id, e.error);
-    // The worker did answer, garbled: retry the task rather than leave its
-    // slot taken until the worker dies.
-    auto it = tasks_.find(e.task_id);
-    if (it == tasks_.end() || it->second.worker != &w) continue;
-    release(w, it->second);
-    failed_attempt(it->second, "attempt " + std::to_string(it->second.attempt) + " on worker " + w.worker_id +
-                                   ": malformed result: " + e.error);
+  std::vector<schemas::BatchEntry<schemas::Result>> entries;
+  try {
+    entries = schemas::decode_result_batch(body);
+  } catch (const schemas::DecodeError& e) {
+    schemas::BatchEntry<schemas::Result> whole;
+    whole.error = e.what();
+    on_garbled_result(w, whole, "RESULTS");
+    return;
   }
+  for (auto& e : entries) {
+    if (e.value)
+      on_result(w, std::move(*e.value), nullptr);
+    else if (on_garbled_result(w, e, "RESULTS element"))
+      return;  // w is gone, and with it everything it held
+  }
+}
+
+// A RESULT (or RESULTS element) that does not decode. The worker did answer,
+// so its task goes back to the front of the queue as a failed attempt and
+// the credit comes back at once, rather than both staying taken until the
+// worker dies. When no task can be read from it and the worker holds tasks,
+// the broker cannot tell which one was answered: it removes the worker (all
+// its tasks are requeued, as for a dead worker) and tells it to register
+// again. Returns true when `w` was removed.
+bool Broker::Impl::on_garbled_result(Worker& w, const schemas::BatchEntry<schemas::Result>& e,
+                                     const char* what) {
+  spdlog::warn("broker: malformed {} from worker {}: {}", what, w.worker_id, e.error);
+  if (!e.task_id.empty()) {
+    TaskState* t = held_task(w, e.task_id, e.attempt, what);
+    if (t == nullptr) return false;
+    release(w, *t);
+    failed_attempt(*t, "attempt " + std::to_string(t->attempt) + " on worker " + w.worker_id +
+                           ": malformed result: " + e.error);
+    return false;
+  }
+  if (w.held.empty()) return false;  // nothing it could have answered
+  send_worker(w.identity, Command::kDisconnect,
+              schemas::encode(schemas::Disconnect{"a RESULT named no task: send READY again"}));
+  remove_worker(w, std::string("sent a ") + what + " that names no task (" + e.error + ")");
+  return true;
 }
 
 void Broker::Impl::flush_results() {
@@ -590,10 +665,12 @@ void Broker::Impl::release(Worker& w, TaskState& t) {
   offer_credit(w);
 }
 
-void Broker::Impl::failed_attempt(TaskState& t, std::string reason) {
-  spdlog::info("broker: task {} failed: {}", t.envelope.task_id, reason);
+// `permanent`: the worker refused the task by a rule that any attempt would
+// meet again, so retrying only costs time: it fails now.
+void Broker::Impl::failed_attempt(TaskState& t, std::string reason, bool permanent) {
+  spdlog::info("broker: task {} failed{}: {}", t.envelope.task_id, permanent ? " for good" : "", reason);
   t.reasons.push_back(std::move(reason));
-  if (t.attempt >= options_.max_attempts) {
+  if (permanent || t.attempt >= options_.max_attempts) {
     schemas::Failed f;
     f.task_id = t.envelope.task_id;
     f.reason = t.reasons.back();
@@ -689,6 +766,21 @@ void Broker::Impl::send_tasks(Service& s, Worker& w, const std::vector<TaskState
   }
   mark_dirty(s);
   remove_worker(w, "connection lost");
+}
+
+// A service that no worker serves and no task waits for or runs in is
+// forgotten at the tick, so that STATUS and the broker's memory do not grow
+// with every service name ever submitted or announced. Nothing points to
+// such a service: tasks exist only while queued or in flight, workers only
+// while registered, and it is not waiting for a dispatch pass.
+void Broker::Impl::forget_idle_services() {
+  for (auto it = services_.begin(); it != services_.end();) {
+    const Service& s = *it->second;
+    if (s.workers == 0 && s.queue.empty() && s.in_flight == 0 && !s.dirty)
+      it = services_.erase(it);
+    else
+      ++it;
+  }
 }
 
 Service& Broker::Impl::service(const std::string& name) {

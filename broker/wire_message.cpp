@@ -37,25 +37,25 @@ bool receive_message(zmq::socket_t& socket, bool routed, WireMessage& out) {
   out.command_name.clear();
   out.body.clear();
   out.peer = routed ? frames[0].to_string() : std::string();
+  // Frames are numbered as in schemas/README.md section 1: 0 header,
+  // 1 command, 2 body, not counting the routing id a ROUTER sees first.
+  const std::size_t h = routed ? 1 : 0;
   if (count != expected || extra) {
-    out.error = "expected " + std::to_string(expected) + " frames (" +
-                (routed ? "routing id, " : "") + "header, command, body), got " +
-                (extra ? "more" : std::to_string(count));
+    out.error = "expected 3 frames (header, command, body" + std::string(routed ? ", after the routing id" : "") +
+                "), got " + (extra ? "more" : std::to_string(count - h));
     return true;
   }
-  const std::size_t h = routed ? 1 : 0;
   const zmq::message_t& header = frames[h];
   if (header.size() != kHeaderLength ||
       std::memcmp(header.data(), schemas::kProtocolHeader, kHeaderLength) != 0) {
-    out.error = "frame " + std::to_string(h) + " (header): expected \"" +
-                schemas::kProtocolHeader + "\", got " + std::to_string(header.size()) + " bytes";
+    out.error = "frame 0 (header): expected \"" + std::string(schemas::kProtocolHeader) + "\", got " +
+                std::to_string(header.size()) + " bytes";
     return true;
   }
   out.command_name = frames[h + 1].to_string();
   std::optional<schemas::Command> command = schemas::parse_command(out.command_name);
   if (!command) {
-    out.error = "frame " + std::to_string(h + 1) + " (command): unknown command \"" +
-                printable_id(out.command_name) + "\"";
+    out.error = "frame 1 (command): unknown command \"" + printable_id(out.command_name) + "\"";
     return true;
   }
   out.command = *command;

@@ -123,7 +123,7 @@ void register_worker_command(CLI::App& app) {
   cmd->add_option("--backend", args->backend, "Renderer and scorer backend")
       ->check(CLI::IsMember({"sim", "torchscript-sd"}))
       ->capture_default_str();
-  cmd->add_option("--slots", args->options.slots, "Tasks held at once")->check(CLI::Range(1, 1024))->capture_default_str();
+  cmd->add_option("--slots", args->options.slots, "Tasks held at once")->check(CLI::Range(1, schemas::kMaxSlots))->capture_default_str();
   cmd->add_option("--worker-id", args->options.worker_id, "Worker id (default <host>-<pid>-<random>)");
   CLI::Option* device = cmd->add_option("--device", args->options.device,
                                         "Device reported to the broker; torch backends run on it (default there: auto)")

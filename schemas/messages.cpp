@@ -26,16 +26,18 @@ void read_task(const MapReader& r, Task& m) {
   m.body = read_bytes(r, "body", true);
 }
 
-constexpr uint32_t kResultFields = 4;
+constexpr uint32_t kResultFields = 5;
 void write_result(MapWriter& w, const Result& m) {
   w.field("task_id", m.task_id).field("attempt", m.attempt).field("error", m.error);
   write_bin(w, "body", m.body);
+  w.field("permanent", m.permanent);
 }
 void read_result(const MapReader& r, Result& m) {
   m.task_id = r.required<std::string>("task_id");
   m.attempt = r.optional<int>("attempt", 1);
   m.error = r.optional<std::string>("error", "");
   m.body = read_bytes(r, "body", m.error.empty());
+  m.permanent = r.optional<bool>("permanent", false);
 }
 
 // Packs {v, <key>: [records]} with `write` filling each record's map.
@@ -52,6 +54,22 @@ std::string write_batch(const char* key, const std::vector<T>& records, uint32_t
   });
 }
 
+// The task id and attempt of a TASK or RESULT map, as far as they can be
+// read, for an entry that may not decode as a whole (see BatchEntry).
+template <typename T>
+void peek_identity(const MapReader& r, BatchEntry<T>& e) {
+  try {
+    e.task_id = r.optional<std::string>("task_id", "");
+  } catch (const DecodeError&) {
+    e.task_id.clear();
+  }
+  try {
+    e.attempt = r.optional<int>("attempt", 1);
+  } catch (const DecodeError&) {
+    e.attempt = 0;
+  }
+}
+
 // Decodes each element of body[key] on its own (see BatchEntry).
 template <typename T, typename Read>
 std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* message, const char* key, Read read) {
@@ -64,7 +82,7 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
       const std::string path = std::string(key) + "[" + std::to_string(i) + "]";
       try {
         MapReader er = r.nested(*elements[i], path);
-        e.task_id = er.optional<std::string>("task_id", "");
+        peek_identity(er, e);
         T value;
         read(er, value);
         e.value = std::move(value);
@@ -81,9 +99,10 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
 }  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(6, [&](MapWriter& w) {
+  return write_body(7, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
     w.field("host", m.host).field("device", m.device).field("batch", m.batch);
+    w.field("session", m.session);
   });
 }
 
@@ -92,11 +111,15 @@ Ready decode_ready(const std::string& bytes) {
   read_body(bytes, "READY", [&](const MapReader& r) {
     m.services = r.required<std::vector<std::string>>("service");
     m.slots = r.required<int>("slots");
-    if (m.slots < 1) throw DecodeError("READY", "slots", "must be at least 1");
+    if (m.slots < 1 || m.slots > kMaxSlots)
+      throw DecodeError("READY", "slots",
+                        "must be in [1, " + std::to_string(kMaxSlots) + "], got " + std::to_string(m.slots));
     m.worker_id = r.required<std::string>("worker_id");
+    if (m.worker_id.empty()) throw DecodeError("READY", "worker_id", "must not be empty");
     m.host = r.optional<std::string>("host", "");
     m.device = r.optional<std::string>("device", "");
     m.batch = r.optional<bool>("batch", false);
+    m.session = r.optional<std::string>("session", "");
   });
   return m;
 }
@@ -170,6 +193,25 @@ Result decode_result(const std::string& bytes) {
   Result m;
   read_body(bytes, "RESULT", [&](const MapReader& r) { read_result(r, m); });
   return m;
+}
+
+BatchEntry<Result> decode_result_entry(const std::string& bytes) {
+  BatchEntry<Result> e;
+  try {
+    e.value = decode_result(bytes);
+    e.task_id = e.value->task_id;
+    e.attempt = e.value->attempt;
+    return e;
+  } catch (const DecodeError& err) {
+    e.error = err.what();
+  }
+  try {
+    msgpack::object_handle oh = unpack_checked(bytes, "RESULT");
+    peek_identity(MapReader(oh.get(), "RESULT"), e);
+  } catch (const DecodeError&) {
+    // Not even a map: nothing can be read.
+  }
+  return e;
 }
 
 std::string encode(const TaskBatch& m) { return write_batch("tasks", m.tasks, kTaskFields, write_task); }

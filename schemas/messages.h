@@ -21,6 +21,10 @@ struct Ready {
   std::string device;
   // The worker understands TASKS (several tasks in one message).
   bool batch = false;
+  // Names one registration of one worker process: the same session sending
+  // READY again changes nothing; a new one is a restart (schemas/README.md
+  // section 4). Empty: every READY is a new registration.
+  std::string session{};
 };
 
 // One task as a client submits it. The broker routes on service and
@@ -54,11 +58,15 @@ struct Task {
 
 // worker -> broker and broker -> client. A non-empty error means the attempt
 // failed (the broker retries up to max_attempts); body is then empty.
+// `permanent` (with an error): the task would fail the same way on any
+// attempt (the worker refused it by rule, e.g. a prompt over the limit), so
+// the broker fails it at once instead of retrying.
 struct Result {
   std::string task_id;
   std::string body;  // msgpack of a RenderResult
   std::string error;
   int attempt = 1;
+  bool permanent = false;
 };
 
 // TASKS (broker -> worker) and RESULTS (worker -> broker, broker -> client):
@@ -72,13 +80,18 @@ struct ResultBatch {
   std::vector<Result> results;
 };
 
-// One element of a TASKS or RESULTS body. Elements decode one by one so that
-// a malformed element costs only itself: `error` (naming the element and
-// field) is set when it did not decode, `task_id` whenever it could be read.
+// One element of a TASKS or RESULTS body (or a whole TASK or RESULT body,
+// decoded as an entry). Elements decode one by one so that a malformed
+// element costs only itself: `error` (naming the element and field) is set
+// when it did not decode, `task_id` whenever it could be read, and
+// `attempt` as read (1 when absent, as in TASK and RESULT; 0 when present
+// but unreadable), so that a garbled answer can still be matched with the
+// attempt in flight.
 template <typename T>
 struct BatchEntry {
   std::optional<T> value;
   std::string task_id;
+  int attempt = 0;
   std::string error;
 };
 
@@ -144,6 +157,9 @@ Submit decode_submit(const std::string& bytes);
 Accepted decode_accepted(const std::string& bytes);
 Task decode_task(const std::string& bytes);
 Result decode_result(const std::string& bytes);
+// A RESULT body as an entry: never throws; a body that does not decode comes
+// back with `error` set and whatever of task_id and attempt could be read.
+BatchEntry<Result> decode_result_entry(const std::string& bytes);
 // Throw DecodeError only when the body is not a valid map with its array;
 // bad elements come back as entries with `error` set.
 std::vector<BatchEntry<Task>> decode_task_batch(const std::string& bytes);

@@ -28,6 +28,8 @@ inline constexpr std::chrono::milliseconds kTaskDeadline{600000};
 // Tasks per SUBMIT message, so one message stays far below kMaxMessageBytes.
 inline constexpr std::size_t kSubmitChunk = 256;
 inline constexpr int kDefaultSlots = 2;
+// READY.slots is refused outside [1, kMaxSlots].
+inline constexpr int kMaxSlots = 1024;
 // Largest frame a socket accepts (ZMQ_MAXMSGSIZE): libzmq closes a
 // connection that announces a bigger frame before buffering it, so a peer
 // cannot make us allocate more. Equal to the body limit of msgpack_map.h.

@@ -33,6 +33,7 @@ struct TaskExecutor::Job {
   int renders = 0;
   int hits = 0;
   std::string error;
+  bool permanent = false;  // refused by rule: any attempt would fail alike
   bool failed() const { return !error.empty(); }
 };
 
@@ -40,7 +41,25 @@ TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& sc
                            ResultCache* cache, const ArtifactStore* artifacts,
                            std::size_t max_prompt_chars)
     : worker_id_(std::move(worker_id)), renderer_(renderer), scorer_(scorer), cache_(cache),
-      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {}
+      artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {
+  for (std::string& n : renderer_.option_names()) known_options_.insert(std::move(n));
+  for (std::string& n : scorer_.option_names()) known_options_.insert(std::move(n));
+}
+
+std::optional<std::string> TaskExecutor::unknown_option(const std::map<std::string, std::string>& options) const {
+  for (const auto& [name, value] : options) {
+    if (name.rfind("cache.", 0) == 0 || known_options_.count(name)) continue;
+    auto list = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+      return out.empty() ? std::string("none") : out;
+    };
+    return "unknown render option '" + name + "': renderer " + renderer_.name() + " reads " +
+           list(renderer_.option_names()) + "; scorer " + scorer_.name() + " reads " + list(scorer_.option_names()) +
+           "; options under 'cache.' only separate cache keys";
+  }
+  return std::nullopt;
+}
 
 std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::Task>& tasks) {
   std::vector<Job> jobs(tasks.size());
@@ -53,11 +72,21 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
       jobs[i].error = std::string("bad task body: ") + e.what();
       continue;
     }
-    // Refused before the cache lookup: an over-long prompt is never rendered.
+    // Refused before the cache lookup: an over-long prompt is never
+    // rendered, on this attempt or any other.
     const auto& items = jobs[i].render->items;
     for (std::size_t k = 0; k < items.size() && !jobs[i].failed(); ++k)
-      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_))
+      if (auto why = prompt_limit_violation(items[k].prompt, max_prompt_chars_)) {
         jobs[i].error = "item " + std::to_string(k) + " refused: " + *why;
+        jobs[i].permanent = true;
+      }
+    // So is an option no backend reads: ignored, it would be stored under a
+    // cache key that claims it changed the result.
+    if (!jobs[i].failed())
+      if (auto why = unknown_option(jobs[i].render->params.options)) {
+        jobs[i].error = *why;
+        jobs[i].permanent = true;
+      }
   }
 
   // One cache round trip for every item of every task in the batch.
@@ -108,6 +137,7 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     o.renders = j.renders;
     if (j.failed()) {
       o.reply.error = j.error;
+      o.reply.permanent = j.permanent;
       spdlog::warn("worker {}: task {} attempt {} failed: {}", worker_id_, j.task->task_id,
                    j.task->attempt, j.error);
       continue;

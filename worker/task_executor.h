@@ -9,10 +9,16 @@
 //
 // A task that fails (undecodable body, renderer or scorer error, disk or
 // Redis error) gets a reply with `error` set and the reason; other tasks of
-// the batch are unaffected, and nothing escapes as an exception.
+// the batch are unaffected, and nothing escapes as an exception. A task
+// refused by rule before anything runs (a prompt over the limit, a render
+// option that neither backend reads) is marked `permanent`: the broker then
+// fails it at once instead of retrying.
 //
 // Not thread-safe: one executor per compute thread (it drives a renderer,
 // a scorer and a Redis connection, none of which is shared).
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +52,9 @@ class TaskExecutor {
  private:
   struct Job;
   void execute(Job& job);
+  // The refusal of the first option in `options` that neither backend reads
+  // (and is not under "cache."), naming it; nullopt when all are read.
+  std::optional<std::string> unknown_option(const std::map<std::string, std::string>& options) const;
 
   std::string worker_id_;
   Renderer& renderer_;
@@ -53,6 +62,7 @@ class TaskExecutor {
   ResultCache* cache_;
   const ArtifactStore* artifacts_;
   std::size_t max_prompt_chars_;
+  std::set<std::string> known_options_;  // renderer's and scorer's option_names()
 };
 
 }  // namespace bigpe

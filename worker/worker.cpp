@@ -43,12 +43,16 @@ std::string host_name() {
   return buf;
 }
 
-std::string default_worker_id(const std::string& host) {
+std::string random_hex(int digits) {
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
-  std::string suffix;
-  for (int i = 0; i < 6; ++i) suffix += hex[rd() & 15];
-  return host + "-" + std::to_string(getpid()) + "-" + suffix;
+  std::string out;
+  for (int i = 0; i < digits; ++i) out += hex[rd() & 15];
+  return out;
+}
+
+std::string default_worker_id(const std::string& host) {
+  return host + "-" + std::to_string(getpid()) + "-" + random_hex(6);
 }
 
 void validate(const WorkerOptions& o) {
@@ -57,7 +61,8 @@ void validate(const WorkerOptions& o) {
   if (o.services.empty()) bad("at least one service is required");
   for (const std::string& s : o.services)
     if (s.empty()) bad("a service name is empty");
-  if (o.slots < 1 || o.slots > 1024) bad("slots must be in [1, 1024], got " + std::to_string(o.slots));
+  if (o.slots < 1 || o.slots > schemas::kMaxSlots)
+    bad("slots must be in [1, " + std::to_string(schemas::kMaxSlots) + "], got " + std::to_string(o.slots));
   if (o.worker_id.size() > 255 || (!o.worker_id.empty() && o.worker_id[0] == '\0'))
     bad("worker id must be at most 255 bytes and not start with a zero byte");
   if (o.heartbeat_interval.count() < 1) bad("heartbeat interval must be at least 1 ms");
@@ -125,6 +130,7 @@ class Worker::Impl {
   void io_loop(zmq::socket_t& control);
   void connect();
   void new_session(const char* why);
+  void send_ready();
   void send(Command c, const std::string& body);
   void on_broker_message(const broker::WireMessage& m);
   void on_control(const zmq::message_t& m);
@@ -148,6 +154,9 @@ class Worker::Impl {
   // I/O thread state.
   std::unique_ptr<zmq::socket_t> dealer_;
   uint64_t session_ = 0;
+  // READY.session is "<random per Worker>/<session_>": a restarted process
+  // under the same worker id never repeats its predecessor's sessions.
+  const std::string session_prefix_ = random_hex(12);
   std::string broker_instance_;
   Clock::time_point last_heard_, next_heartbeat_, reconnect_at_;
   std::chrono::milliseconds backoff_{0};
@@ -251,16 +260,23 @@ void Worker::Impl::new_session(const char* why) {
   ++session_;
   inbox_.begin_session(session_);
   arrived_.clear();  // tasks of the session that just ended
-  broker_instance_.clear();
-  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
-  send(Command::kReady, schemas::encode(ready));
-  awaiting_ack_ = true;
+  broker_instance_.clear();  // learnt again from the acknowledgement
+  send_ready();
   last_heard_ = Clock::now();
   next_heartbeat_ = last_heard_ + opt_.heartbeat_interval;
   std::string services;
   for (const std::string& s : opt_.services) services += (services.empty() ? "" : ",") + s;
   spdlog::info("worker {}: READY to {} ({}; services {}, slots {})", opt_.worker_id,
                opt_.broker_endpoint, why, services, opt_.slots);
+}
+
+// READY of the current session; sending it again within the session is
+// harmless (the broker acknowledges it and changes nothing).
+void Worker::Impl::send_ready() {
+  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
+  ready.session = session_prefix_ + "/" + std::to_string(session_);
+  send(Command::kReady, schemas::encode(ready));
+  awaiting_ack_ = true;
 }
 
 void Worker::Impl::connect() {
@@ -318,10 +334,15 @@ void Worker::Impl::refuse_malformed(const std::string& task_id, const std::strin
 
 void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
   if (m.error.empty() && m.command == Command::kDisconnect && awaiting_ack_) {
-    // The broker answers each message we sent before our READY reached it
-    // with a DISCONNECT; one READY answers them all. Not counted as hearing
-    // from the broker, so a broker that never acknowledges us still times out.
-    spdlog::debug("worker {}: DISCONNECT before READY was acknowledged: ignored", opt_.worker_id);
+    // Our READY is not acknowledged yet. Either it was lost (it went to a
+    // broker that was stopping, and our heartbeats now reach its successor)
+    // or this DISCONNECT answers a message we sent before the READY arrived.
+    // Either way READY again in the same session: that registers us in the
+    // first case and changes nothing in the second, and our tasks are kept.
+    // Not counted as hearing from the broker, so a broker that never
+    // acknowledges us still times out.
+    spdlog::debug("worker {}: DISCONNECT before READY was acknowledged: READY again", opt_.worker_id);
+    send_ready();
     return;
   }
   last_heard_ = Clock::now();
@@ -375,10 +396,11 @@ void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
         return;
       }
       case Command::kDisconnect: {
-        // The broker does not (or no longer) know us: typically it restarted
-        // and our heartbeat reached its successor. It is alive and talking to
-        // this socket, so READY again here: cheaper than a new connection,
-        // and nothing in flight on this one is lost.
+        // After our READY was acknowledged: the broker is stopping, or it no
+        // longer knows us (it declared us dead, or it restarted and our
+        // heartbeat reached its successor). Either way it has given up our
+        // tasks, so a new session drops them, and READY goes out on this
+        // socket: cheaper than a new connection.
         schemas::Disconnect d = schemas::decode_disconnect(m.body);
         spdlog::warn("worker {}: broker sent DISCONNECT ({})", opt_.worker_id, d.reason);
         new_session("after DISCONNECT");

@@ -16,15 +16,19 @@
 //    I/O thread's zmq::poll.
 // A heartbeat is therefore never late because of a long batch.
 //
-// Sessions. Each (re)connection is a session with a number. Tasks and
-// replies carry their session: a task still queued, or a reply produced,
-// after the session ended is dropped, because the broker has already given
-// that task to someone else (its result is in Redis anyway, so the re-run is
-// a cache hit). A new session starts when the broker stays silent for
-// `liveness` heartbeat intervals (new socket, after a backoff that doubles
-// from reconnect_initial to reconnect_max), and, with READY again on the
-// same socket, when the broker says DISCONNECT (it does not know us, e.g.
-// it restarted) or its heartbeats carry a new instance id.
+// Sessions. Each registration is a session with a number, sent in READY as
+// READY.session ("<random per Worker>/<number>"). Tasks and replies carry
+// their session: a task still queued, or a reply produced, after the
+// session ended is dropped, because the broker has already given that task
+// to someone else (its result is in Redis anyway, so the re-run is a cache
+// hit). A new session starts when the broker stays silent for `liveness`
+// heartbeat intervals (new socket, after a backoff that doubles from
+// reconnect_initial to reconnect_max), and, with READY on the same socket,
+// when the broker says DISCONNECT after acknowledging our READY (it is
+// stopping, or no longer knows us) or its heartbeats carry a new instance
+// id. A DISCONNECT before the acknowledgement (any message but DISCONNECT)
+// is answered with READY of the same session, which the broker takes as a
+// repeat, not a restart (schemas/README.md section 4, "Registration").
 //
 // Malformed frames from the broker are logged and dropped; a task that fails
 // is answered with RESULT{error}; neither ever stops the worker.

@@ -1,5 +1,6 @@
 #include "backends/sim/sim_constants.h"
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -22,26 +23,38 @@ double parse_double(const std::string& key, const std::string& value) {
   return d;
 }
 
-}  // namespace
-
-SimConstants SimConstants::from_options(const std::map<std::string, std::string>& options) {
-  SimConstants c;
-  if (options.empty()) return c;  // the common case, once per scored task
-  // One table of names, so every constant is overridable and checked alike.
-  struct Field {
-    const char* name;
-    double* target;
-    double min, max;
-  };
+// One table of names, so every constant is overridable and checked alike
+// (MAXW, the one integer, is handled on its own).
+struct Field {
+  const char* name;
+  double* target;
+  double min, max;
+};
+std::array<Field, 13> double_fields(SimConstants& c) {
   const double inf = HUGE_VAL;
-  const Field fields[] = {
+  return {{
       {"B0", &c.B0, -inf, inf},      {"D_FID", &c.D_FID, -inf, inf}, {"LAM", &c.LAM, -inf, inf},
       {"QSD", &c.QSD, 0, inf},       {"MU", &c.MU, -inf, inf},       {"RHO", &c.RHO, 0, 1},
       {"S_POS", &c.S_POS, -inf, inf}, {"R", &c.R, -inf, inf},        {"S_NEG", &c.S_NEG, -inf, inf},
       {"BETA", &c.BETA, -inf, inf},  {"E0", &c.E0, 0, inf},          {"SD", &c.SD, 0, inf},
       {"KAPPA", &c.KAPPA, 0, 1},
-  };
-  for (const Field& f : fields) {
+  }};
+}
+
+}  // namespace
+
+std::vector<std::string> SimConstants::option_names() {
+  SimConstants c;
+  std::vector<std::string> out;
+  for (const Field& f : double_fields(c)) out.push_back(std::string("sim.") + f.name);
+  out.push_back("sim.MAXW");
+  return out;
+}
+
+SimConstants SimConstants::from_options(const std::map<std::string, std::string>& options) {
+  SimConstants c;
+  if (options.empty()) return c;  // the common case, once per scored task
+  for (const Field& f : double_fields(c)) {
     const std::string key = std::string("sim.") + f.name;
     auto it = options.find(key);
     if (it == options.end()) continue;

@@ -9,6 +9,7 @@
 // Thread-safety: a plain value type.
 #include <map>
 #include <string>
+#include <vector>
 
 namespace bigpe {
 
@@ -35,6 +36,8 @@ struct SimConstants {
   // for MAXW) or is out of range (RHO and KAPPA in [0, 1], SD, QSD, E0 >= 0,
   // MAXW >= 1).
   static SimConstants from_options(const std::map<std::string, std::string>& options);
+  // The option names from_options() reads: "sim.B0", ..., "sim.MAXW".
+  static std::vector<std::string> option_names();
 
   bool operator==(const SimConstants& o) const;
 };

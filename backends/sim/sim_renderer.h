@@ -35,6 +35,7 @@ class SimRenderer : public Renderer {
                             const schemas::RenderParams& params) override;
 
   std::string name() const override { return "sim"; }
+  std::vector<std::string> option_names() const override { return {"sim.fault"}; }
 
   // The image for one request, without the cost wait or fault injection.
   Image draw(const std::string& prompt, int64_t seed) const;

@@ -204,6 +204,12 @@ std::vector<double> SimScorer::score(const std::vector<Image>& images,
   return out;
 }
 
+std::vector<std::string> SimScorer::option_names() const {
+  std::vector<std::string> out{"sim.taste_seed"};
+  for (std::string& n : SimConstants::option_names()) out.push_back(std::move(n));
+  return out;
+}
+
 int64_t sim_taste_seed(const std::map<std::string, std::string>& options) {
   auto it = options.find("sim.taste_seed");
   if (it == options.end()) return 0;

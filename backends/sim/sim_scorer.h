@@ -67,6 +67,8 @@ class SimScorer : public Scorer {
                             const schemas::RenderParams& params) override;
 
   std::string name() const override { return "sim"; }
+  // "sim.taste_seed" and the constants of SimConstants::option_names().
+  std::vector<std::string> option_names() const override;
 
   const sim::Vocabulary& vocabulary() const { return *vocab_; }
 

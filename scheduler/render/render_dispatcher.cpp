@@ -54,7 +54,6 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
   for (std::size_t u = 0; u < unknown.size(); ++u) {
     if (hits[u]) {
       done_[lookup_keys[u]] = RenderOutcome{hits[u]->score, lookup_keys[u], hits[u]->image_uri, true};
-      ++renders_cached_;
     } else {
       missing.push_back(unknown[u]);
     }
@@ -119,12 +118,7 @@ void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
         schemas::RenderResult result = schemas::decode_render_result(ev.result.body);
         for (const schemas::ItemResult& item : result.items) {
           done_[item.key] = RenderOutcome{item.score, item.key, item.image_uri, item.cached};
-          if (item.cached) {
-            ++renders_cached_;
-          } else {
-            ++renders_done_;
-            busy_ms_ += item.render_ms + item.score_ms;
-          }
+          if (!item.cached) busy_ms_ += item.render_ms + item.score_ms;
         }
       } catch (const std::exception& e) {
         failure = "task " + task_id + ": undecodable result: " + e.what();
@@ -177,7 +171,14 @@ std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& j
 
   std::vector<RenderOutcome> out;
   out.reserve(jobs.size());
-  for (const std::string& k : keys) out.push_back(done_.at(k));
+  for (const std::string& k : keys) {
+    const RenderOutcome& o = done_.at(k);
+    // Counted when first delivered, not when looked up or received: a
+    // prefetched render then counts in the same iteration whether the
+    // cache had it (known at prefetch) or a worker made it (known later).
+    if (counted_.insert(k).second) ++(o.cached ? renders_cached_ : renders_done_);
+    out.push_back(o);
+  }
   return out;
 }
 

@@ -56,6 +56,11 @@ class RenderDispatcher : public RenderService {
   void prefetch(const std::vector<RenderJob>& jobs) override;
 
   std::string key_of(const RenderJob& job) const;
+  // Each distinct key counts once, when a run() first returns it: done if a
+  // worker rendered it, cached if it came from Redis (looked up here, or
+  // found there by the worker). Never at prefetch time, so a fresh run and a
+  // fully cached one count the same renders at the same point; a prefetched
+  // key that no run() asks for is not counted.
   long renders_done() const override { return renders_done_; }
   long renders_cached() const override { return renders_cached_; }
   // Worker time (render + score) reported by the results received.
@@ -82,6 +87,7 @@ class RenderDispatcher : public RenderService {
   std::unordered_map<std::string, std::vector<std::string>> task_keys_;  // task id -> keys
   std::unordered_map<std::string, std::string> failed_;        // key -> reason
   std::deque<schemas::TaskEnvelope> waiting_;                  // built, not yet submitted
+  std::unordered_set<std::string> counted_;                    // keys a run() has returned
   long renders_done_ = 0;
   long renders_cached_ = 0;
   double busy_ms_ = 0.0;

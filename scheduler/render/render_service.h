@@ -38,6 +38,8 @@ class RenderService {
   // Throws RenderFailed naming what failed.
   virtual std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) = 0;
   virtual void prefetch(const std::vector<RenderJob>& jobs) = 0;
+  // Renders delivered by run(), by where they came from (each
+  // implementation says how it counts repeats).
   virtual long renders_done() const = 0;    // rendered by a worker
   virtual long renders_cached() const = 0;  // served from a cache
   virtual double busy_ms() const = 0;       // worker time of renders done

@@ -1,0 +1,62 @@
+// The worker refuses, for good and before rendering anything, a task whose
+// render options name one that neither its renderer nor its scorer reads,
+// and names that option; options its backends read, and "cache." ones
+// (which only separate cache keys), pass.
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "schemas/render_task.h"
+#include "worker/backend_factory.h"
+#include "worker/task_executor.h"
+
+namespace bigpe {
+namespace {
+
+schemas::Task task_with(const std::map<std::string, std::string>& options) {
+  schemas::RenderTask r;
+  r.service = "sim";
+  r.params.options = options;
+  r.items.push_back({"a lamp, golden hour", "a lamp", 3, "k1"});
+  return schemas::Task{"t", 1, "exp", schemas::encode(r)};
+}
+
+class TaskOptionsTest : public ::testing::Test {
+ protected:
+  TaskOptionsTest()
+      : renderer_(make_renderer(BackendSettings{})), scorer_(make_scorer(BackendSettings{})),
+        executor_("w", *renderer_, *scorer_, nullptr, nullptr) {}
+  TaskExecutor::Outcome run(const std::map<std::string, std::string>& options) {
+    return executor_.run({task_with(options)}).at(0);
+  }
+  std::unique_ptr<Renderer> renderer_;
+  std::unique_ptr<Scorer> scorer_;
+  TaskExecutor executor_;
+};
+
+TEST_F(TaskOptionsTest, OptionsTheBackendsReadAndCacheOptionsPass) {
+  TaskExecutor::Outcome o = run({{"sim.taste_seed", "4"}, {"sim.SD", "0.5"}, {"sim.MAXW", "40"},
+                                 {"cache.scope", "exp-1"}});
+  EXPECT_EQ(o.reply.error, "");
+  EXPECT_FALSE(o.reply.permanent);
+  EXPECT_EQ(o.renders, 1);
+}
+
+TEST_F(TaskOptionsTest, AnOptionNoBackendReadsIsRefusedForGoodNamingIt) {
+  TaskExecutor::Outcome o = run({{"sim.taste_seed", "4"}, {"sim.tast_seed", "4"}});
+  EXPECT_NE(o.reply.error.find("unknown render option 'sim.tast_seed'"), std::string::npos) << o.reply.error;
+  EXPECT_NE(o.reply.error.find("sim.taste_seed"), std::string::npos) << "the known names are listed";
+  EXPECT_TRUE(o.reply.permanent);
+  EXPECT_EQ(o.renders, 0) << "refused before rendering";
+  EXPECT_TRUE(o.reply.body.empty());
+}
+
+TEST_F(TaskOptionsTest, AFailureOfTheBackendIsNotPermanent) {
+  TaskExecutor::Outcome o = run({{"sim.fault", "throw"}});
+  EXPECT_NE(o.reply.error.find("sim.fault=throw"), std::string::npos) << o.reply.error;
+  EXPECT_FALSE(o.reply.permanent) << "another attempt may succeed";
+}
+
+}  // namespace
+}  // namespace bigpe
