@@ -24,16 +24,7 @@ using testing::read_text_file;
 using testing::run_bigpe;
 
 std::string write_campaign(const testing::TempDir& dir) {
-  const std::string path = dir.file("small.campaign.yaml");
-  std::ofstream(path) << "name: small\n"
-                      << "base: " << BIGPE_SOURCE_DIR << "/experiments/quickstart.yaml\n"
-                      << "set:\n  iterations: 2\n  batch_size: 2\n  sim.cost_ms: 0\n  eval.seeds: 2\n"
-                      << "  write_images: false\n"
-                      << "variants:\n"
-                      << "  - name: ucb\n    set: {selector.kind: ucb}\n"
-                      << "  - name: greedy\n    set: {selector.kind: greedy}\n"
-                      << "repeats: 2\nseed_base: 3\ntaste_from_repeat: true\n";
-  return path;
+  return testing::write_small_campaign(dir.path(), "repeats: 2\nseed_base: 3\ntaste_from_repeat: true\n");
 }
 
 std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {

@@ -35,13 +35,7 @@ Invocation run_signalled(const std::vector<std::string>& args, const std::string
   ChildProcessOptions o = testing::bigpe_options(
       args, log, {{"BIGPE_FAULT_SIGNAL_AT", stop.point}, {"BIGPE_FAULT_SIGNAL", stop.signal}});
   o.own_process_group = true;
-  ChildProcess p(o);
-  std::optional<int> code = p.wait(std::chrono::seconds(240));
-  if (!code) {
-    p.kill();
-    return {-1, read_text_file(log) + "\n(killed at the test's limit)"};
-  }
-  return {*code, read_text_file(log)};
+  return testing::run_child(o);
 }
 
 void expect_orderly(const Invocation& r, const Stop& stop, const std::string& resume_dir) {
@@ -86,19 +80,6 @@ INSTANTIATE_TEST_SUITE_P(Points, RunInterrupt,
                          ::testing::Values(Stop{"INT", "iter:2:rendered", 130}, Stop{"TERM", "iter:1:generated", 143},
                                            Stop{"INT", "eval:rendered", 130}));
 
-std::string write_campaign(const testing::TempDir& dir) {
-  const std::string path = dir.file("small.campaign.yaml");
-  std::ofstream(path) << "name: small\n"
-                      << "base: " << BIGPE_SOURCE_DIR << "/experiments/quickstart.yaml\n"
-                      << "set:\n  iterations: 2\n  batch_size: 2\n  sim.cost_ms: 0\n  eval.seeds: 2\n"
-                      << "  write_images: false\n"
-                      << "variants:\n"
-                      << "  - name: ucb\n    set: {selector.kind: ucb}\n"
-                      << "  - name: greedy\n    set: {selector.kind: greedy}\n"
-                      << "repeats: 1\nconcurrency: 1\n";
-  return path;
-}
-
 // The result columns of summary.csv by experiment (ids and render counters
 // differ between runs of the same campaign).
 std::map<std::string, std::string> campaign_results(const std::string& dir) {
@@ -115,7 +96,7 @@ std::map<std::string, std::string> campaign_results(const std::string& dir) {
 TEST(CampaignInterrupt, SigtermStopsTheCampaignInOrderAndItResumesToTheUndisturbedResults) {
   const Stop stop{"TERM", "iter:2:rendered", 143};
   testing::TempDir dir("bigpe-campaign-interrupt");
-  const std::string campaign = write_campaign(dir);
+  const std::string campaign = testing::write_small_campaign(dir.path(), "repeats: 1\nconcurrency: 1\n");
   Invocation plain = run_bigpe({"campaign", campaign, "--out", dir.file("plain")}, dir.file("plain.log"));
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
 

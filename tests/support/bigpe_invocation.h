@@ -48,18 +48,41 @@ inline ChildProcessOptions bigpe_options(const std::vector<std::string>& args, c
   return o;
 }
 
+// Runs a child made from `options` (its stdout_path is the log) to
+// completion or `limit`, whichever comes first.
+inline Invocation run_child(const ChildProcessOptions& options,
+                            std::chrono::seconds limit = std::chrono::seconds(240)) {
+  ChildProcess p(options);
+  std::optional<int> code = p.wait(limit);
+  if (!code) {
+    p.kill();
+    return {-1, read_text_file(options.stdout_path) + "\n(killed at the test's limit)"};
+  }
+  return {*code, read_text_file(options.stdout_path)};
+}
+
 // Runs `bigpe --log-level warn ARGS...` in the source tree, to completion
 // or `limit`, whichever comes first.
 inline Invocation run_bigpe(const std::vector<std::string>& args, const std::string& log_path,
                             const std::map<std::string, std::string>& env = {},
                             std::chrono::seconds limit = std::chrono::seconds(240)) {
-  ChildProcess p(bigpe_options(args, log_path, env));
-  std::optional<int> code = p.wait(limit);
-  if (!code) {
-    p.kill();
-    return {-1, read_text_file(log_path) + "\n(killed at the test's limit)"};
-  }
-  return {*code, read_text_file(log_path)};
+  return run_child(bigpe_options(args, log_path, env), limit);
+}
+
+// A small campaign file in `dir` over experiments/quickstart.yaml: 2
+// iterations, batch 2, no sim cost, variants ucb and greedy, `extra`
+// appended (repeats, seeds, concurrency).
+inline std::string write_small_campaign(const std::string& dir, const std::string& extra) {
+  const std::string path = dir + "/small.campaign.yaml";
+  std::ofstream(path) << "name: small\n"
+                      << "base: " << BIGPE_SOURCE_DIR << "/experiments/quickstart.yaml\n"
+                      << "set:\n  iterations: 2\n  batch_size: 2\n  sim.cost_ms: 0\n  eval.seeds: 2\n"
+                      << "  write_images: false\n"
+                      << "variants:\n"
+                      << "  - name: ucb\n    set: {selector.kind: ucb}\n"
+                      << "  - name: greedy\n    set: {selector.kind: greedy}\n"
+                      << extra;
+  return path;
 }
 
 }  // namespace bigpe::testing
