@@ -5,9 +5,12 @@
 #include "broker/broker_client.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -37,15 +40,27 @@ class BrokerClient::Impl {
       throw std::invalid_argument("BrokerClient: heartbeat_interval, liveness and task_deadline must be positive");
     heartbeat_body_ = schemas::encode(schemas::Heartbeat{client_id_});
     connect();
+    keepalive_ = std::thread([this] { keep_alive(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> l(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    keepalive_.join();
   }
 
   void submit(const std::vector<schemas::TaskEnvelope>& tasks) {
+    std::lock_guard<std::mutex> l(mu_);
     Clock::time_point deadline = Clock::now() + options_.task_deadline;
     for (const schemas::TaskEnvelope& t : tasks) in_flight_[t.task_id] = Pending{t, deadline};
     send_tasks(tasks);
   }
 
   std::vector<Event> poll(std::chrono::milliseconds timeout) {
+    std::lock_guard<std::mutex> l(mu_);
     pump(Clock::now() + timeout, [this] { return !events_.empty(); });
     std::vector<Event> out(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
     events_.clear();
@@ -53,6 +68,7 @@ class BrokerClient::Impl {
   }
 
   schemas::StatusReply status(std::chrono::milliseconds timeout) {
+    std::lock_guard<std::mutex> l(mu_);
     status_reply_.reset();
     send(Command::kStatus, schemas::encode_empty());
     pump(Clock::now() + timeout, [this] { return status_reply_.has_value(); });
@@ -63,12 +79,16 @@ class BrokerClient::Impl {
   }
 
   void cancel(const std::string& experiment_id) {
+    std::lock_guard<std::mutex> l(mu_);
     send(Command::kCancel, schemas::encode(schemas::Cancel{experiment_id}));
     for (auto it = in_flight_.begin(); it != in_flight_.end();)
       it = it->second.envelope.experiment_id == experiment_id ? in_flight_.erase(it) : std::next(it);
   }
 
-  std::size_t in_flight() const { return in_flight_.size(); }
+  std::size_t in_flight() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return in_flight_.size();
+  }
   const std::string& endpoint() const { return endpoint_; }
 
  private:
@@ -128,6 +148,25 @@ class BrokerClient::Impl {
       p.deadline = deadline;
     }
     send_tasks(tasks);
+  }
+
+  // Heartbeats (and reads what arrived) while no caller is inside poll(),
+  // submit() or status(): a scheduler waiting minutes on its LLM must not
+  // look dead to the broker, which would drop it and the results it holds.
+  void keep_alive() {
+    std::unique_lock<std::mutex> stop(stop_mu_);
+    while (!stop_cv_.wait_for(stop, options_.heartbeat_interval / 2, [this] { return stopping_; })) {
+      std::unique_lock<std::mutex> l(mu_, std::try_to_lock);
+      if (!l) continue;  // a caller is pumping, and heartbeats itself
+      try {
+        pump(Clock::now(), [] { return true; });
+        zmq::pollitem_t item{socket_->handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(0));
+        if (item.revents & ZMQ_POLLIN) drain();
+      } catch (const std::exception& e) {
+        spdlog::warn("BrokerClient: keepalive: {}", e.what());
+      }
+    }
   }
 
   // Handles messages and timers until done() or the deadline.
@@ -240,6 +279,14 @@ class BrokerClient::Impl {
   Clock::time_point last_heard_;
   Clock::time_point next_heartbeat_;
   WireMessage message_;
+  // mu_ serializes every use of the socket and the state above between the
+  // caller's thread and keepalive_ (ZeroMQ allows a socket to change threads
+  // behind a full memory barrier, which the mutex is).
+  mutable std::mutex mu_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread keepalive_;
 };
 
 BrokerClient::BrokerClient(std::string endpoint, std::string client_id, BrokerClientOptions options)

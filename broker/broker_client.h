@@ -10,9 +10,12 @@
 // task id no longer in flight) are dropped here, so each task yields one
 // event.
 //
-// Thread-safety: none. One thread owns a BrokerClient; heartbeats are sent
-// only from inside poll()/status(), so call poll() at least once per
-// heartbeat interval while tasks are in flight.
+// Heartbeats come from poll()/status() and, while no caller is inside
+// them, from a keepalive thread of the client's own, so a scheduler that
+// waits minutes on its LLM stays alive to the broker and keeps its results.
+//
+// Thread-safety: the methods may be called from any thread; calls are
+// serialized (one thread usually owns the client and polls it).
 #include <chrono>
 #include <cstddef>
 #include <memory>

@@ -1,5 +1,7 @@
 #include "scheduler/llm/openai_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -62,6 +64,15 @@ std::string error_reason(const std::string& body) {
   } catch (const json::JsonError&) {
   }
   return excerpt(body);
+}
+
+bool is_json(const std::string& body) {
+  try {
+    (void)json::parse_strict(body);
+    return true;
+  } catch (const json::JsonError&) {
+    return false;
+  }
 }
 
 size_t append_body(char* data, size_t size, size_t n, void* user) {
@@ -232,7 +243,12 @@ ChatResponse OpenAiClient::complete(const ChatRequest& request) {
         r.latency_ms = latency_ms;
         return r;
       } catch (const LlmError& e) {
-        throw LlmError(where + ": HTTP 200 with an unusable body: " + e.what());
+        // A body that is not JSON at all was cut or garbled on the way (a
+        // proxy, a dropped connection): asking again may well succeed. Valid
+        // JSON of the wrong shape will not change, so it fails at once.
+        if (is_json(a.body)) throw LlmError(where + ": HTTP 200 with an unusable body: " + e.what());
+        last_failure = std::string("HTTP 200 with a body that is not JSON (truncated?): ") + e.what();
+        retry = true;
       }
     } else {
       last_failure = "HTTP " + std::to_string(a.status) + ": " + error_reason(a.body);
@@ -247,6 +263,8 @@ ChatResponse OpenAiClient::complete(const ChatRequest& request) {
         const double exp = options_.backoff_initial_s * std::pow(2.0, attempt);
         delay = std::min(options_.backoff_max_s, exp) * (0.5 + 0.5 * jitter.uniform());
       }
+      spdlog::info("{}: attempt {}/{} failed ({}); retrying in {:.1f} s", where, attempt + 1, attempts, last_failure,
+                   delay);
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
   }

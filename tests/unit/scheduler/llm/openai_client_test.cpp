@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/json_strict.h"
+#include "tests/fault/log_capture.h"
 #include "tests/support/http_test_server.h"
 
 namespace bigpe {
@@ -163,6 +164,16 @@ TEST(OpenAiClient, RecoversWhenA503IsFollowedBySuccess) {
   EXPECT_EQ(server.request_count(), 3);
 }
 
+TEST(OpenAiClient, EachRetryIsLoggedWithItsReasonAndWait) {
+  HttpTestServer server;
+  server.enqueue(status(503, R"({"error":{"message":"overloaded"}})"));
+  server.enqueue(ok());
+  testing::LogCapture log;
+  OpenAiClient client(options_for(server));
+  EXPECT_EQ(client.complete(chat()).completion_tokens, 7);
+  EXPECT_TRUE(log.wait_for({"attempt 1/4 failed", "HTTP 503: overloaded", "retrying in"}, std::chrono::seconds(0)));
+}
+
 TEST(OpenAiClient, DoesNotRetryOtherClientErrors) {
   HttpTestServer server;
   server.set_default(status(400, R"({"error":{"message":"max_tokens is too large"}})"));
@@ -172,20 +183,36 @@ TEST(OpenAiClient, DoesNotRetryOtherClientErrors) {
   EXPECT_TRUE(contains(err, "HTTP 400: max_tokens is too large")) << err;
 }
 
-TEST(OpenAiClient, MalformedBodiesFailNamingTheProblem) {
+TEST(OpenAiClient, WrongShapedBodiesFailAtOnceNamingTheProblem) {
   HttpTestServer server;
-  server.enqueue(status(200, "{\"choices\": [oops]}"));
   server.enqueue(status(200, R"({"object":"chat.completion"})"));
   server.enqueue(status(200, R"({"choices":[{"message":{"role":"assistant","content":null}}]})"));
   OpenAiClient client(options_for(server));
   std::string err = error_of(client);
-  EXPECT_TRUE(contains(err, "not JSON")) << err;
-  EXPECT_TRUE(contains(err, "line 1, column 14")) << err;
-  err = error_of(client);
   EXPECT_TRUE(contains(err, "lacks $.choices")) << err;
   err = error_of(client);
   EXPECT_TRUE(contains(err, "choices[0].message.content is null")) << err;
-  EXPECT_EQ(server.request_count(), 3);  // none retried
+  EXPECT_EQ(server.request_count(), 2);  // valid JSON of the wrong shape: not retried
+}
+
+TEST(OpenAiClient, ATruncatedBodyWithStatus200IsRetried) {
+  HttpTestServer server;
+  server.enqueue(status(200, std::string(kOkBody).substr(0, 60)));
+  server.enqueue(ok());
+  OpenAiClient client(options_for(server));
+  EXPECT_EQ(client.complete(chat()).completion_tokens, 7);
+  EXPECT_EQ(server.request_count(), 2);
+}
+
+TEST(OpenAiClient, BodiesThatAreNeverJsonGiveUpNamingWhereTheyBroke) {
+  HttpTestServer server;
+  server.set_default(status(200, "{\"choices\": [oops]}"));
+  OpenAiClient client(options_for(server));
+  std::string err = error_of(client);
+  EXPECT_TRUE(contains(err, "not JSON (truncated?)")) << err;
+  EXPECT_TRUE(contains(err, "line 1, column 14")) << err;
+  EXPECT_TRUE(contains(err, "gave up after 4 attempts")) << err;
+  EXPECT_EQ(server.request_count(), 4);
 }
 
 TEST(OpenAiClient, RequestBodyBytes) {
