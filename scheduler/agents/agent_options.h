@@ -17,4 +17,8 @@ struct AgentOptions {
 // cache key and heuristic stream) rather than a replay of the bad one.
 inline constexpr int kRetrySampleOffset = 1000;
 
+// Attempts per agent call: the first and two retries, each a new sample
+// (and so its own cache entry: a resumed run asks nothing again).
+inline constexpr int kAgentAttempts = 3;
+
 }  // namespace bigpe

@@ -15,9 +15,9 @@ ChatRequest make_request(AgentRole role, const AgentOptions& options,
   return r;
 }
 
-ChatRequest retry_request(const ChatRequest& first, const std::string& reminder) {
+ChatRequest retry_request(const ChatRequest& first, const std::string& reminder, int attempt) {
   ChatRequest r = first;
-  r.sample_index = first.sample_index + kRetrySampleOffset;
+  r.sample_index = first.sample_index + attempt * kRetrySampleOffset;
   for (auto& m : r.messages) {
     if (m.role == "system") {
       m.content += "\n\n" + reminder;

@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "scheduler/agents/agent_request.h"
 #include "scheduler/agents/output_parsers.h"
+#include "scheduler/agents/prompt_checks.h"
 
 namespace bigpe {
 
@@ -20,20 +23,31 @@ ChatRequest Generator::request(const std::string& instruction, const std::string
 
 std::string Generator::generate(const std::string& instruction, const std::string& query,
                                 int sample_index) const {
-  ChatRequest req = request(instruction, query, sample_index);
   std::string raw;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt > 0) req = retry_request(req, templates_.generator_retry);
-    raw = llm_.complete(req).text;
-    std::string prompt = parse_generated_prompt(raw);
-    if (!prompt.empty()) return prompt;
+  std::optional<std::string> prompt = ask_until_usable(
+      llm_, request(instruction, query, sample_index), templates_.generator_retry, counters_,
+      [](const std::string& reply) -> std::optional<std::string> {
+        // A refusal ("as an AI language model I cannot see images") is no
+        // prompt, however cleanly it parses.
+        std::string p = parse_generated_prompt(reply);
+        if (p.empty() || looks_like_refusal(p)) return std::nullopt;
+        return p;
+      },
+      raw);
+  if (!prompt) {
+    // Rendering the plain query keeps the iteration going; the score then
+    // reflects the failed generation rather than a crash.
+    spdlog::warn("generator: no usable prompt for query '{}' (sample {}) after {} attempts, using the query; "
+                 "last reply: '{}'",
+                 query, sample_index, kAgentAttempts, excerpt(raw));
+    return query;
   }
-  // Rendering the plain query keeps the iteration going; the score then
-  // reflects the failed generation rather than a crash.
-  spdlog::warn("generator: no usable prompt for query '{}' (sample {}), using the query; "
-               "last reply: '{}'",
-               query, sample_index, excerpt(raw));
-  return query;
+  if (!keeps_subject(*prompt, query)) {
+    counters_.subject_dropped();
+    spdlog::debug("generator: the prompt for '{}' (sample {}) holds no word of the query: '{}'", query,
+                  sample_index, excerpt(*prompt));
+  }
+  return *prompt;
 }
 
 }  // namespace bigpe

@@ -8,6 +8,7 @@
 // contract requires).
 #include <string>
 
+#include "scheduler/agents/agent_counters.h"
 #include "scheduler/agents/agent_options.h"
 #include "scheduler/agents/prompt_templates.h"
 #include "scheduler/llm/llm_client.h"
@@ -20,12 +21,17 @@ class Generator {
   Generator(LlmClient& llm, AgentOptions options);
 
   // The refined prompt, cleaned of labels, quotes and trailing
-  // explanations. An unusable reply is retried once (sample_index +
-  // kRetrySampleOffset, with a stricter reminder); if that fails too, the
-  // plain query is returned and a warning logged, so a render never gets an
-  // empty prompt. Throws LlmError when the endpoint itself fails.
+  // explanations. An unusable reply (no prompt, or a refusal) is retried
+  // up to kAgentAttempts in all, each a new sample with a stricter
+  // reminder; if every attempt fails, the plain query is returned and a
+  // warning logged, so a render never gets an empty prompt. A prompt that
+  // holds no word of its query is counted as subject_dropped. Throws
+  // LlmError when the endpoint itself fails.
   std::string generate(const std::string& instruction, const std::string& query,
                        int sample_index) const;
+
+  // What this generator's calls came to so far.
+  AgentTally tally() const { return counters_.tally(); }
 
   // The exact request generate() sends first (for tests and logs).
   ChatRequest request(const std::string& instruction, const std::string& query,
@@ -35,6 +41,7 @@ class Generator {
   LlmClient& llm_;
   AgentOptions options_;
   PromptTemplates templates_;
+  mutable AgentCounters counters_;
 };
 
 }  // namespace bigpe

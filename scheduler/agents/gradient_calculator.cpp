@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "scheduler/agents/agent_request.h"
@@ -50,18 +51,23 @@ GradientCalculator::Output GradientCalculator::compute(
   if (pairs.empty())
     throw std::invalid_argument(
         "GradientCalculator::compute: no contrast pairs (use InstructionModifier::fallback)");
-  ChatRequest req = request(instruction, pairs, sample_index);
   Output out;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt > 0) req = retry_request(req, templates_.gradient_retry);
-    out.raw = llm_.complete(req).text;
-    out.improvements = parse_improvements(out.raw);
-    out.inferences = parse_inferences(out.raw);
-    if (!out.improvements.empty()) return out;
+  std::optional<std::vector<std::string>> improvements = ask_until_usable(
+      llm_, request(instruction, pairs, sample_index), templates_.gradient_retry, counters_,
+      [](const std::string& reply) -> std::optional<std::vector<std::string>> {
+        std::vector<std::string> items = parse_improvements(reply);
+        if (items.empty()) return std::nullopt;
+        return items;
+      },
+      out.raw);
+  out.inferences = parse_inferences(out.raw);
+  if (improvements) {
+    out.improvements = std::move(*improvements);
+    return out;
   }
-  spdlog::warn("gradient calculator: no improvements in the reply (sample {}); "
+  spdlog::warn("gradient calculator: no improvements in the reply (sample {}) after {} attempts; "
                "the instruction gets no children from it; last reply: '{}'",
-               sample_index, excerpt(out.raw));
+               sample_index, kAgentAttempts, excerpt(out.raw));
   return out;
 }
 

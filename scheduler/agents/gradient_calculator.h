@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/agents/agent_counters.h"
 #include "scheduler/agents/agent_options.h"
 #include "scheduler/agents/contrast_pair.h"
 #include "scheduler/agents/prompt_templates.h"
@@ -37,9 +38,10 @@ class GradientCalculator {
   // REQUIRES: `llm` outlives this object.
   GradientCalculator(LlmClient& llm, AgentOptions options);
 
-  // One GC call. A reply without parseable improvements is retried once
-  // (sample_index + kRetrySampleOffset, stricter reminder); if that fails
-  // too, the Output has no improvements and a warning is logged. Throws
+  // One GC call. A reply without parseable improvements is asked again
+  // (kAgentAttempts in all, each a new sample with a stricter reminder); if
+  // every attempt fails, the Output has no improvements and a warning is
+  // logged. Throws
   // std::invalid_argument when `pairs` is empty (the caller should use the
   // fallback instead) and LlmError when the endpoint fails.
   Output compute(const std::string& instruction,
@@ -51,10 +53,14 @@ class GradientCalculator {
                       const std::vector<ContrastPair>& pairs,
                       int sample_index) const;
 
+  // What this agent's calls came to so far.
+  AgentTally tally() const { return counters_.tally(); }
+
  private:
   LlmClient& llm_;
   AgentOptions options_;
   PromptTemplates templates_;
+  mutable AgentCounters counters_;
 };
 
 }  // namespace bigpe

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "scheduler/agents/agent_request.h"
 #include "scheduler/agents/output_parsers.h"
 
@@ -37,14 +39,16 @@ ChatRequest InstructionModifier::fallback_request(const std::string& instruction
 std::optional<std::string> InstructionModifier::modify(const std::string& improvement,
                                                        const std::string& instruction,
                                                        int sample_index) const {
-  ChatRequest req = modify_request(improvement, instruction, sample_index);
   std::string raw;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt > 0) req = retry_request(req, templates_.modifier_retry);
-    raw = llm_.complete(req).text;
-    std::string parsed = parse_instruction(raw);
-    if (!parsed.empty()) return parsed;
-  }
+  std::optional<std::string> parsed = ask_until_usable(
+      llm_, modify_request(improvement, instruction, sample_index), templates_.modifier_retry, counters_,
+      [](const std::string& reply) -> std::optional<std::string> {
+        std::string text = parse_instruction(reply);
+        if (text.empty()) return std::nullopt;
+        return text;
+      },
+      raw);
+  if (parsed) return parsed;
   // The paper's run kept empty instructions here and evolved nothing; an
   // absent child is the honest outcome.
   spdlog::warn("instruction modifier: no usable instruction (sample {}) for improvement '{}'; "
@@ -55,19 +59,21 @@ std::optional<std::string> InstructionModifier::modify(const std::string& improv
 
 std::vector<std::string> InstructionModifier::fallback(const std::string& instruction,
                                                        int sample_index) const {
-  ChatRequest req = fallback_request(instruction, sample_index);
   std::string raw;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt > 0) req = retry_request(req, templates_.fallback_retry);
-    raw = llm_.complete(req).text;
-    std::vector<std::string> parsed = parse_instruction_blocks(raw);
-    if (parsed.size() > kFallbackCount) parsed.resize(kFallbackCount);
-    if (!parsed.empty()) {
-      if (parsed.size() < kFallbackCount)
-        spdlog::info("instruction modifier (fallback): {} of {} instructions parsed (sample {})",
-                     parsed.size(), kFallbackCount, sample_index);
-      return parsed;
-    }
+  std::optional<std::vector<std::string>> parsed = ask_until_usable(
+      llm_, fallback_request(instruction, sample_index), templates_.fallback_retry, counters_,
+      [](const std::string& reply) -> std::optional<std::vector<std::string>> {
+        std::vector<std::string> blocks = parse_instruction_blocks(reply);
+        if (blocks.empty()) return std::nullopt;
+        if (blocks.size() > kFallbackCount) blocks.resize(kFallbackCount);
+        return blocks;
+      },
+      raw);
+  if (parsed) {
+    if (parsed->size() < kFallbackCount)
+      spdlog::info("instruction modifier (fallback): {} of {} instructions parsed (sample {})", parsed->size(),
+                   kFallbackCount, sample_index);
+    return *parsed;
   }
   spdlog::warn("instruction modifier (fallback): no instruction parsed (sample {}); "
                "last reply: '{}'",

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/agents/agent_counters.h"
 #include "scheduler/agents/agent_options.h"
 #include "scheduler/agents/prompt_templates.h"
 #include "scheduler/llm/llm_client.h"
@@ -28,16 +29,16 @@ class InstructionModifier {
   InstructionModifier(LlmClient& llm, AgentOptions options);
 
   // The new instruction (free text plus optional directive lines), cleaned.
-  // An empty or unparseable reply is retried once (sample_index +
-  // kRetrySampleOffset, stricter reminder); then std::nullopt and a logged
-  // warning. Never returns an empty instruction. Throws LlmError when the
+  // An empty or unparseable reply is asked again (kAgentAttempts in all,
+  // each a new sample with a stricter reminder); then std::nullopt and a
+  // logged warning. Never returns an empty instruction. Throws LlmError when the
   // endpoint fails.
   std::optional<std::string> modify(const std::string& improvement,
                                     const std::string& instruction,
                                     int sample_index) const;
 
   // Up to three new instructions derived from `instruction`. A reply with
-  // none is retried once; after that the result may be empty (logged). Every
+  // none is retried (kAgentAttempts in all); after that the result may be empty (logged). Every
   // returned instruction is non-empty.
   std::vector<std::string> fallback(const std::string& instruction,
                                     int sample_index) const;
@@ -49,10 +50,14 @@ class InstructionModifier {
   ChatRequest fallback_request(const std::string& instruction,
                                int sample_index) const;
 
+  // What this agent's calls came to so far.
+  AgentTally tally() const { return counters_.tally(); }
+
  private:
   LlmClient& llm_;
   AgentOptions options_;
   PromptTemplates templates_;
+  mutable AgentCounters counters_;
 };
 
 }  // namespace bigpe

@@ -28,6 +28,13 @@ int training_sample_index(const ExperimentSettings& s, int iteration) {
   return static_cast<int>((1u << 29) + r - r % 64);
 }
 
+AgentTally agent_tally(const EngineContext& ctx) {
+  AgentTally t = ctx.generator.tally();
+  t += ctx.gradient.tally();
+  t += ctx.modifier.tally();
+  return t;
+}
+
 int64_t image_seed(const std::string& material) {
   return static_cast<int64_t>(hash64("image-seed|" + material) >> 33);
 }

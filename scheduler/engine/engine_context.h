@@ -29,6 +29,9 @@ struct EngineContext {
   StateStore* store;  // null: nothing is persisted (in-process benchmarks)
 };
 
+// What the three agents' LLM calls came to so far in this process.
+AgentTally agent_tally(const EngineContext& ctx);
+
 // Deterministic derived numbers: a run's randomness is a pure function of
 // (experiment seed, purpose, coordinates), so a resumed iteration repeats
 // the interrupted one exactly.

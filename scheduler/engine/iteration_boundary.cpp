@@ -1,6 +1,9 @@
 #include "scheduler/engine/iteration_boundary.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/fault_point.h"
+#include "scheduler/agents/agent_options.h"
 
 namespace bigpe::engine {
 
@@ -10,10 +13,25 @@ IterationBoundary::IterationBoundary(const EngineContext& ctx, int iteration)
     : ctx_(ctx),
       iteration_(iteration),
       done_before_(ctx.renders.renders_done()),
-      cached_before_(ctx.renders.renders_cached()) {}
+      cached_before_(ctx.renders.renders_cached()),
+      llm_before_(agent_tally(ctx)) {}
 
 void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, const IterationRecord& rec,
                                const std::vector<InstructionRecord>& born) const {
+  const AgentTally llm = agent_tally(ctx_) - llm_before_;
+  // More than half of the iteration's agent calls unusable, over enough
+  // calls to mean something.
+  const long agent_calls = llm.calls - llm.retries;
+  if (agent_calls >= 2 && 2 * llm.unusable > agent_calls)
+    throw UnusableLlmReplies(
+        "iteration " + std::to_string(iteration_ + 1) + ": " + std::to_string(llm.unusable) + " of " +
+        std::to_string(agent_calls) + " agent calls got no usable reply after " + std::to_string(kAgentAttempts) +
+        " attempts each; the LLM answers outside the templates' formats. Check llm.model and llm.base_url "
+        "(BIGPE_TEMPLATE_DIR for custom templates)");
+  if (born.empty() && !state.finished)
+    spdlog::warn("iteration {}: no new instruction ({} of the iteration's agent calls unusable)", iteration_ + 1,
+                 llm.unusable);
+  state.llm += llm;
   state.renders_done += ctx_.renders.renders_done() - done_before_;
   state.renders_cached += ctx_.renders.renders_cached() - cached_before_;
   sum.iteration = iteration_;
@@ -31,7 +49,11 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
                         {"pool", std::to_string(sum.pool)},
                         {"renders_spent", std::to_string(state.renders_spent)},
                         {"renders_done", std::to_string(sum.renders_done)},
-                        {"renders_cached", std::to_string(sum.renders_cached)}});
+                        {"renders_cached", std::to_string(sum.renders_cached)},
+                        {"llm_calls", std::to_string(state.llm.calls)},
+                        {"llm_retries", std::to_string(state.llm.retries)},
+                        {"llm_unusable", std::to_string(state.llm.unusable)},
+                        {"llm_subject_dropped", std::to_string(state.llm.subject_dropped)}});
   fault_point(iteration_tag(iteration_) + ":committed");
 }
 

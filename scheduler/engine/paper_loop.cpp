@@ -84,6 +84,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   const ExperimentSettings& s = ctx_.settings;
   const int it = state.next_iteration;
   const std::string tag = iteration_tag(it);
+  const IterationBoundary boundary(ctx_, it);
   seed_pool(state, s.initial_instruction);
 
   IterationRecord rec;
@@ -119,7 +120,6 @@ void PaperLoop::run_iteration(ExperimentState& state) {
     pros[qi] = professional_prompts(ctx_, Q[qi], it);
     add_professional_jobs(ctx_, it, Q[qi], pros[qi], jobs);
   }
-  const IterationBoundary boundary(ctx_, it);
   // Submit this iteration first, then work that does not depend on its
   // outcome, so workers stay busy through the iteration barrier.
   ctx_.renders.prefetch(jobs);

@@ -9,7 +9,7 @@ using schemas::MapReader;
 using schemas::MapWriter;
 
 std::string encode_state(const ExperimentState& s) {
-  return schemas::write_body(12, [&](MapWriter& w) {
+  return schemas::write_body(13, [&](MapWriter& w) {
     auto& pk = w.packer();
     w.field("next_iteration", s.next_iteration).field("next_instruction", s.next_instruction);
     w.field("pool", s.pool);
@@ -38,6 +38,10 @@ std::string encode_state(const ExperimentState& s) {
     w.field("final_id", s.final_id).field("renders_done", s.renders_done);
     w.field("renders_cached", s.renders_cached).field("finished", s.finished);
     w.field("evaluated", s.evaluated).field("renders_spent", s.renders_spent);
+    w.key("llm");
+    MapWriter lw(pk, 4);
+    lw.field("calls", s.llm.calls).field("retries", s.llm.retries).field("unusable", s.llm.unusable);
+    lw.field("subject_dropped", s.llm.subject_dropped);
   });
 }
 
@@ -86,6 +90,13 @@ ExperimentState decode_state(const std::string& bytes) {
     s.finished = r.optional<bool>("finished", false);
     s.evaluated = r.optional<bool>("evaluated", false);
     s.renders_spent = r.optional<long>("renders_spent", 0);
+    if (const msgpack::object* llm = r.find("llm")) {  // states written before it was counted have none
+      MapReader lr = r.nested(*llm, "llm");
+      s.llm.calls = lr.optional<long>("calls", 0);
+      s.llm.retries = lr.optional<long>("retries", 0);
+      s.llm.unusable = lr.optional<long>("unusable", 0);
+      s.llm.subject_dropped = lr.optional<long>("subject_dropped", 0);
+    }
     for (const std::string& id : s.pool)
       if (!s.instructions.count(id))
         throw schemas::DecodeError("ExperimentState", "pool", "unknown instruction id '" + id + "'");

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/agents/agent_counters.h"
+
 #include "scheduler/selection/arm_history.h"
 
 namespace bigpe::engine {
@@ -43,6 +45,9 @@ struct ExperimentState {
   // Render jobs the loop asked for, cached or not: what budget.renders
   // counts, the same on a resumed run as on an uninterrupted one.
   long renders_spent = 0;
+  // The agents' LLM requests over all iterations; a resumed run adds the
+  // interrupted iteration's again (answered by the LLM cache).
+  AgentTally llm;
   bool finished = false;   // all iterations done
   bool evaluated = false;  // held-out evaluation stored
 };

@@ -77,6 +77,12 @@ std::string report_json(const ReportInput& in) {
   renders["done"] = static_cast<int64_t>(in.state->renders_done);
   renders["cached"] = static_cast<int64_t>(in.state->renders_cached);
   root["renders"] = renders;
+  ordered_json llm = ordered_json::object();
+  llm["calls"] = static_cast<int64_t>(in.state->llm.calls);
+  llm["retries"] = static_cast<int64_t>(in.state->llm.retries);
+  llm["unusable"] = static_cast<int64_t>(in.state->llm.unusable);
+  llm["subject_dropped"] = static_cast<int64_t>(in.state->llm.subject_dropped);
+  root["llm"] = llm;
   root["final_instruction"] = final_text(in);
   root["final_instruction_id"] = in.state->final_id;
   ordered_json curve = ordered_json::array();
@@ -132,6 +138,9 @@ std::string report_markdown(const ReportInput& in) {
      << ", pool " << s.pool_size << ", iterations " << in.state->summaries.size() << "/" << s.iterations
      << "\n";
   md << "- renders: " << in.state->renders_done << " done, " << in.state->renders_cached << " cached\n";
+  md << "- LLM: " << in.state->llm.calls << " requests, " << in.state->llm.retries << " retried after an unusable "
+     << "reply, " << in.state->llm.unusable << " agent calls unusable after every attempt, "
+     << in.state->llm.subject_dropped << " generated prompts without a word of their query\n";
   md << "- seed " << s.seed << ", taste seed " << s.taste_seed << ", images per prompt "
      << s.images_per_prompt << (s.paired ? " (paired)" : "") << "\n\n";
   md << "## Final instruction\n\n```\n" << final_text(in) << "\n```\n\n";

@@ -29,6 +29,7 @@ struct ExperimentView {
   bool evaluated = false;
   long renders_done = 0;
   long renders_cached = 0;
+  AgentTally llm;
   bool has_best = false;
   double best = 0.0;
   double rate = 0.0;  // renders per second over the last iteration
@@ -83,6 +84,7 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
     v.evaluated = s->evaluated;
     v.renders_done = s->renders_done;
     v.renders_cached = s->renders_cached;
+    v.llm = s->llm;
     for (const IterationSummary& it : s->summaries) {
       if (!v.has_best || it.best > v.best) v.best = it.best;
       v.has_best = true;
@@ -95,11 +97,14 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
 std::string experiment_line(const ExperimentView& v, const std::string& indent) {
   char line[400];
   std::string best = v.has_best ? std::to_string(v.best).substr(0, std::to_string(v.best).find('.') + 4) : "-";
-  std::snprintf(line, sizeof line, "%s%-28s %-9s %s %3d/%-3d it%s  best %-7s  renders %ld done, %ld cached%s",
+  std::snprintf(line, sizeof line,
+                "%s%-28s %-9s %s %3d/%-3d it%s  best %-7s  renders %ld done, %ld cached%s  llm %ld calls, %ld "
+                "unusable",
                 indent.c_str(), v.label.substr(0, 28).c_str(), v.status.c_str(),
                 bar(v.iterations > 0 ? static_cast<double>(v.iterations_done) / v.iterations : 0.0).c_str(),
                 v.iterations_done, v.iterations, v.evaluated ? " +eval" : "", best.c_str(), v.renders_done,
-                v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "");
+                v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "",
+                v.llm.calls, v.llm.unusable);
   return line;
 }
 

@@ -253,10 +253,32 @@ TEST(Generator, RetriesOnceWithStricterReminderAsANewSample) {
 }
 
 TEST(Generator, FallsBackToThePlainQuery) {
-  ScriptedLlm llm({"", "   \n\n"});
+  ScriptedLlm llm({"", "   \n\n", "I am an AI language model and cannot see images."});
   Generator g(llm, AgentOptions{});
   EXPECT_EQ(g.generate(kI0, "A cactus", 0), "A cactus");
-  EXPECT_EQ(llm.requests.size(), 2u);
+  EXPECT_EQ(llm.requests.size(), 3u);
+  const AgentTally t = g.tally();
+  EXPECT_EQ(t.calls, 3);
+  EXPECT_EQ(t.retries, 2);
+  EXPECT_EQ(t.unusable, 1);
+}
+
+TEST(Generator, ARefusalIsAskedAgainNotRendered) {
+  ScriptedLlm llm({"make it nicer * I am an AI language model and cannot see images.", "A cactus at dawn"});
+  Generator g(llm, AgentOptions{});
+  EXPECT_EQ(g.generate(kI0, "A cactus", 0), "A cactus at dawn");
+  ASSERT_EQ(llm.requests.size(), 2u);
+  EXPECT_EQ(g.tally().unusable, 0);
+  EXPECT_EQ(g.tally().retries, 1);
+}
+
+TEST(Generator, APromptWithoutAWordOfItsQueryIsCountedAsSubjectDropped) {
+  ScriptedLlm llm({"A misty harbour at night, cinematic", "A lonely cactus, cinematic"});
+  Generator g(llm, AgentOptions{});
+  EXPECT_EQ(g.generate(kI0, "A cactus", 0), "A misty harbour at night, cinematic");
+  EXPECT_EQ(g.tally().subject_dropped, 1);
+  g.generate(kI0, "A cactus", 1);
+  EXPECT_EQ(g.tally().subject_dropped, 1) << "the second keeps 'cactus'";
 }
 
 TEST(Generator, EndpointFailurePropagates) {
@@ -333,13 +355,15 @@ TEST(GradientCalculator, ParsesImprovementsAndInferences) {
 }
 
 TEST(GradientCalculator, MissingImprovementsAreRetriedThenGivenUp) {
-  ScriptedLlm llm({"The prompts look fine.", "Still nothing to say."});
+  ScriptedLlm llm({"The prompts look fine.", "Nothing yet.", "Still nothing to say."});
   GradientCalculator gc(llm, AgentOptions{});
   const auto out = gc.compute(kI0, two_pairs(), 5);
   EXPECT_TRUE(out.improvements.empty());
   EXPECT_EQ(out.raw, "Still nothing to say.");
-  ASSERT_EQ(llm.requests.size(), 2u);
+  ASSERT_EQ(llm.requests.size(), 3u);
   EXPECT_EQ(llm.requests[1].sample_index, 5 + kRetrySampleOffset);
+  EXPECT_EQ(llm.requests[2].sample_index, 5 + 2 * kRetrySampleOffset);
+  EXPECT_EQ(gc.tally().unusable, 1);
   EXPECT_NE(system_of(llm.requests[1]).find(embedded_template("gradient_retry")),
             std::string::npos);
 }
@@ -381,10 +405,10 @@ TEST(InstructionModifier, CleansMessyReply) {
 }
 
 TEST(InstructionModifier, EmptyInstructionIsNeverReturned) {
-  ScriptedLlm llm({"New Instruction:", "\"\""});
+  ScriptedLlm llm({"New Instruction:", "\"\"", "**"});
   InstructionModifier im(llm, AgentOptions{});
   EXPECT_EQ(im.modify("add depth", kI0, 7), std::nullopt);
-  ASSERT_EQ(llm.requests.size(), 2u);
+  ASSERT_EQ(llm.requests.size(), 3u);
   EXPECT_EQ(llm.requests[1].sample_index, 7 + kRetrySampleOffset);
   EXPECT_NE(system_of(llm.requests[1]).find(embedded_template("modifier_retry")),
             std::string::npos);
@@ -404,11 +428,12 @@ TEST(InstructionModifier, FallbackMessageAndParsing) {
 }
 
 TEST(InstructionModifier, FallbackRetriesThenReturnsNone) {
-  ScriptedLlm llm({"I cannot help.", "Instruction 1:"});
+  ScriptedLlm llm({"I cannot help.", "Instruction 1:", ""});
   InstructionModifier im(llm, AgentOptions{});
   EXPECT_TRUE(im.fallback(kI0, 0).empty());
-  ASSERT_EQ(llm.requests.size(), 2u);
+  ASSERT_EQ(llm.requests.size(), 3u);
   EXPECT_EQ(llm.requests[1].sample_index, kRetrySampleOffset);
+  EXPECT_EQ(im.tally().unusable, 1);
 }
 
 TEST(InstructionModifier, FallbackAcceptsFewer) {

@@ -67,8 +67,11 @@ class Sim {
 
 // The state without the render-service counters (a fresh service finds
 // in its cache only what this process rendered).
+// The state without the counters of work done (a resumed run repeats the
+// interrupted step's renders and LLM requests, answered by the caches).
 std::string meaning(ExperimentState s) {
   s.renders_done = s.renders_cached = 0;
+  s.llm = {};
   for (IterationSummary& m : s.summaries) m.renders_done = m.renders_cached = 0;
   return encode_state(s);
 }
