@@ -15,12 +15,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace bigpe {
 
 std::string describe_line(const std::string& file, int line) { return file + ":" + std::to_string(line); }
+
+std::string range_text(const ConfigKey& key);
 
 namespace {
 
@@ -53,11 +56,15 @@ std::string format_double(double v) {
 
 std::string format_bound(double v) { return format_double(v); }
 
+}  // namespace
+
 std::string range_text(const ConfigKey& key) {
   std::string lo = key.min ? format_bound(*key.min) : "-inf";
   std::string hi = key.max ? format_bound(*key.max) : "inf";
   return "[" + lo + ", " + hi + "]";
 }
+
+namespace {
 
 std::vector<std::string> split_list(const std::string& text) {
   std::string t = trim(text);
@@ -189,8 +196,8 @@ std::string describe_node(const YAML::Node& n) {
 class YamlReader {
  public:
   YamlReader(const ConfigSchema& schema, const std::string& origin, std::map<std::string, std::string>* values,
-             std::map<std::string, bool>* set)
-      : schema_(schema), origin_(origin), values_(values), set_(set) {}
+             std::map<std::string, std::string>* origins)
+      : schema_(schema), origin_(origin), values_(values), origins_(origins) {}
 
   void read_map(const YAML::Node& map, const std::string& prefix) {
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -247,13 +254,13 @@ class YamlReader {
     std::string err = normalize(key, raw, &value);
     if (!err.empty()) fail(v.IsScalar() ? v.Mark().line + 1 : line, key.name, err);
     (*values_)[key.name] = value;
-    (*set_)[key.name] = true;
+    (*origins_)[key.name] = describe_line(origin_, line);
   }
 
   const ConfigSchema& schema_;
   const std::string& origin_;
   std::map<std::string, std::string>* values_;
-  std::map<std::string, bool>* set_;
+  std::map<std::string, std::string>* origins_;
   std::map<std::string, int> lines_;
 };
 
@@ -278,6 +285,11 @@ const ConfigKey* ConfigSchema::find(const std::string& name) const {
 
 Config Config::load(const std::string& path, const ConfigSchema& schema,
                     const std::vector<std::string>& overrides) {
+  // A directory opens as a stream that reads as empty: without this it would
+  // load as "no keys set", i.e. every default.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": is a directory, not a YAML config file");
   std::optional<std::string> text;
   try {
     text = try_read_file(path);
@@ -292,6 +304,7 @@ Config Config::parse(const std::string& yaml_text, const std::string& origin, co
                      const std::vector<std::string>& overrides) {
   Config c;
   c.schema_ = &schema;
+  c.source_ = origin;
   for (const auto& [name, key] : schema.keys()) c.values_[name] = key.default_value;
 
   YAML::Node root;
@@ -301,7 +314,7 @@ Config Config::parse(const std::string& yaml_text, const std::string& origin, co
     throw ConfigError(describe_line(origin, e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }
   if (root.IsMap()) {
-    YamlReader reader(schema, origin, &c.values_, &c.set_);
+    YamlReader reader(schema, origin, &c.values_, &c.origins_);
     try {
       reader.read_map(root, "");
     } catch (const YAML::Exception& e) {
@@ -311,6 +324,7 @@ Config Config::parse(const std::string& yaml_text, const std::string& origin, co
     throw ConfigError(describe_line(origin, root.Mark().line + 1) + ": expected a map of keys, got " +
                       describe_node(root));
   }
+  c.keys_from_source_ = c.origins_.size();
 
   for (const auto& o : overrides) {
     std::size_t eq = o.find('=');
@@ -322,7 +336,7 @@ Config Config::parse(const std::string& yaml_text, const std::string& origin, co
     std::string err = normalize(*key, o.substr(eq + 1), &value);
     if (!err.empty()) throw ConfigError("override '" + o + "': key '" + name + "': " + err);
     c.values_[name] = value;
-    c.set_[name] = true;
+    c.origins_[name] = "override '" + o + "'";
   }
   return c;
 }
@@ -364,19 +378,21 @@ std::vector<std::string> Config::get_list(const std::string& key) const {
   return split_list(values_.at(key));
 }
 
-bool Config::was_set(const std::string& key) const {
-  auto it = set_.find(key);
-  return it != set_.end() && it->second;
+bool Config::was_set(const std::string& key) const { return origins_.count(key) > 0; }
+
+std::string Config::origin_of(const std::string& key) const {
+  auto it = origins_.find(key);
+  return it == origins_.end() ? "" : it->second;
 }
 
-void Config::set(const std::string& key, const std::string& value) {
+void Config::set(const std::string& key, const std::string& value, const std::string& origin) {
   const ConfigKey* k = schema_ ? schema_->find(key) : nullptr;
   if (!k) throw ConfigError("set '" + key + "': " + (schema_ ? unknown_key(*schema_, key) : "no schema"));
   std::string v;
   std::string err = normalize(*k, value, &v);
   if (!err.empty()) throw ConfigError("set '" + key + "=" + value + "': key '" + key + "': " + err);
   values_[key] = v;
-  set_[key] = true;
+  origins_[key] = origin.empty() ? "override '" + key + "=" + value + "'" : origin;
 }
 
 std::string Config::canonical() const {
@@ -406,6 +422,7 @@ Config Config::from_values(const std::map<std::string, std::string>& values, con
                            const std::string& origin) {
   Config c;
   c.schema_ = &schema;
+  c.source_ = origin;
   for (const auto& [name, key] : schema.keys()) c.values_[name] = key.default_value;
   for (const auto& [name, raw] : values) {
     const ConfigKey* key = schema.find(name);
@@ -414,8 +431,9 @@ Config Config::from_values(const std::map<std::string, std::string>& values, con
     std::string err = normalize(*key, raw, &v);
     if (!err.empty()) throw ConfigError(origin + ": key '" + name + "': " + err);
     c.values_[name] = v;
-    c.set_[name] = true;
+    c.origins_[name] = origin;
   }
+  c.keys_from_source_ = c.origins_.size();
   return c;
 }
 

@@ -33,6 +33,9 @@ struct ConfigKey {
   bool affects_result = true;
 };
 
+// "[lo, hi]" of a numeric key ("-inf" / "inf" for an open end), as errors show it.
+std::string range_text(const ConfigKey& key);
+
 class ConfigSchema {
  public:
   ConfigSchema& add(ConfigKey key);
@@ -49,7 +52,8 @@ class Config {
  public:
   // Loads YAML (nested maps become dotted keys), then applies overrides
   // ("a.b=value"). A key the schema does not declare, a value of the wrong
-  // type or out of range, or malformed YAML throws ConfigError such as
+  // type or out of range, malformed YAML, or a path that is a directory
+  // throws ConfigError such as
   //   experiments/x.yaml:12: key 'selector.c': expected a number, got 'abc'
   //   override 'selector.cc=1': unknown key 'selector.cc'
   static Config load(const std::string& path, const ConfigSchema& schema,
@@ -65,8 +69,18 @@ class Config {
   std::vector<std::string> get_list(const std::string& key) const;
   bool was_set(const std::string& key) const;  // by the file or an override
 
+  // Where the key's value came from, for errors that point at it: "x.yaml:7"
+  // (the line of the key), "override 'k=v'", the origin given to set() or
+  // from_values(); "" while it holds its default.
+  std::string origin_of(const std::string& key) const;
+  // The file (or text) the config was read from, as named to load/parse.
+  const std::string& source() const { return source_; }
+  // How many keys the YAML text itself set (not the overrides).
+  std::size_t keys_from_source() const { return keys_from_source_; }
+
   // Sets a value as an override would (validated); for programmatic use.
-  void set(const std::string& key, const std::string& value);
+  // `origin` says where it came from (origin_of); empty: "override 'k=v'".
+  void set(const std::string& key, const std::string& value, const std::string& origin = "");
 
   // "key: value" lines for every key, sorted: the canonical text that is
   // hashed and stored with an experiment.
@@ -82,7 +96,9 @@ class Config {
  private:
   const ConfigSchema* schema_ = nullptr;
   std::map<std::string, std::string> values_;
-  std::map<std::string, bool> set_;
+  std::map<std::string, std::string> origins_;  // keys that were set -> where
+  std::string source_;
+  std::size_t keys_from_source_ = 0;
 };
 
 }  // namespace bigpe

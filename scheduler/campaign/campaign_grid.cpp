@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
 
 namespace bigpe::engine {
@@ -18,8 +19,9 @@ void apply(Config& config, const std::vector<SpecSetting>& settings, const std::
     if (variant && is_campaign_shared_key(s.key))
       throw ConfigError(prefix + "the campaign's experiments share one infrastructure; set it in the "
                                  "campaign's top-level `set`, not per variant");
+    const std::string origin = s.line < 0 ? "override '" + s.key + "=" + s.value + "'" : describe_line(file, s.line);
     try {
-      config.set(s.key, s.value);
+      config.set(s.key, s.value, origin);
     } catch (const ConfigError& e) {
       std::string why = e.what();
       // Config::set says "set 'k=v': key 'k': why" or "set 'k': unknown key";
@@ -41,7 +43,7 @@ bool is_campaign_shared_key(const std::string& key) {
 }
 
 std::vector<CampaignCell> expand_campaign(const CampaignSpec& spec) {
-  Config base = Config::load(spec.base_path, experiment_schema());
+  Config base = load_experiment_config(spec.base_path, {});
   apply(base, spec.set, spec.file, "set.", false);
   const long long seed_base = spec.has_seed_base ? spec.seed_base : base.get_int("seed");
   std::vector<CampaignCell> cells;
@@ -55,10 +57,13 @@ std::vector<CampaignCell> expand_campaign(const CampaignSpec& spec) {
       cell.repeat = k;
       cell.name = variant.name + ".r" + std::to_string(k);
       cell.config = vc;
-      cell.config.set("name", variant.name);
-      cell.config.set("seed", std::to_string(seed_base + k));
-      if (spec.taste_from_repeat) cell.config.set("sim.taste_seed", std::to_string(spec.taste_base + k));
-      if (!spec.tastes.empty()) cell.config.set("sim.taste_seed", std::to_string(spec.tastes[static_cast<std::size_t>(k)]));
+      const std::string by_campaign = spec.file + " (" + cell.name + ")";
+      cell.config.set("name", variant.name, by_campaign);
+      cell.config.set("seed", std::to_string(seed_base + k), by_campaign);
+      if (spec.taste_from_repeat)
+        cell.config.set("sim.taste_seed", std::to_string(spec.taste_base + k), by_campaign);
+      if (!spec.tastes.empty())
+        cell.config.set("sim.taste_seed", std::to_string(spec.tastes[static_cast<std::size_t>(k)]), by_campaign);
       cells.push_back(std::move(cell));
     }
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "scheduler/campaign/campaign_spec.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/report/campaign_summary.h"
+#include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/experiment_runner.h"
 #include "scheduler/run/infrastructure.h"
@@ -68,6 +70,16 @@ RunFile run_file_of(const CampaignFile& c, const CampaignMember& m, const Config
   return rf;
 }
 
+// check_experiment() over every member before anything is created; a
+// problem that the members share (one in the base file) is listed once.
+void check_members(const std::vector<const Config*>& configs) {
+  std::vector<std::string> all;
+  for (const Config* c : configs)
+    for (const std::string& p : experiment_problems(*c))
+      if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(p);
+  refuse_config_problems(all);
+}
+
 void apply_overrides(Config& config, const std::vector<std::string>& overrides) {
   for (const std::string& o : overrides) {
     auto eq = o.find('=');
@@ -84,8 +96,7 @@ Plan plan_new(const CampaignSpec& spec, const std::vector<CampaignCell>& cells, 
   p.file.file = fs::absolute(spec.file).lexically_normal().string();
   p.file.variants_json = variants_json(spec);
   p.dir = out_dir.empty() ? "runs/" + p.file.campaign_id : out_dir;
-  for (const CampaignCell& cell : cells) {
-    refuse_secrets(cell.config);  // before any run.json is written
+  for (const CampaignCell& cell : cells) {  // checked already (check_members)
     CampaignMember m{p.file.campaign_id + "." + cell.name, cell.variant, cell.repeat, "experiments/" + cell.name};
     p.file.members.push_back(m);
     p.experiments.push_back({m, cell.config});
@@ -243,6 +254,9 @@ CampaignOutcome run_campaign(const std::string& file, bool resume, const std::st
       spec.set.push_back({o.substr(0, eq), o.substr(eq + 1), -1});
     }
     std::vector<CampaignCell> cells = expand_campaign(spec);
+    std::vector<const Config*> configs;
+    for (const CampaignCell& cell : cells) configs.push_back(&cell.config);
+    check_members(configs);
     std::string dir = out_dir;
     if (dir.empty() && resume) {
       dir = find_latest_campaign("runs", spec.name);
@@ -282,6 +296,9 @@ CampaignOutcome resume_campaign(const std::string& dir, const std::vector<std::s
                                  "' changes the experiments' meaning; only infrastructure keys may change on resume");
       plan.experiments.push_back({m, config});
     }
+    std::vector<const Config*> configs;
+    for (const PlannedExperiment& e : plan.experiments) configs.push_back(&e.config);
+    check_members(configs);
     try {
       plan.concurrency = load_campaign_spec(plan.file.file).concurrency;
     } catch (const std::exception&) {

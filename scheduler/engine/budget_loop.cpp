@@ -13,6 +13,7 @@
 #include "scheduler/engine/paper_loop.h"
 #include "common/parallel_for.h"
 #include "scheduler/engine/phrase_evidence.h"
+#include "scheduler/experiment/experiment_checks.h"
 
 namespace bigpe::engine {
 
@@ -21,9 +22,9 @@ const std::string BudgetLoop::kProfessionalKey = "\x1f" "professional";
 namespace {
 
 // GC call j of a step uses sample index si + 4j and its modifier calls
-// si + 4j + k (k < 4 improvements): 16 calls fit the 64 indices of a step.
+// si + 4j + k (k < 4 improvements): kMaxBudgetGradientCalls (16) calls fit
+// the 64 indices of a step.
 constexpr int kSampleStride = 4;
-constexpr int kMaxGradientCalls = 16;
 // Cells on which a child's prompts are written out to predict its gain.
 constexpr int kScreenCells = 8;
 
@@ -120,8 +121,8 @@ BudgetLoop::BudgetLoop(EngineContext& ctx)
       allocator_(make_allocator(
           allocator_settings(ctx.settings.selector, ctx.settings.budget.min_cells, ctx.settings.budget.chunk))),
       cells_(ctx) {
-  if (ctx.settings.budget.expand * ctx.settings.budget.gradients > kMaxGradientCalls)
-    throw std::invalid_argument("budget.expand x budget.gradients must be at most 16");
+  // The check `bigpe run` makes before it starts (experiment_checks.h).
+  refuse_setting_problems(loop_problems(ctx.settings));
 }
 
 long BudgetLoop::budget_left(const ExperimentState& state) const {

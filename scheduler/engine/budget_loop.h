@@ -52,7 +52,8 @@ namespace bigpe::engine {
 class BudgetLoop : public OptimizationLoop {
  public:
   // Throws std::invalid_argument when the selector cannot allocate renders
-  // or budget.expand x budget.gradients exceeds 16 (the sample-index room).
+  // or budget.expand x budget.gradients exceeds 16 (the sample-index room):
+  // loop_problems() (experiment_checks.h), which `bigpe run` checks first.
   explicit BudgetLoop(EngineContext& ctx);
   void run_iteration(ExperimentState& state) override;
 

@@ -10,6 +10,7 @@
 
 #include "broker/broker_client.h"
 #include "scheduler/engine/evaluation.h"
+#include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
@@ -199,8 +200,8 @@ RunOutcome run_experiment(const std::string& config_path, const std::vector<std:
                           std::ostream& out) {
   try {
     ExperimentJob job;
-    job.config = Config::load(config_path, experiment_schema(), overrides);
-    refuse_secrets(job.config);  // before run.json is written
+    job.config = load_experiment_config(config_path, overrides);
+    check_experiment(job.config);  // before the run folder, its lock, Redis or a broker exist
     std::string out_dir = job.config.get_string("out");
     if (!out_dir.empty() && has_run_file(out_dir)) {
       job.run_dir = out_dir;
@@ -239,6 +240,7 @@ RunOutcome resume_experiment(const std::string& run_dir, const std::vector<std::
       if (eq == std::string::npos) throw ConfigError("override '" + o + "': expected key=value");
       job.config.set(o.substr(0, eq), o.substr(eq + 1));
     }
+    check_experiment(job.config);  // its files may have gone since it started
     return execute_alone(job, out);
   } catch (const std::exception& e) {
     out << "bigpe resume: " << e.what() << "\n";

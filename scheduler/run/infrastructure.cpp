@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <stdexcept>
+#include "scheduler/experiment/experiment_checks.h"
 
 namespace bigpe::engine {
 
 Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& run_dir) {
+  // The check `bigpe run` makes before it creates anything (experiment_checks.h).
+  refuse_setting_problems(infrastructure_problems(s));
   if (s.redis == "auto") {
     RedisServerOptions ro;
     ro.data_dir = run_dir + "/redis";
@@ -29,16 +31,11 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     broker_ = std::make_unique<broker::Broker>(bo);
     client_endpoint_ = broker_->client_endpoint();
     broker_thread_ = std::thread([this] { broker_->run(); });
-  } else if (s.broker.rfind("tcp://", 0) == 0) {
-    client_endpoint_ = s.broker;
   } else {
-    throw std::invalid_argument("broker: expected 'embedded' or tcp://HOST:PORT, got '" + s.broker + "'");
+    client_endpoint_ = s.broker;  // tcp://HOST:PORT
   }
 
   if (s.workers == "local") {
-    if (!broker_)
-      throw std::invalid_argument("workers: local needs broker: embedded (start `bigpe worker` "
-                                  "processes against a remote broker instead)");
     WorkerOptions wo;
     wo.broker_endpoint = broker_->inproc_worker_endpoint();
     wo.redis = redis_options_;

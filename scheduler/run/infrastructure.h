@@ -22,7 +22,9 @@ namespace bigpe::engine {
 
 class Infrastructure {
  public:
-  // Throws std::runtime_error naming the service that failed to start.
+  // Throws std::invalid_argument for what infrastructure_problems()
+  // refuses (experiment_checks.h), std::runtime_error naming the service
+  // that failed to start.
   Infrastructure(const ExperimentSettings& settings, const std::string& run_dir);
   ~Infrastructure();
   Infrastructure(const Infrastructure&) = delete;

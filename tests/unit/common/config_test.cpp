@@ -155,6 +155,35 @@ TEST_F(ConfigTest, LoadReadsAFileAndNamesIt) {
             dir.file("missing.yaml") + ": cannot open the file");
 }
 
+TEST_F(ConfigTest, ADirectoryIsNotAConfigFile) {
+  bigpe::testing::TempDir dir("config");
+  EXPECT_EQ(error_of([&] { Config::load(dir.path(), schema); }),
+            dir.path() + ": is a directory, not a YAML config file");
+}
+
+TEST_F(ConfigTest, EachSetKeyRemembersWhereItWasSet) {
+  Config c = parse(
+      "# a comment\n"
+      "selector:\n"
+      "  c: 2\n"
+      "run.iterations: 3\n",
+      {"run.iterations=4", "run.verbose=yes"});
+  EXPECT_EQ(c.origin_of("selector.c"), "x.yaml:3");
+  EXPECT_EQ(c.origin_of("run.iterations"), "override 'run.iterations=4'") << "the override wins";
+  EXPECT_EQ(c.origin_of("run.verbose"), "override 'run.verbose=yes'");
+  EXPECT_EQ(c.origin_of("selector.kind"), "") << "a default";
+  EXPECT_EQ(c.source(), "x.yaml");
+  EXPECT_EQ(c.keys_from_source(), 2u);
+  EXPECT_EQ(parse("# only a comment\n", {"selector.c=1"}).keys_from_source(), 0u);
+  c.set("selector.kind", "greedy", "campaign.yaml:9");
+  EXPECT_EQ(c.origin_of("selector.kind"), "campaign.yaml:9");
+  c.set("run.name", "n");
+  EXPECT_EQ(c.origin_of("run.name"), "override 'run.name=n'");
+  Config stored = Config::from_values({{"selector.c", "5"}}, schema, "run.json");
+  EXPECT_EQ(stored.origin_of("selector.c"), "run.json");
+  EXPECT_EQ(stored.origin_of("selector.kind"), "");
+}
+
 TEST_F(ConfigTest, SetIsValidatedLikeAnOverride) {
   Config c = parse("");
   c.set("run.iterations", "7");

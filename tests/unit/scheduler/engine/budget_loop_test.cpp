@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "backends/sim/sim_vocabulary.h"
 #include "scheduler/engine/budget_loop.h"
+#include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/render/in_process_render_service.h"
 #include "scheduler/engine/paper_loop.h"
@@ -97,6 +98,37 @@ TEST(BudgetLoop, SpendsExactlyItsRenderBudgetThenStops) {
     // cells; then rounds of 30: 1 + ceil(121 / 30) steps.
     EXPECT_EQ(state.next_iteration, 6) << kind;
   }
+}
+
+// `bigpe run` refuses up front (loop_problems) exactly what the loops
+// refuse when they are built, so no run stops later on such a setting.
+TEST(BudgetLoop, RefusesAtConstructionExactlyWhatTheRunRefusesUpFront) {
+  Sim sim;
+  const std::vector<std::vector<std::string>> cases = {
+      {"loop=budget", "budget.expand=2", "budget.gradients=8"},
+      {"loop=budget", "budget.expand=2", "budget.gradients=9"},
+      {"loop=budget", "budget.expand=4", "budget.gradients=4"},
+      {"loop=budget", "budget.expand=0", "budget.gradients=16"},
+      {"loop=budget", "selector.kind=ucb-paper"},
+      {"loop=budget", "selector.kind=successive-rejects"},
+      {"loop=paper", "selector.kind=successive-halving"},
+      {"loop=paper", "budget.expand=16", "budget.gradients=16"}};
+  int refused = 0;
+  for (const auto& overrides : cases) {
+    const ExperimentSettings s = sim.settings(overrides);
+    auto r = sim.renders();
+    EngineContext ctx = sim.context(s, *r);
+    const bool up_front = !loop_problems(s).empty();
+    bool built = true;
+    try {
+      make_loop(ctx);
+    } catch (const std::invalid_argument&) {
+      built = false;
+    }
+    EXPECT_EQ(built, !up_front) << overrides.back();
+    refused += up_front ? 1 : 0;
+  }
+  EXPECT_EQ(refused, 3);
 }
 
 TEST(BudgetLoop, IsAPureFunctionOfItsSeed) {
