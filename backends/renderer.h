@@ -34,6 +34,13 @@ class Renderer {
 
   // Short name for logs and reports ("sim", "torchscript-sd").
   virtual std::string name() const = 0;
+
+  // What, besides the task, decides this renderer's images: the code
+  // version of its pipeline, its model and precision. Two renderers with
+  // the same identity give the same image for the same (prompt, seed,
+  // params). Part of the worker's backend identity (backend_identity.h),
+  // which is part of every result's cache key.
+  virtual std::string identity() const = 0;
 };
 
 }  // namespace bigpe

@@ -26,6 +26,11 @@ class Scorer {
                                     const schemas::RenderParams& params) = 0;
 
   virtual std::string name() const = 0;
+
+  // What, besides the task, decides this scorer's scores: code version,
+  // model, precision (for sim: the vocabulary). Two scorers with the same
+  // identity give the same score for the same (image, text, params).
+  virtual std::string identity() const = 0;
 };
 
 }  // namespace bigpe
