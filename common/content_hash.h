@@ -13,6 +13,10 @@ namespace bigpe {
 
 std::array<uint8_t, 32> sha256(const std::string& bytes);
 std::string sha256_hex(const std::string& bytes);
+// Hex SHA-256 of a file's bytes, read in 1 MiB pieces (model files are
+// gigabytes). Throws std::runtime_error naming the file when it cannot be
+// opened or read.
+std::string sha256_file_hex(const std::string& path);
 
 // The result cache key of one render+score: hex SHA-256 of a canonical
 // msgpack array (fixed field order, options sorted by name) of
