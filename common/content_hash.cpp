@@ -83,14 +83,15 @@ std::string sha256_file_hex(const std::string& path) {
   return to_hex(out);
 }
 
-std::string result_key(const std::string& service, const std::string& prompt,
-                       const std::string& score_text, int64_t seed,
+std::string result_key(const std::string& service, const std::string& identity,
+                       const std::string& prompt, const std::string& score_text, int64_t seed,
                        const schemas::RenderParams& params) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(12);
-  pk.pack(std::string("bigpe-result-v1"));
+  pk.pack_array(13);
+  pk.pack(std::string("bigpe-result-v2"));
   pk.pack(service);
+  pk.pack(identity);
   pk.pack(prompt);
   pk.pack(score_text);
   pk.pack(seed);

@@ -7,8 +7,12 @@
 // the whole batch) and only then builds the replies. A result is therefore
 // in Redis before the broker hears of it.
 //
-// A task that fails (undecodable body, renderer or scorer error, disk or
-// Redis error) gets a reply with `error` set and the reason; other tasks of
+// A task is executed only by the backend identity it names
+// (backends/backend_identity.h): one naming another identity fails without
+// touching the cache, since its keys promise results of other backends.
+//
+// A task that fails (undecodable body, another identity, renderer or
+// scorer error, disk or Redis error) gets a reply with `error` set and the reason; other tasks of
 // the batch are unaffected, and nothing escapes as an exception.
 //
 // Not thread-safe: one executor per compute thread (it drives a renderer,
@@ -43,11 +47,15 @@ class TaskExecutor {
   // One outcome per task, in order. Never throws.
   std::vector<Outcome> run(const std::vector<schemas::Task>& tasks);
 
+  // backend_identity(renderer, scorer), fixed at construction.
+  const std::string& identity() const { return identity_; }
+
  private:
   struct Job;
   void execute(Job& job);
 
   std::string worker_id_;
+  std::string identity_;
   Renderer& renderer_;
   Scorer& scorer_;
   ResultCache* cache_;

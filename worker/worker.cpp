@@ -117,6 +117,7 @@ class Worker::Impl {
     return {tasks_.load(), items_.load(), renders_.load(), hits_.load(), failures_.load()};
   }
   const std::string& worker_id() const { return opt_.worker_id; }
+  const std::string& identity() const { return executor_->identity(); }
 
  private:
   void compute_loop();
@@ -237,15 +238,16 @@ void Worker::Impl::new_session(const char* why) {
   inbox_.begin_session(session_);
   arrived_.clear();  // tasks of the session that just ended
   broker_instance_.clear();
-  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
+  schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true,
+                       executor_->identity()};
   send(Command::kReady, schemas::encode(ready));
   awaiting_ack_ = true;
   last_heard_ = Clock::now();
   next_heartbeat_ = last_heard_ + opt_.heartbeat_interval;
   std::string services;
   for (const std::string& s : opt_.services) services += (services.empty() ? "" : ",") + s;
-  spdlog::info("worker {}: READY to {} ({}; services {}, slots {})", opt_.worker_id,
-               opt_.broker_endpoint, why, services, opt_.slots);
+  spdlog::info("worker {}: READY to {} ({}; services {}, slots {}, identity {})", opt_.worker_id,
+               opt_.broker_endpoint, why, services, opt_.slots, executor_->identity());
 }
 
 void Worker::Impl::connect() {
@@ -448,5 +450,6 @@ void Worker::run() { impl_->run(); }
 void Worker::stop() { impl_->stop(); }
 Worker::Stats Worker::stats() const { return impl_->stats(); }
 const std::string& Worker::worker_id() const { return impl_->worker_id(); }
+const std::string& Worker::identity() const { return impl_->identity(); }
 
 }  // namespace bigpe

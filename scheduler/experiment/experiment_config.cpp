@@ -93,7 +93,7 @@ ConfigSchema build_schema() {
   s.add(ranged(key("heuristic.gc_specific", T::kDouble, "0.5", "heuristic GC: share of contrast items"), 0, 1));
   s.add(key("heuristic.fallback_quirk", T::kBool, "false", "heuristic IM fallback returns one empty instruction"));
   s.add(key("render.service", T::kString, "sim", "service (model profile) the tasks go to"));
-  s.add(choice(key("render.backend", T::kString, "sim", "worker backend for local workers"), {"sim"}));
+  s.add(choice(key("render.backend", T::kString, "sim", "workers' backend (torchscript-sd: remote GPU workers, identity learned from them)"), {"sim", "torchscript-sd"}));
   s.add(ranged(key("render.steps", T::kInt, "1", "denoising steps"), 0, 1000));
   s.add(ranged(key("render.guidance", T::kDouble, "0", "classifier-free guidance"), 0, 100));
   s.add(ranged(key("render.width", T::kInt, "512", "image width"), 8, 8192));

@@ -52,10 +52,12 @@ ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptio
   modifier = std::make_unique<InstructionModifier>(*llm, agent_options);
 }
 
-DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id) {
+DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id,
+                                   const std::string& identity) {
   DispatchSettings ds;
   ds.experiment_id = experiment_id;
   ds.service = s.service;
+  ds.identity = identity;
   ds.items_per_task = s.items_per_task;
   ds.max_in_flight = s.max_in_flight;
   ds.max_prompt_chars = s.max_prompt_chars;

@@ -39,6 +39,9 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     if (!broker_)
       throw std::invalid_argument("workers: local needs broker: embedded (start `bigpe worker` "
                                   "processes against a remote broker instead)");
+    if (s.backend != "sim")
+      throw std::invalid_argument("workers: local runs sim workers only; render.backend " + s.backend +
+                                  " needs workers: remote (bigpe worker --backend " + s.backend + " --model DIR)");
     WorkerOptions wo;
     wo.broker_endpoint = broker_->inproc_worker_endpoint();
     wo.redis = redis_options_;
