@@ -52,6 +52,48 @@ TEST(BackendIdentity, ARemoteWorkerWithAnotherVocabularyIsRefusedBeforeAnyRender
   EXPECT_TRUE(fabric.records().empty());
 }
 
+// With render.backend torchscript-sd the scheduler cannot compute the
+// identity: it learns it from the service's workers (a sim worker stands in
+// for a GPU one here) and pins it, so a resume needs the same one.
+TEST(BackendIdentity, ALearnedIdentityIsPinnedAndAResumeWithOtherWorkersIsRefused) {
+  TempDir dir("bigpe-identity");
+  RemoteFabric fabric(dir.file("fabric"));
+  const std::string a = identity_of(sim::default_vocabulary_path());
+  const std::string other = write_vocabulary(dir.file("other.txt"), 300);
+  const std::string b = identity_of(other);
+  ChildProcess& first = fabric.start_cpp_worker("w-a", "gpu");
+  ASSERT_TRUE(fabric.wait_for_identity("gpu", a)) << read_text_file(fabric.log_path("w-a"));
+  Invocation run = fabric.run(dir.file("run"), "gpu", {"render.backend=torchscript-sd"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  RedisClient redis = fabric.redis();
+  const std::string id = redis.command({"ZRANGE", "bigpe:experiments", "0", "0"}).elements.at(0).str;
+  EXPECT_EQ(redis.command({"HGET", "bigpe:exp:" + id + ":meta", "backend_identity"}).str, a);
+
+  EXPECT_EQ(first.terminate(), 0);
+  fabric.start_cpp_worker("w-b", "gpu", {"--sim-vocabulary", other});
+  ASSERT_TRUE(fabric.wait_for_identities("gpu", {b})) << read_text_file(fabric.log_path("w-b"));
+  const long long renders = fabric.worker_renders();
+  Invocation resumed = run_bigpe({"resume", dir.file("run")}, dir.file("resume.log"));
+  EXPECT_NE(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("no worker of service gpu has the backend identity this run needs, '" + a + "'"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(fabric.worker_renders(), renders) << "the resume rendered nothing";
+}
+
+TEST(BackendIdentity, ALearnedServiceWithWorkersOfSeveralIdentitiesRefusesTheRun) {
+  TempDir dir("bigpe-identity");
+  RemoteFabric fabric(dir.file("fabric"));
+  const std::string other = write_vocabulary(dir.file("other.txt"), 300);
+  fabric.start_cpp_worker("w-a", "gpu");
+  fabric.start_cpp_worker("w-b", "gpu", {"--sim-vocabulary", other});
+  ASSERT_TRUE(fabric.wait_for_identities("gpu", {identity_of(sim::default_vocabulary_path()), identity_of(other)}));
+  Invocation r = fabric.run(dir.file("run"), "gpu", {"render.backend=torchscript-sd"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("advertise several backend identities"), std::string::npos) << r.output;
+  EXPECT_EQ(fabric.worker_renders(), 0);
+}
+
 TEST(BackendIdentity, AnotherVocabularyReusesNoCachedRenderAndTheSameOneReusesAll) {
   TempDir dir("bigpe-identity");
   RedisServer redis(RedisServerOptions{dir.file("redis")});

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -64,21 +65,26 @@ class RemoteFabric {
   }
   std::string log_path(const std::string& name) const { return dir_ + "/" + name + ".log"; }
 
-  // Waits until a worker of `service` advertising `identity` is registered
-  // (false at the deadline).
-  bool wait_for_identity(const std::string& service, const std::string& identity) {
+  // Waits until the identities the broker's workers of `service` advertise
+  // are exactly `identities` (false at the deadline).
+  bool wait_for_identities(const std::string& service, const std::set<std::string>& identities) {
     broker::BrokerClient client(client_endpoint(), "fabric-probe");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       try {
+        std::set<std::string> serving;
         for (const auto& s : client.status(std::chrono::seconds(2)).services)
-          if (s.name == service && s.identity == identity && s.workers > 0) return true;
+          if (s.name == service && s.workers > 0) serving.insert(s.identity);
+        if (serving == identities) return true;
       } catch (const std::runtime_error&) {
         // No reply yet: ask again.
       }
       client.poll(std::chrono::milliseconds(50));  // poll interval, not a synchronisation
     }
     return false;
+  }
+  bool wait_for_identity(const std::string& service, const std::string& identity) {
+    return wait_for_identities(service, {identity});
   }
 
   // `bigpe run experiments/quickstart.yaml`, scaled down, against these

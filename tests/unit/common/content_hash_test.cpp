@@ -34,6 +34,14 @@ TEST(ContentHash, ResultKeyMatchesGoldenValue) {
             "c4e3cc65055b3ae03c77f77953ee608d33f31bf6d4c4b7e59564d7ce4c3a4de5");
 }
 
+TEST(ContentHash, KeysWithoutIdentityAreNotTheOldV1Keys) {
+  // v1 keys (no identity) were computed from the same inputs; the v2 key
+  // with an empty identity must differ from them, so old entries are never
+  // found again. The v1 golden value of these inputs:
+  EXPECT_NE(result_key("sim", "", "a cat", "cat", 7, golden_params()),
+            "8b1658291ba91a9dcec9dbb330fcc814f1e58cf26d770ed0d8feae78eb367b5e");
+}
+
 TEST(ContentHash, ResultKeyChangesWhenAnyFieldChanges) {
   const std::string base = result_key("sim", kIdentity, "a cat", "cat", 7, golden_params());
   std::vector<std::string> keys;
