@@ -48,6 +48,7 @@ TEST(Status, ShowsARunningCampaignsProgressWorkersAndThenItsStop) {
   // The live broker answered STATUS: two local workers serve the sim service.
   EXPECT_NE(shown.find("service sim"), std::string::npos) << shown;
   EXPECT_NE(shown.find("2 workers"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("identity sim-image-v1;size=64+sim-v1;vocab="), std::string::npos) << shown;
 
   run.send_signal(SIGTERM);
   std::optional<int> code = run.wait(std::chrono::seconds(120));
