@@ -99,7 +99,7 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
 }  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(7, [&](MapWriter& w) {
+  return write_body(8, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
     w.field("host", m.host).field("device", m.device).field("batch", m.batch);
     w.field("session", m.session);
