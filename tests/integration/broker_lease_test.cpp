@@ -18,7 +18,7 @@ using namespace peers;
 
 BrokerOptions lease_options() {
   BrokerOptions o = test_options();
-  o.task_lease = 300ms;
+  o.task_lease = 500ms;
   o.liveness = 1000000;  // the raw workers never heartbeat: only the lease frees a task
   return o;
 }
