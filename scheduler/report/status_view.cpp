@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "broker/broker_client.h"
+#include "broker/status_text.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
@@ -199,7 +200,10 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
                       svc.name.c_str(), static_cast<long long>(svc.workers), static_cast<long long>(svc.queued),
                       static_cast<long long>(svc.in_flight), static_cast<long long>(svc.free_slots));
         out << line;
+        if (svc.queued > 0 && svc.workers == 0)
+          out << "    no worker serves " << svc.name << ": its " << svc.queued << " tasks wait\n";
       }
+      for (const schemas::WorkerStatus& w : s.worker_list) out << "  worker " << broker::worker_line(w) << "\n";
     } catch (const std::exception& e) {
       out << "broker " << broker << ": no answer (" << e.what() << ")\n";
     }
