@@ -20,7 +20,7 @@
 #include "schemas/msgpack_map.h"
 #include "schemas/protocol.h"
 #include "worker/artifact_store.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 #include "worker/task_executor.h"
 #include "worker/task_inbox.h"
 

@@ -50,7 +50,7 @@
 #include <vector>
 
 #include "broker/curve_keys.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "backends/renderer.h"
 #include "backends/scorer.h"
 #include "schemas/prompt_limit.h"

@@ -6,7 +6,7 @@
 #include "common/content_hash.h"
 #include "common/interrupt.h"
 #include "schemas/prompt_limit.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe::engine {
 

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "broker/broker_client.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/render/render_service.h"
 #include "schemas/render_task.h"
 

@@ -16,7 +16,7 @@
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {

@@ -24,7 +24,7 @@
 #include "broker/broker_client.h"
 #include "common/child_process.h"
 #include "common/content_hash.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "schemas/messages.h"
 #include "schemas/render_task.h"
 

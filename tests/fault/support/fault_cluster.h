@@ -17,8 +17,8 @@
 
 #include "broker/broker_client.h"
 #include "common/child_process.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 
 namespace bigpe::testing {
 

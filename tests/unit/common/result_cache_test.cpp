@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/redis_fixture.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe {
 namespace {
