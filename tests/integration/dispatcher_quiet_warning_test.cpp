@@ -33,12 +33,7 @@ TEST_F(DispatcherQuietWarningTest, ServiceThatNoWorkerServesIsNamedWithTheWorker
   } unhook{sink};
 
   InProcessBroker broker(broker_options());
-  WorkerOptions wo;
-  wo.broker_endpoint = broker.worker_endpoint();
-  wo.redis = server().options();
-  wo.services = {kService};
-  wo.heartbeat_interval = kHeartbeat;
-  wo.liveness = kLiveness;
+  WorkerOptions wo = sim_worker_options(broker.worker_endpoint(), server().options());
   LocalWorkerPool sims(2, wo, BackendSettings{});
   sims.start();
 
