@@ -47,6 +47,7 @@ struct TaskState {
   std::vector<std::string> reasons;  // one per failed attempt
   Worker* worker = nullptr;          // holder while in flight
   std::size_t held_index = 0;        // position in worker->held
+  Clock::time_point lease_until;     // while in flight: taken back after this
 };
 
 struct Worker {
@@ -60,7 +61,11 @@ struct Worker {
   std::vector<TaskState*> held;
   std::vector<TaskState*> outbox;  // assigned in this dispatch pass, not yet sent
   Clock::time_point expiry;
-  bool has_credit() const { return held.size() < slots; }
+  int expired = 0;       // leases expired since its last RESULT
+  bool suspect = false;  // expired >= suspect_after: no new work until it answers
+  int64_t busy_ms = 0;   // from its last HEARTBEAT
+  bool stalled = false;
+  bool has_credit() const { return !suspect && held.size() < slots; }
 };
 
 // One service under one backend identity (schemas/README.md section 4): a
@@ -130,6 +135,8 @@ class Broker::Impl {
     if (options_.liveness < 1) throw std::runtime_error("broker: liveness must be at least 1");
     if (options_.max_attempts < 1) throw std::runtime_error("broker: max_attempts must be at least 1");
     if (options_.max_tasks < 1) throw std::runtime_error("broker: max_tasks must be at least 1");
+    if (options_.task_lease.count() < 1) throw std::runtime_error("broker: task_lease must be positive");
+    if (options_.suspect_after < 1) throw std::runtime_error("broker: suspect_after must be at least 1");
     if (options_.max_message_bytes < 1024)
       throw std::runtime_error("broker: max_message_bytes must be at least 1024");
     // A client or worker reconnecting under its routing id takes over from
@@ -188,6 +195,8 @@ class Broker::Impl {
   void on_client(const WireMessage& m);
   void on_worker(const WireMessage& m);
   void tick(Clock::time_point now);
+  void expire_leases(Clock::time_point now);
+  void answered(Worker& w);
 
   // --- clients ---
   void on_submit(const std::string& client, schemas::Submit&& submit);
@@ -320,6 +329,7 @@ void Broker::Impl::tick(Clock::time_point now) {
     remove_worker(*w, silent ? "no heartbeat for " + std::to_string(silence_limit().count()) + " ms"
                              : "connection lost");
   }
+  expire_leases(now);
   for (auto it = clients_.begin(); it != clients_.end();) {
     if (it->second.expiry <= now || !send_client(it->first, Command::kHeartbeat, heartbeat_body_)) {
       spdlog::info("broker: client {} gone; its tasks stay queued", printable_id(it->first));
@@ -331,6 +341,40 @@ void Broker::Impl::tick(Clock::time_point now) {
   dispatch_dirty();
   flush_results();
   forget_idle_services();
+}
+
+// A task held past its lease goes back to the front of its queue at
+// attempt + 1, as a dead worker's would: its worker is alive (it
+// heartbeats) but has not answered, e.g. its compute thread hangs. The
+// worker is told to drop the task; a late answer is stale (held_task). The
+// scan is over the tasks in flight, which worker credit bounds.
+void Broker::Impl::expire_leases(Clock::time_point now) {
+  std::vector<std::pair<Worker*, TaskState*>> expired;
+  for (auto& [identity, w] : workers_)
+    for (TaskState* t : w->held)
+      if (t->lease_until <= now) expired.emplace_back(w.get(), t);
+  for (auto& [w, t] : expired) {
+    const int64_t lease = t->envelope.lease_ms > 0 ? t->envelope.lease_ms : options_.task_lease.count();
+    send_worker(w->identity, Command::kCancel, schemas::encode(schemas::CancelTask{t->envelope.task_id, t->attempt}));
+    ++w->expired;
+    const bool now_suspect = !w->suspect && w->expired >= options_.suspect_after;
+    if (now_suspect) w->suspect = true;
+    spdlog::warn("broker: lease of task {} on worker {} expired ({} ms, worker busy {} ms{}): requeueing 1 tasks{}",
+                 t->envelope.task_id, w->worker_id, lease, w->busy_ms, w->stalled ? ", stalled" : "",
+                 now_suspect ? "; worker suspect, no new work until it answers" : "");
+    release(*w, *t);
+    failed_attempt(*t, "attempt " + std::to_string(t->attempt) + " on worker " + w->worker_id + ": lease of " +
+                           std::to_string(lease) + " ms expired");
+  }
+}
+
+// Any RESULT, stale ones included, shows the worker's compute thread runs.
+void Broker::Impl::answered(Worker& w) {
+  w.expired = 0;
+  if (!w.suspect) return;
+  w.suspect = false;
+  spdlog::info("broker: worker {} answered again: no longer suspect", w.worker_id);
+  offer_credit(w);
 }
 
 // ---------------------------------------------------------------------------
@@ -449,6 +493,19 @@ void Broker::Impl::send_status(const std::string& client) {
               return std::tie(a.name, a.identity) < std::tie(b.name, b.identity);
             });
   r.workers = static_cast<int64_t>(workers_.size());
+  for (auto& [identity, w] : workers_) {
+    schemas::WorkerStatus ws;
+    ws.worker_id = w->worker_id;
+    for (Service* s : w->services) ws.services.push_back(s->name);
+    ws.slots = static_cast<int64_t>(w->slots);
+    ws.held = static_cast<int64_t>(w->held.size());
+    ws.suspect = w->suspect;
+    ws.busy_ms = w->busy_ms;
+    ws.stalled = w->stalled;
+    r.worker_list.push_back(std::move(ws));
+  }
+  std::sort(r.worker_list.begin(), r.worker_list.end(),
+            [](const schemas::WorkerStatus& a, const schemas::WorkerStatus& b) { return a.worker_id < b.worker_id; });
   r.completed = completed_;
   r.failed = failed_;
   Clock::time_point now = Clock::now();
@@ -478,10 +535,14 @@ void Broker::Impl::on_worker(const WireMessage& m) {
   // Any message is a sign of life, even one that does not decode.
   w.expiry = Clock::now() + silence_limit();
   switch (m.command) {
-    case Command::kHeartbeat:
-      schemas::decode_heartbeat(m.body);
+    case Command::kHeartbeat: {
+      schemas::Heartbeat hb = schemas::decode_heartbeat(m.body);
+      w.busy_ms = hb.busy_ms;
+      w.stalled = hb.stalled;
       return;
+    }
     case Command::kResult: {
+      answered(w);
       schemas::BatchEntry<schemas::Result> e = schemas::decode_result_entry(m.body);
       if (e.value)
         on_result(w, std::move(*e.value), &m.body);
@@ -490,6 +551,7 @@ void Broker::Impl::on_worker(const WireMessage& m) {
       return;
     }
     case Command::kResults:
+      answered(w);
       on_results(w, m.body);
       return;
     case Command::kDisconnect:
@@ -662,6 +724,8 @@ void Broker::Impl::remove_worker(Worker& w, const std::string& why) {
 
 void Broker::Impl::hold(Worker& w, TaskState& t) {
   t.worker = &w;
+  t.lease_until = Clock::now() + (t.envelope.lease_ms > 0 ? std::chrono::milliseconds(t.envelope.lease_ms)
+                                                          : options_.task_lease);
   t.held_index = w.held.size();
   w.held.push_back(&t);
   ++t.service->in_flight;

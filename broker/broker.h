@@ -43,6 +43,14 @@ struct BrokerOptions {
   // answered, per task, with FAILED "broker queue full" (attempts 0), so a
   // runaway client costs the broker bounded memory and learns why.
   std::size_t max_tasks = 2000000;
+  // Lease of a dispatched task (a SUBMIT's lease_ms overrides it per task):
+  // a worker that holds a task longer, alive or not, loses it - the task goes
+  // back to the front of its queue at attempt + 1, the worker gets CANCEL.
+  // A worker whose leases expire `suspect_after` times with no RESULT in
+  // between gets no new task until it answers (its compute thread may hang
+  // while its heartbeat thread lives on).
+  std::chrono::milliseconds task_lease = schemas::kTaskLease;
+  int suspect_after = schemas::kSuspectAfterExpiries;
   // The ZeroMQ context to open the sockets in; null: one of its own. Peers
   // in the same process that share it can use the inproc endpoints.
   std::shared_ptr<zmq::context_t> context;

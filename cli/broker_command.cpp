@@ -90,6 +90,16 @@ void register_broker_command(CLI::App& app) {
   cmd->add_option("--max-attempts", args->options.max_attempts, "Attempts before a task is FAILED")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd->add_option_function<int64_t>(
+         "--task-lease-ms",
+         [args](int64_t ms) { args->options.task_lease = std::chrono::milliseconds(ms); },
+         "A task held longer by a worker goes elsewhere (SUBMIT lease_ms overrides per task)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->default_str(std::to_string(args->options.task_lease.count()));
+  cmd->add_option("--suspect-after", args->options.suspect_after,
+                  "Expired leases without a RESULT before a worker gets no new work")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--max-message-bytes", args->options.max_message_bytes,
                   "Largest frame accepted; a peer sending a bigger one is disconnected")
       ->check(CLI::Range(int64_t{1024}, int64_t{1} << 32))

@@ -28,6 +28,7 @@ struct WorkerArgs {
   std::string backend = "sim";
   double sim_cost_ms = 0;
   std::string sim_vocabulary;
+  std::string sim_hang_file;
   bool no_persist = false;
   std::string curve_key;    // our NAME.key
   std::string broker_key;   // the broker's NAME.pub
@@ -46,6 +47,7 @@ void run_worker(const WorkerArgs& args) {
   backends.backend = args.backend;
   backends.sim_cost_ms = args.sim_cost_ms;
   backends.sim_vocabulary = args.sim_vocabulary;
+  backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
   backends.scorer_model_dir = args.scorer_model_dir;
   backends.device = args.device_given ? options.device : "auto";
@@ -135,6 +137,15 @@ void register_worker_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 3600000.0))
       ->capture_default_str();
   cmd->add_option("--sim-vocabulary", args->sim_vocabulary, "Sim scorer vocabulary file");
+  cmd->add_option("--sim-hang-file", args->sim_hang_file,
+                  "Fault injection: sim batches that start while this file exists hang until it is removed");
+  cmd->add_option_function<int64_t>(
+         "--watchdog-ms", [args](int64_t ms) { args->options.watchdog = std::chrono::milliseconds(ms); },
+         "A batch running longer is reported stalled in heartbeats (bigpe status)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40))
+      ->default_str(std::to_string(args->options.watchdog.count()));
+  cmd->add_flag("--watchdog-exit", args->options.watchdog_exit,
+                "On a stall, leave the broker and exit with status 3, for a supervisor to restart the worker");
   // CLI11 reads no std::chrono type, so the durations go through their count.
   cmd->add_option_function<int>(
          "--heartbeat-ms", [args](int ms) { args->options.heartbeat_interval = std::chrono::milliseconds(ms); },

@@ -65,7 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 3: check(body, "TASK", decode_task); break;
     case 4: check(body, "RESULT", decode_result); break;
     case 5: check(body, "FAILED", decode_failed); break;
-    case 6: check(body, "CANCEL", decode_cancel); break;
+    case 6:
+      check(body, "CANCEL", decode_cancel);
+      check(body, "CANCEL to a worker", decode_cancel_task);
+      break;
     case 7: check(body, "STATUS reply", decode_status_reply); break;
     case 8: check(body, "HEARTBEAT", decode_heartbeat); break;
     case 9: check(body, "DISCONNECT", decode_disconnect); break;

@@ -133,7 +133,8 @@ std::string encode(const Submit& m) {
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.tasks.size()));
     for (const TaskEnvelope& t : m.tasks) {
-      MapWriter tw(pk, 5);
+      MapWriter tw(pk, t.lease_ms > 0 ? 6 : 5);
+      if (t.lease_ms > 0) tw.field("lease_ms", t.lease_ms);
       tw.field("task_id", t.task_id).field("experiment_id", t.experiment_id);
       tw.field("service", t.service).field("identity", t.identity);
       tw.key("body");
@@ -156,6 +157,8 @@ Submit decode_submit(const std::string& bytes) {
       t.service = tr.required<std::string>("service");
       t.identity = tr.optional<std::string>("identity", "");
       t.body = read_bytes(tr, "body", true);
+      t.lease_ms = tr.optional<int64_t>("lease_ms", 0);
+      if (t.lease_ms < 0) throw DecodeError(tr.message_name(), "lease_ms", "must not be negative");
       m.tasks.push_back(std::move(t));
     }
     m.batch = r.optional<bool>("batch", false);
@@ -261,8 +264,21 @@ Cancel decode_cancel(const std::string& bytes) {
   return m;
 }
 
+std::string encode(const CancelTask& m) {
+  return write_body(2, [&](MapWriter& w) { w.field("task_id", m.task_id).field("attempt", m.attempt); });
+}
+
+CancelTask decode_cancel_task(const std::string& bytes) {
+  CancelTask m;
+  read_body(bytes, "CANCEL", [&](const MapReader& r) {
+    m.task_id = r.required<std::string>("task_id");
+    m.attempt = r.required<int>("attempt");
+  });
+  return m;
+}
+
 std::string encode(const StatusReply& m) {
-  return write_body(7, [&](MapWriter& w) {
+  return write_body(8, [&](MapWriter& w) {
     w.key("services");
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.services.size()));
@@ -277,6 +293,14 @@ std::string encode(const StatusReply& m) {
     w.key("rates");
     MapWriter rw(pk, 2);
     rw.field("dispatch", m.dispatch_rate).field("result", m.result_rate);
+    w.key("worker_list");
+    pk.pack_array(static_cast<uint32_t>(m.worker_list.size()));
+    for (const WorkerStatus& ws : m.worker_list) {
+      MapWriter ww(pk, 7);
+      ww.field("worker_id", ws.worker_id).field("services", ws.services).field("slots", ws.slots);
+      ww.field("held", ws.held).field("suspect", ws.suspect).field("busy_ms", ws.busy_ms);
+      ww.field("stalled", ws.stalled);
+    }
   });
 }
 
@@ -305,19 +329,41 @@ StatusReply decode_status_reply(const std::string& bytes) {
       m.dispatch_rate = rr.optional<double>("dispatch", 0.0);
       m.result_rate = rr.optional<double>("result", 0.0);
     }
+    if (r.find("worker_list") != nullptr) {
+      auto workers = r.array("worker_list", false);
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        MapReader wr = r.nested(*workers[i], "worker_list[" + std::to_string(i) + "]");
+        WorkerStatus ws;
+        ws.worker_id = wr.required<std::string>("worker_id");
+        ws.services = wr.optional<std::vector<std::string>>("services", {});
+        ws.slots = wr.optional<int64_t>("slots", 0);
+        ws.held = wr.optional<int64_t>("held", 0);
+        ws.suspect = wr.optional<bool>("suspect", false);
+        ws.busy_ms = wr.optional<int64_t>("busy_ms", 0);
+        ws.stalled = wr.optional<bool>("stalled", false);
+        m.worker_list.push_back(std::move(ws));
+      }
+    }
   });
   return m;
 }
 
 std::string encode(const Heartbeat& m) {
-  if (m.sender.empty()) return encode_empty();
-  return write_body(1, [&](MapWriter& w) { w.field("sender", m.sender); });
+  if (m.sender.empty() && m.busy_ms == 0 && !m.stalled) return encode_empty();
+  // busy_ms and stalled only while a batch runs: an idle heartbeat is as before.
+  const bool busy = m.busy_ms != 0 || m.stalled;
+  return write_body(busy ? 3 : 1, [&](MapWriter& w) {
+    w.field("sender", m.sender);
+    if (busy) w.field("busy_ms", m.busy_ms).field("stalled", m.stalled);
+  });
 }
 
 Heartbeat decode_heartbeat(const std::string& bytes) {
   Heartbeat m;
   read_body(bytes, "HEARTBEAT", [&](const MapReader& r) {
     m.sender = r.optional<std::string>("sender", "");
+    m.busy_ms = r.optional<int64_t>("busy_ms", 0);
+    m.stalled = r.optional<bool>("stalled", false);
   });
   return m;
 }

@@ -41,6 +41,9 @@ struct TaskEnvelope {
   // advertise exactly this identity get it (the body's RenderTask names
   // the same one).
   std::string identity;
+  // The task's lease in ms (0: the broker's default), so that a client that
+  // knows its service's batch time can set it (SUBMIT tasks[i].lease_ms).
+  int64_t lease_ms = 0;
 };
 
 struct Submit {
@@ -114,6 +117,24 @@ struct Cancel {
   std::string experiment_id;
 };
 
+// broker -> worker: the lease of this attempt expired; the task went
+// elsewhere. Drop it if it has not started; a late answer is ignored.
+struct CancelTask {
+  std::string task_id;
+  int attempt = 1;
+};
+
+// One registered worker, as STATUS lists it.
+struct WorkerStatus {
+  std::string worker_id;
+  std::vector<std::string> services;
+  int64_t slots = 0;
+  int64_t held = 0;
+  bool suspect = false;  // leases expired without an answer: no new work
+  int64_t busy_ms = 0;   // its batch has run this long (its last HEARTBEAT)
+  bool stalled = false;  // past the worker's own watchdog limit
+};
+
 // One service as served under one backend identity: a service whose
 // workers or tasks name several identities has one entry per identity.
 struct ServiceStatus {
@@ -135,14 +156,20 @@ struct StatusReply {
   int64_t failed = 0;
   double dispatch_rate = 0;  // tasks per second over the last few seconds
   double result_rate = 0;
+  std::vector<WorkerStatus> worker_list;  // sorted by worker_id
 };
 
 // HEARTBEAT carries the sender's id: the broker's random instance id (a new
 // one means the broker restarted: resend READY, resubmit in-flight tasks);
 // clients and workers may send their own id or nothing. DISCONNECT carries
 // an optional reason.
+// A worker's HEARTBEAT also says how long its current batch has run
+// (busy_ms, 0: idle) and whether that is past its watchdog (stalled): its
+// heartbeat thread lives on when the compute thread hangs.
 struct Heartbeat {
   std::string sender;
+  int64_t busy_ms = 0;
+  bool stalled = false;
 };
 struct Disconnect {
   std::string reason;
@@ -157,6 +184,7 @@ std::string encode(const TaskBatch& m);
 std::string encode(const ResultBatch& m);
 std::string encode(const Failed& m);
 std::string encode(const Cancel& m);
+std::string encode(const CancelTask& m);
 std::string encode(const StatusReply& m);
 std::string encode(const Heartbeat& m);
 std::string encode(const Disconnect& m);
@@ -176,6 +204,7 @@ std::vector<BatchEntry<Task>> decode_task_batch(const std::string& bytes);
 std::vector<BatchEntry<Result>> decode_result_batch(const std::string& bytes);
 Failed decode_failed(const std::string& bytes);
 Cancel decode_cancel(const std::string& bytes);
+CancelTask decode_cancel_task(const std::string& bytes);
 StatusReply decode_status_reply(const std::string& bytes);
 Heartbeat decode_heartbeat(const std::string& bytes);
 Disconnect decode_disconnect(const std::string& bytes);

@@ -25,6 +25,16 @@ inline constexpr std::chrono::milliseconds kReconnectMax{32000};
 inline constexpr int kDefaultMaxAttempts = 3;
 // A client resubmits a task it has had no answer for after this long.
 inline constexpr std::chrono::milliseconds kTaskDeadline{600000};
+// Lease of a dispatched task: a worker that neither answers nor dies within
+// it (a hung compute thread keeps heartbeating) loses the task, which goes
+// back to the front of its queue at attempt + 1. Generous against the
+// expected batch time (seconds on a GPU); a task's SUBMIT lease_ms, or
+// `bigpe broker --task-lease-ms`, overrides it. Shorter than kTaskDeadline,
+// so the broker takes a task back before its client resubmits it.
+inline constexpr std::chrono::milliseconds kTaskLease{300000};
+// A worker whose leases expire this many times without a RESULT in between
+// is suspect: it gets no new task until it answers.
+inline constexpr int kSuspectAfterExpiries = 2;
 // Tasks per SUBMIT message, so one message stays far below kMaxMessageBytes.
 inline constexpr std::size_t kSubmitChunk = 256;
 inline constexpr int kDefaultSlots = 2;
@@ -42,7 +52,7 @@ enum class Command {
   kDisconnect,  // both ways
   kTask,        // broker -> worker
   kSubmit,      // client -> broker
-  kCancel,      // client -> broker
+  kCancel,      // client -> broker (an experiment), broker -> worker (one task)
   kStatus,      // client -> broker (request) and broker -> client (reply)
   kAccepted,    // broker -> client
   kFailed,      // broker -> client

@@ -85,6 +85,7 @@ std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
   SimRendererOptions o;
   o.cost_ms = settings.sim_cost_ms;
   o.size = settings.sim_size;
+  o.hang_file = settings.sim_hang_file;
   return std::make_unique<SimRenderer>(o);
 }
 

@@ -19,6 +19,7 @@ struct BackendSettings {
   double sim_cost_ms = 0;      // sim renderer: wall time per image
   int sim_size = 64;           // sim renderer: images are size x size pixels
   std::string sim_vocabulary;  // empty = sim::default_vocabulary_path()
+  std::string sim_hang_file;   // sim renderer: batches hang while it exists (fault tests)
   // torchscript-sd / hpsv2 (docs/models.md). The scorer defaults to the
   // backend's own: sim for sim, hpsv2 for torchscript-sd.
   std::string scorer;            // "", "sim" or "hpsv2"

@@ -31,7 +31,7 @@
 #include "backends/renderer.h"
 #include "backends/scorer.h"
 #include "worker/artifact_store.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe {
 

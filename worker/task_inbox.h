@@ -71,6 +71,19 @@ class TaskInbox {
     }
   }
 
+  // Removes a waiting task (the broker took it back: CANCEL). False when it
+  // is not waiting here (running, answered, or never arrived).
+  bool drop(const std::string& task_id, int attempt) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (it->task.task_id == task_id && it->task.attempt == attempt) {
+        queue_.erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+
   void close() {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <random>
@@ -19,7 +20,7 @@
 #include "schemas/msgpack_map.h"
 #include "schemas/protocol.h"
 #include "worker/artifact_store.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 #include "worker/task_executor.h"
 #include "worker/task_inbox.h"
 
@@ -69,6 +70,7 @@ void validate(const WorkerOptions& o) {
   if (o.liveness < 1) bad("liveness must be at least 1");
   if (o.reconnect_initial.count() < 1 || o.reconnect_max < o.reconnect_initial)
     bad("reconnect backoff needs 1 ms <= initial <= max");
+  if (o.watchdog.count() < 1) bad("watchdog must be at least 1 ms");
 }
 
 // The task id of a TASK whose body does not decode, if it can be read at
@@ -137,6 +139,7 @@ class Worker::Impl {
   void on_control(const zmq::message_t& m);
   void drop_connection(const std::string& why);
   void refuse_malformed(const std::string& task_id, const std::string& why);
+  schemas::Heartbeat heartbeat();
 
   WorkerOptions opt_;
   std::unique_ptr<Renderer> renderer_;
@@ -167,6 +170,9 @@ class Worker::Impl {
   std::exception_ptr compute_error_;  // set by the compute thread before kComputeDone
 
   std::atomic<long> tasks_{0}, items_{0}, renders_{0}, hits_{0}, failures_{0};
+  // Start of the batch running, in steady-clock ns; 0: idle (the watchdog).
+  std::atomic<int64_t> batch_started_{0};
+  bool stall_logged_ = false;  // I/O thread: warned about the current batch
 };
 
 void Worker::Impl::run() {
@@ -225,7 +231,9 @@ void Worker::Impl::compute_batches(zmq::socket_t& out) {
     std::vector<schemas::Task> tasks;
     tasks.reserve(batch->size());
     for (auto& e : *batch) tasks.push_back(std::move(e.task));
+    batch_started_ = std::max<int64_t>(1, Clock::now().time_since_epoch().count());
     std::vector<TaskExecutor::Outcome> outcomes = executor_->run(tasks);
+    batch_started_ = 0;
     schemas::ResultBatch replies;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       TaskExecutor::Outcome& o = outcomes[i];
@@ -334,6 +342,38 @@ void Worker::Impl::refuse_malformed(const std::string& task_id, const std::strin
   ++failures_;
 }
 
+// The HEARTBEAT body: how long the running batch has lasted, and whether
+// that is past the watchdog (warned once per batch; with watchdog_exit the
+// process ends here, the compute thread being beyond help).
+schemas::Heartbeat Worker::Impl::heartbeat() {
+  schemas::Heartbeat hb{opt_.worker_id};
+  const int64_t started = batch_started_.load();
+  if (started == 0) {
+    stall_logged_ = false;
+    return hb;
+  }
+  hb.busy_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   Clock::now().time_since_epoch() - Clock::duration(started)).count();
+  hb.stalled = hb.busy_ms > opt_.watchdog.count();
+  if (!hb.stalled || stall_logged_) return hb;
+  stall_logged_ = true;
+  spdlog::warn("worker {}: batch running for {} ms, past the watchdog of {} ms: compute thread stalled?",
+               opt_.worker_id, hb.busy_ms, opt_.watchdog.count());
+  if (opt_.watchdog_exit) {
+    spdlog::error("worker {}: compute thread stalled for {} ms (watchdog {} ms): exiting with status {} "
+                  "so that a supervisor restarts the worker", opt_.worker_id, hb.busy_ms, opt_.watchdog.count(),
+                  kWatchdogExitCode);
+    if (dealer_) {
+      send(Command::kDisconnect, schemas::encode(schemas::Disconnect{"compute thread stalled"}));
+      dealer_->set(zmq::sockopt::linger, 200);
+      dealer_.reset();
+    }
+    spdlog::default_logger()->flush();
+    std::_Exit(kWatchdogExitCode);
+  }
+  return hb;
+}
+
 void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
   if (m.error.empty() && m.command == Command::kDisconnect && awaiting_ack_) {
     // Our READY is not acknowledged yet. Either it was lost (it went to a
@@ -395,6 +435,20 @@ void Worker::Impl::on_broker_message(const broker::WireMessage& m) {
           new_session("broker restarted");
           broker_instance_ = hb.sender;
         }
+        return;
+      }
+      case Command::kCancel: {
+        // The broker took this task back (its lease expired, e.g. behind a
+        // batch that hangs). Not started: drop it. Running: its answer
+        // still goes out; the broker ignores it, and it shows we are alive.
+        schemas::CancelTask c = schemas::decode_cancel_task(m.body);
+        const auto before = arrived_.size();  // arrived in this very poll
+        arrived_.erase(std::remove_if(arrived_.begin(), arrived_.end(),
+                                      [&](const schemas::Task& t) { return t.task_id == c.task_id && t.attempt == c.attempt; }),
+                       arrived_.end());
+        const bool dropped = arrived_.size() != before || inbox_.drop(c.task_id, c.attempt);
+        spdlog::warn("worker {}: broker took back task {} (attempt {}): {}", opt_.worker_id, c.task_id, c.attempt,
+                     dropped ? "dropped before it started" : "already running or answered");
         return;
       }
       case Command::kDisconnect: {
@@ -461,7 +515,7 @@ void Worker::Impl::io_loop(zmq::socket_t& control) {
       if (now - last_heard_ > dead_after) {
         drop_connection("broker silent for " + std::to_string(opt_.liveness) + " heartbeat intervals");
       } else if (now >= next_heartbeat_) {
-        send(Command::kHeartbeat, schemas::encode(schemas::Heartbeat{opt_.worker_id}));
+        send(Command::kHeartbeat, schemas::encode(heartbeat()));
         next_heartbeat_ = now + opt_.heartbeat_interval;
       }
     } else if (!draining && now >= reconnect_at_) {

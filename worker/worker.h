@@ -30,6 +30,14 @@
 // is answered with READY of the same session, which the broker takes as a
 // repeat, not a restart (schemas/README.md section 4, "Registration").
 //
+// Watchdog. The compute thread notes when each batch starts; the I/O thread
+// puts how long it has run in every HEARTBEAT (busy_ms), and once that
+// passes `watchdog` also stalled (shown by `bigpe status`) with a warning
+// in the log. With watchdog_exit it then sends DISCONNECT (the broker
+// requeues what it held at once) and ends the process with status
+// kWatchdogExitCode, so that a supervisor (Slurm, systemd, the launch
+// scripts) restarts it: a hung compute thread cannot be stopped or joined.
+//
 // Malformed frames from the broker are logged and dropped; a task that fails
 // is answered with RESULT{error}; neither ever stops the worker.
 //
@@ -42,7 +50,7 @@
 #include <vector>
 
 #include "broker/curve_keys.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "backends/renderer.h"
 #include "backends/scorer.h"
 #include "schemas/prompt_limit.h"
@@ -69,7 +77,13 @@ struct WorkerOptions {
   bool persist = true;  // false: no Redis at all (no cache, nothing stored)
   std::size_t max_prompt_chars = kDefaultMaxPromptChars;  // 0 = no limit
   broker::CurveClientKeys curve;  // CURVE to the broker when curve.enabled()
+  // A batch running longer is reported stalled (GPU batches take seconds;
+  // a CPU-only torch worker may need more).
+  std::chrono::milliseconds watchdog{120000};
+  bool watchdog_exit = false;  // then exit(kWatchdogExitCode): ends the whole process
 };
+
+inline constexpr int kWatchdogExitCode = 3;
 
 class Worker {
  public:

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -71,6 +72,9 @@ std::vector<Image> SimRenderer::render(const std::vector<RenderRequest>& batch,
     throw std::runtime_error("sim renderer: option sim.fault = \"" + it->second +
                              "\" is not one of abort, throw");
   }
+  // Fault injection, polled: the stuck "kernel" resumes when the file goes.
+  while (!options_.hang_file.empty() && std::filesystem::exists(options_.hang_file))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::vector<Image> out;
   out.reserve(batch.size());
   for (const auto& r : batch) out.push_back(draw(r.prompt, r.seed));

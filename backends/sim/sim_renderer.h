@@ -10,6 +10,9 @@
 //   "sim.fault" = "abort"  -> std::abort() (a worker crashing mid-batch)
 //   "sim.fault" = "throw"  -> throws std::runtime_error("sim.fault=throw")
 // Any other value of "sim.fault" is an error (std::runtime_error naming it).
+// And through the options: a batch that starts while `hang_file` exists
+// does not return until the file is removed (a GPU kernel or driver that
+// hangs, while the worker's heartbeat thread lives on).
 //
 // Thread-safety: render() is const in effect and safe to call concurrently.
 #include <string>
@@ -22,6 +25,7 @@ namespace bigpe {
 struct SimRendererOptions {
   double cost_ms = 0;  // wall time spent per image (per batch: cost_ms * items)
   int size = 64;       // images are size x size pixels
+  std::string hang_file;  // empty: never hang
 };
 
 class SimRenderer : public Renderer {

@@ -23,7 +23,7 @@
 #include "broker/broker_client.h"
 #include "common/content_hash.h"
 #include "common/file_io.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_server.h"
 #include "schemas/render_task.h"
 #include "worker/local_worker_pool.h"
 

@@ -8,22 +8,21 @@
 namespace bigpe {
 namespace {
 
-std::set<std::string> words_of(const std::string& text) {
-  std::set<std::string> words;
+// Calls fn(word) for each lowercase word (letters, digits, UTF-8 bytes) of
+// three or more bytes until fn returns true; returns whether it did.
+template <typename Fn>
+bool any_word(const std::string& text, Fn fn) {
   std::string w;
-  auto flush = [&] {
-    if (w.size() >= 3) words.insert(w);
-    w.clear();
-  };
-  for (unsigned char c : lower(text)) {
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    const unsigned char c = i < text.size() ? static_cast<unsigned char>(text[i]) : ' ';
     if (std::isalnum(c) || c >= 0x80) {
-      w += static_cast<char>(c);
-    } else {
-      flush();
+      w += static_cast<char>(std::tolower(c));
+      continue;
     }
+    if (w.size() >= 3 && fn(w)) return true;
+    w.clear();
   }
-  flush();
-  return words;
+  return false;
 }
 
 }  // namespace
@@ -40,12 +39,15 @@ bool looks_like_refusal(const std::string& prompt) {
 }
 
 bool keeps_subject(const std::string& prompt, const std::string& query) {
-  const std::set<std::string> subject = words_of(query);
+  // The query is short: its words go in a set; the prompt is scanned once
+  // and stops at the first word they share (this runs for every prompt).
+  std::set<std::string> subject;
+  any_word(query, [&](const std::string& w) {
+    subject.insert(w);
+    return false;
+  });
   if (subject.empty()) return true;
-  const std::set<std::string> words = words_of(prompt);
-  for (const std::string& w : subject)
-    if (words.count(w)) return true;
-  return false;
+  return any_word(prompt, [&](const std::string& w) { return subject.count(w) > 0; });
 }
 
 }  // namespace bigpe

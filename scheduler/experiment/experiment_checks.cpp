@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/experiment/input_checks.h"
 #include "scheduler/selection/arm_allocator.h"
 #include "scheduler/selection/selector.h"

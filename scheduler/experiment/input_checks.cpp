@@ -9,7 +9,7 @@
 
 #include "backends/sim/sim_vocabulary.h"
 #include "broker/curve_keys.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/prodb/query_set.h"
 
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include "common/content_hash.h"
 #include "schemas/versioned_body.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe {
 

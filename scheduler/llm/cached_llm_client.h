@@ -23,7 +23,7 @@
 #include <mutex>
 #include <string>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/llm/llm_client.h"
 
 namespace bigpe {

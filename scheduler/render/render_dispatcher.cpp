@@ -2,10 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/status_text.h"
 #include "common/content_hash.h"
 #include "common/interrupt.h"
 #include "schemas/prompt_limit.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe::engine {
 
@@ -96,8 +97,9 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
   top_up();
 }
 
-void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
-  for (const broker::BrokerClient::Event& ev : client_.poll(timeout)) {
+std::size_t RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
+  std::vector<broker::BrokerClient::Event> events = client_.poll(timeout);
+  for (const broker::BrokerClient::Event& ev : events) {
     const std::string& task_id = ev.kind == broker::BrokerClient::Event::Kind::kFailed
                                      ? ev.failed.task_id
                                      : ev.result.task_id;
@@ -131,6 +133,18 @@ void RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
       if (!done_.count(k)) failed_[k] = failure.empty() ? "task " + task_id + ": no result for item" : failure;
   }
   top_up();
+  return events.size();
+}
+
+void RenderDispatcher::warn_quiet(std::chrono::milliseconds silent_for) {
+  const std::string head = fmt::format("render.service '{}': no result for {:.1f} s, {} tasks waiting; ",
+                                       settings_.service, silent_for.count() / 1000.0, client_.in_flight());
+  try {
+    schemas::StatusReply status = client_.status(std::chrono::milliseconds(2000));
+    spdlog::warn("{}{}", head, broker::service_coverage(status, settings_.service));
+  } catch (const std::exception& e) {
+    spdlog::warn("{}the broker does not answer STATUS ({})", head, e.what());
+  }
 }
 
 void RenderDispatcher::prefetch(const std::vector<RenderJob>& jobs) {
@@ -154,9 +168,19 @@ std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& j
     return false;
   };
   const auto wait_start = std::chrono::steady_clock::now();
+  auto last_heard = wait_start;
+  auto warn_after = settings_.quiet_warning_after;
   while (outstanding()) {
     if (interrupted()) throw Interrupted();
-    handle_events(std::chrono::milliseconds(200));
+    const auto poll = std::min(std::chrono::milliseconds(200), settings_.quiet_warning_after);
+    const auto now = std::chrono::steady_clock::now();
+    if (handle_events(poll) > 0) {
+      last_heard = now;
+      warn_after = settings_.quiet_warning_after;
+    } else if (now - last_heard >= warn_after) {
+      warn_quiet(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_heard));
+      warn_after += settings_.quiet_warning_repeat;
+    }
   }
   wait_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wait_start).count();
 

@@ -18,6 +18,7 @@
 // process's in-flight table grows with the size of an iteration. A job whose
 // prompt exceeds `max_prompt_chars` is refused before anything is submitted.
 // Not thread-safe: the scheduler thread owns it.
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <stdexcept>
@@ -27,11 +28,17 @@
 #include <vector>
 
 #include "broker/broker_client.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/render/render_service.h"
 #include "schemas/render_task.h"
 
 namespace bigpe::engine {
+
+// run() waiting this long without a result asks the broker who serves the
+// service and logs it (a service no worker serves would wait without a
+// word), then again at every repeat interval while the silence lasts.
+inline constexpr std::chrono::milliseconds kQuietWarningAfter{10000};
+inline constexpr std::chrono::milliseconds kQuietWarningRepeat{60000};
 
 struct DispatchSettings {
   std::string experiment_id;
@@ -43,6 +50,8 @@ struct DispatchSettings {
   int items_per_task = 1;
   std::size_t max_in_flight = 4096;     // tasks submitted and unanswered; 0 = no bound
   std::size_t max_prompt_chars = 8192;  // render.max_prompt_chars; 0 = no limit
+  std::chrono::milliseconds quiet_warning_after = kQuietWarningAfter;
+  std::chrono::milliseconds quiet_warning_repeat = kQuietWarningRepeat;
 };
 
 class RenderDispatcher : public RenderService {
@@ -80,7 +89,10 @@ class RenderDispatcher : public RenderService {
   void top_up();
   // Throws RenderFailed for a prompt over max_prompt_chars.
   void check_prompts(const std::vector<RenderJob>& jobs) const;
-  void handle_events(std::chrono::milliseconds timeout);
+  // Returns how many results or failures arrived.
+  std::size_t handle_events(std::chrono::milliseconds timeout);
+  // Logs who serves the service (broker STATUS) after a silence.
+  void warn_quiet(std::chrono::milliseconds silent_for);
 
   broker::BrokerClient& client_;
   RedisClient& redis_;

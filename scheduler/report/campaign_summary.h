@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/store/campaign_store.h"
 
 namespace bigpe::engine {

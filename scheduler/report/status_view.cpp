@@ -12,10 +12,11 @@
 #include <thread>
 
 #include "broker/broker_client.h"
+#include "broker/status_text.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {
@@ -201,7 +202,10 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
         out << line;
         // One entry per backend identity (schemas/README.md section 7.2): say which.
         if (!svc.identity.empty()) out << "    identity " << svc.identity << "\n";
+        if (svc.queued > 0 && svc.workers == 0)
+          out << "    no worker serves " << svc.name << ": its " << svc.queued << " tasks wait\n";
       }
+      for (const schemas::WorkerStatus& w : s.worker_list) out << "  worker " << broker::worker_line(w) << "\n";
     } catch (const std::exception& e) {
       out << "broker " << broker << ": no answer (" << e.what() << ")\n";
     }

@@ -20,7 +20,7 @@
 #include "scheduler/store/run_folder.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace fs = std::filesystem;
 

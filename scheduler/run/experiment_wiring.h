@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "broker/broker_client.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "backends/sim/sim_vocabulary.h"
 #include "scheduler/agents/generator.h"
 #include "scheduler/agents/gradient_calculator.h"

@@ -13,8 +13,8 @@
 
 #include "broker/broker.h"
 #include "broker/broker_client.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "worker/local_worker_pool.h"
 

@@ -5,7 +5,7 @@
 
 #include "common/json_access.h"
 #include "common/json_strict.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {

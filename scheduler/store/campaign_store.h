@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "common/redis_client.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 

@@ -4,7 +4,7 @@
 
 #include "schemas/msgpack_map.h"
 #include "schemas/versioned_body.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 namespace {

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "scheduler/experiment/experiment_state.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe::engine {
 

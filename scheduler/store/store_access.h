@@ -15,8 +15,8 @@
 #include <optional>
 #include <string>
 
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "scheduler/store/run_lock.h"
 
 namespace bigpe::engine {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "backends/sim/sim_vocabulary.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_server.h"
 #include "scheduler/run/backend_identity_check.h"
 #include "tests/e2e/remote_fabric.h"
 #include "tests/support/test_paths.h"

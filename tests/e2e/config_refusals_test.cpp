@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "scheduler/store/run_folder.h"
 #include "tests/support/bigpe_invocation.h"
 #include "tests/support/test_paths.h"

@@ -11,8 +11,8 @@
 #include "common/free_port.h"
 #include "common/json_access.h"
 #include "common/json_strict.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe {

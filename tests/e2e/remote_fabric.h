@@ -21,9 +21,9 @@
 #include "broker/broker.h"
 #include "broker/broker_client.h"
 #include "common/child_process.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
-#include "common/result_cache.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
+#include "common/redis/result_cache.h"
 #include "schemas/render_task.h"
 #include "tests/support/bigpe_invocation.h"
 

@@ -34,7 +34,11 @@ class FaultSuite : public ::testing::TestWithParam<FaultKind> {};
 TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplainedRender) {
   const FaultKind kind = GetParam();
   TempDir dir(std::string("fault-") + fault_name(kind));
-  FaultCluster cluster(ClusterOptions{dir.path()});
+  ClusterOptions options{dir.path()};
+  // A hung batch is found by its lease: short here (a sim task takes tens
+  // of ms), generous against a loaded machine.
+  if (kind == FaultKind::kComputeHang) options.task_lease_ms = 1500;
+  FaultCluster cluster(options);
 
   FaultRun reference = run_with_faults(cluster, std::nullopt, {}, dir.file("reference"));
   ASSERT_TRUE(reference.completed) << reference.failure;
@@ -94,7 +98,8 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
 INSTANTIATE_TEST_SUITE_P(Kinds, FaultSuite,
                          ::testing::Values(FaultKind::kWorkerKill, FaultKind::kBrokerKill,
                                            FaultKind::kSchedulerKill, FaultKind::kRedisKill,
-                                           FaultKind::kWorkerHang, FaultKind::kWorkerPause),
+                                           FaultKind::kWorkerHang, FaultKind::kWorkerPause,
+                                           FaultKind::kComputeHang),
                          [](const ::testing::TestParamInfo<FaultKind>& info) {
                            std::string name = fault_name(info.param);
                            for (char& c : name)

@@ -31,12 +31,7 @@ TEST_F(SubmitWindowTest, DispatcherKeepsAtMostMaxInFlightTasksAtTheBroker) {
   EXPECT_EQ(client.in_flight(), 3u);
   EXPECT_EQ(client.status(kDeadline).queued, 3);
 
-  WorkerOptions wo;
-  wo.broker_endpoint = broker.worker_endpoint();
-  wo.redis = server().options();
-  wo.services = {kService};
-  wo.heartbeat_interval = kHeartbeat;
-  wo.liveness = kLiveness;
+  const WorkerOptions wo = sim_worker_options(broker.worker_endpoint(), server().options());
   LocalWorkerPool pool(2, wo, BackendSettings{});
   pool.start();
   std::vector<engine::RenderOutcome> out = dispatcher.run(jobs);

@@ -21,6 +21,7 @@ class DispatcherCountersTest : public RedisFixture {
     engine::DispatchSettings ds;
     ds.experiment_id = "exp";
     ds.service = kService;
+    ds.identity = sim_worker_identity();
     return ds;
   }
   std::vector<engine::RenderJob> jobs(const std::string& prefix, int n) {
@@ -34,12 +35,7 @@ TEST_F(DispatcherCountersTest, FreshAndCachedRunsCountTheSameRendersWhenRunAsksF
   InProcessBroker broker(broker_options());
   broker::BrokerClient client(broker.client_endpoint(), "sched", client_options());
   auto redis = client_ptr();
-  WorkerOptions wo;
-  wo.broker_endpoint = broker.worker_endpoint();
-  wo.redis = server().options();
-  wo.services = {kService};
-  wo.heartbeat_interval = kHeartbeat;
-  wo.liveness = kLiveness;
+  const WorkerOptions wo = sim_worker_options(broker.worker_endpoint(), server().options());
   LocalWorkerPool pool(1, wo, BackendSettings{});
   pool.start();
   const std::vector<engine::RenderJob> a = jobs("a lamp", 6);

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "common/json_strict.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "tests/support/bigpe_invocation.h"
 #include "tests/support/csv_reader.h"
 #include "tests/support/test_paths.h"

@@ -10,7 +10,7 @@
 #include "common/free_port.h"
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe::testing {
 namespace {

@@ -27,9 +27,10 @@
 #include "broker/broker_client.h"
 #include "common/child_process.h"
 #include "common/content_hash.h"
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "schemas/messages.h"
 #include "schemas/render_task.h"
+#include "worker/worker.h"
 
 namespace bigpe::testing {
 
@@ -72,6 +73,18 @@ class InProcessBroker {
   broker::Broker broker_;
   std::thread thread_;
 };
+
+// Options of an in-process sim worker on `broker_endpoint`, storing in
+// `redis`, serving kService with the harness's heartbeat.
+inline WorkerOptions sim_worker_options(const std::string& broker_endpoint, const RedisOptions& redis) {
+  WorkerOptions wo;
+  wo.broker_endpoint = broker_endpoint;
+  wo.redis = redis;
+  wo.services = {kService};
+  wo.heartbeat_interval = kHeartbeat;
+  wo.liveness = kLiveness;
+  return wo;
+}
 
 inline std::string file_tail(const std::string& path, std::size_t bytes = 3000) {
   std::ifstream in(path);

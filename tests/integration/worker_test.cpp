@@ -11,7 +11,7 @@
 #include "tests/integration/fabric_harness.h"
 #include "tests/support/redis_fixture.h"
 #include "worker/local_worker_pool.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe::testing {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <memory>
 
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe::testing {

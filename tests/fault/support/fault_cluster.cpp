@@ -59,6 +59,8 @@ void FaultCluster::start_broker() {
   o.argv = {BIGPE_EXE, "--log-level", "info", "broker", "--clients", client_endpoint_,
             "--workers", worker_endpoint_, "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
             "--liveness", std::to_string(options_.liveness)};
+  if (options_.task_lease_ms > 0)
+    o.argv.insert(o.argv.end(), {"--task-lease-ms", std::to_string(options_.task_lease_ms)});
   o.stdout_path = o.stderr_path = path("broker" + std::to_string(broker_runs_++) + ".log");
   broker_ = std::make_unique<ChildProcess>(o);
 }
@@ -98,6 +100,7 @@ void FaultCluster::start_worker(int index) {
             "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
             "--liveness", std::to_string(options_.liveness),
             "--reconnect-ms", "100", "--reconnect-max-ms", "400"};
+  if (options_.task_lease_ms > 0) o.argv.insert(o.argv.end(), {"--sim-hang-file", hang_file(index)});
   o.stdout_path = o.stderr_path = path(id + ".log");
   slot = std::make_unique<ChildProcess>(o);
   worker_ids_[static_cast<std::size_t>(index)] = id;
@@ -106,6 +109,11 @@ void FaultCluster::start_worker(int index) {
 bool FaultCluster::broker_removed(const std::string& worker_id) const {
   const std::string log = read_all(path("broker" + std::to_string(broker_runs_ - 1) + ".log"));
   return log.find("worker " + worker_id + " (" + worker_id + ") removed") != std::string::npos;
+}
+
+bool FaultCluster::lease_expired(const std::string& worker_id) const {
+  const std::string log = read_all(path("broker" + std::to_string(broker_runs_ - 1) + ".log"));
+  return log.find("on worker " + worker_id + " expired") != std::string::npos;
 }
 
 void FaultCluster::start_scheduler(const std::vector<std::string>& args, const std::string& log) {

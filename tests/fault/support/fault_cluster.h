@@ -17,8 +17,8 @@
 
 #include "broker/broker_client.h"
 #include "common/child_process.h"
-#include "common/redis_client.h"
-#include "common/redis_server.h"
+#include "common/redis/redis_client.h"
+#include "common/redis/redis_server.h"
 
 namespace bigpe::testing {
 
@@ -29,6 +29,9 @@ struct ClusterOptions {
   double sim_cost_ms = 20;   // long enough that kills find tasks in flight
   int heartbeat_ms = 200;    // broker and workers
   int liveness = 5;
+  // > 0: the broker's --task-lease-ms, and every worker's sim batches hang
+  // while its hang_file() exists (the compute-hang fault kind).
+  int task_lease_ms = 0;
 };
 
 class FaultCluster {
@@ -57,6 +60,10 @@ class FaultCluster {
   const std::string& worker_id(int index) const { return worker_ids_.at(static_cast<std::size_t>(index)); }
   // True once the live broker's log says it removed that worker.
   bool broker_removed(const std::string& worker_id) const;
+  // The file whose existence makes worker `index`'s next sim batch hang.
+  std::string hang_file(int index) const { return path("hang-w" + std::to_string(index)); }
+  // True once the live broker's log says a lease on that worker expired.
+  bool lease_expired(const std::string& worker_id) const;
   int worker_count() const { return static_cast<int>(workers_.size()); }
 
   // --- scheduler ---

@@ -1,6 +1,7 @@
 #include "tests/fault/support/fault_scenario.h"
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -45,6 +46,7 @@ struct Stopped {
   int worker;
   std::string id;
   std::optional<Clock::time_point> until;  // pause: a time; hang: until the broker drops it
+  bool compute = false;  // compute hang: its hang file exists, the process runs
 };
 
 class Driver {
@@ -68,7 +70,7 @@ class Driver {
       if (next < plan.size() && stored() >= plan[next].at_stored) strike(plan[next++]);
       std::this_thread::sleep_for(kPollInterval);
     }
-    for (const Stopped& s : stopped_) c_.worker(s.worker).send_signal(SIGCONT);
+    for (const Stopped& s : stopped_) resume(s);
     if (!out_.completed && out_.failure.empty()) out_.failure = "run did not complete in time";
     if (!out_.failure.empty()) out_.failure += "\n" + c_.diagnostics();
     if (out_.completed) {
@@ -136,7 +138,8 @@ class Driver {
         c_.redis().restart();
         break;
       case FaultKind::kWorkerHang:
-      case FaultKind::kWorkerPause: {
+      case FaultKind::kWorkerPause:
+      case FaultKind::kComputeHang: {
         // The victim, or the next worker that is not stopped already.
         int victim = step.worker;
         auto stopped = [&](int w) {
@@ -145,8 +148,14 @@ class Driver {
           return false;
         };
         for (int k = 0; k < c_.worker_count() && stopped(victim); ++k) victim = (victim + 1) % c_.worker_count();
-        c_.worker(victim).send_signal(SIGSTOP);
         Stopped s{victim, c_.worker_id(victim), std::nullopt};
+        if (*kind_ == FaultKind::kComputeHang) {
+          // Its next batch hangs; its heartbeat thread goes on.
+          std::ofstream(c_.hang_file(victim)) << "hang\n";
+          s.compute = true;
+        } else {
+          c_.worker(victim).send_signal(SIGSTOP);
+        }
         if (*kind_ == FaultKind::kWorkerPause) s.until = Clock::now() + std::chrono::milliseconds(step.pause_ms);
         stopped_.push_back(s);
         break;
@@ -156,14 +165,25 @@ class Driver {
 
   void release_stopped() {
     for (auto it = stopped_.begin(); it != stopped_.end();) {
-      const bool due = it->until ? Clock::now() >= *it->until : c_.broker_removed(it->id);
+      const bool due = it->until     ? Clock::now() >= *it->until
+                       : it->compute ? c_.lease_expired(it->id)
+                                     : c_.broker_removed(it->id);
       if (!due) {
         ++it;
         continue;
       }
-      c_.worker(it->worker).send_signal(SIGCONT);
+      resume(*it);
       it = stopped_.erase(it);
     }
+  }
+
+  // A hung batch returns late: its answer is stale at the broker, and its
+  // results meet the other worker's in the cache (counted duplicates).
+  void resume(const Stopped& s) {
+    if (s.compute)
+      std::filesystem::remove(c_.hang_file(s.worker));
+    else
+      c_.worker(s.worker).send_signal(SIGCONT);
   }
 
   void wait_for_all_workers() {
@@ -201,6 +221,7 @@ const char* fault_name(FaultKind kind) {
     case FaultKind::kRedisKill: return "redis-sigkill";
     case FaultKind::kWorkerHang: return "worker-no-heartbeat";
     case FaultKind::kWorkerPause: return "worker-pause";
+    case FaultKind::kComputeHang: return "hang";
   }
   return "?";
 }

@@ -25,6 +25,7 @@ enum class FaultKind {
   kRedisKill,      // SIGKILL redis-server, restart it from its append-only file
   kWorkerHang,     // SIGSTOP a worker: silent, socket open; SIGCONT once the broker dropped it
   kWorkerPause,    // SIGSTOP a worker for 100-2000 ms (around the liveness limit), then SIGCONT
+  kComputeHang,    // a worker's batch hangs, heartbeats go on; the batch returns once a lease expired
 };
 const char* fault_name(FaultKind kind);
 

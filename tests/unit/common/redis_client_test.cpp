@@ -1,4 +1,4 @@
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/redis_server.h"
+#include "common/redis/redis_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -4,7 +4,7 @@
 #include <msgpack.hpp>
 
 #include "tests/support/redis_fixture.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 namespace bigpe {
 namespace {

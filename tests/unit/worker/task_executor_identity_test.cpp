@@ -8,7 +8,7 @@
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_scorer.h"
 #include "common/content_hash.h"
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 #include "tests/support/redis_fixture.h"
 #include "worker/task_executor.h"
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 #include "schemas/render_task.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe {
 

@@ -1,4 +1,4 @@
-#include "common/redis_server.h"
+#include "common/redis/redis_server.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

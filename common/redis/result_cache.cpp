@@ -1,9 +1,9 @@
-#include "common/result_cache.h"
+#include "common/redis/result_cache.h"
 
 #include <spdlog/spdlog.h>
 
 #include "schemas/decode_error.h"
-#include "common/redis_keys.h"
+#include "common/redis/redis_keys.h"
 
 namespace bigpe {
 

@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "common/redis_client.h"
+#include "common/redis/redis_client.h"
 
 namespace bigpe {
 
