@@ -11,6 +11,7 @@
 #include "backends/sim/sim_vocabulary.h"
 #include "scheduler/run/backend_identity_check.h"
 #include "tests/e2e/remote_fabric.h"
+#include "tests/integration/fabric_harness.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe::testing {
@@ -51,11 +52,20 @@ Served serve_run(const std::string& dir, const std::string& identity, Start star
   return s;
 }
 
+#define SKIP_WITHOUT_PYTHON_MODULES()                                                       \
+  if (std::string why = python_problem(); !why.empty())                                   \
+  GTEST_SKIP() << "python3-zmq and python3-msgpack are needed for the Python mini worker " \
+                  "(apt-get install python3-zmq python3-msgpack, or scripts/setup): "     \
+               << why
+
+std::vector<std::string> mini_worker_argv(RemoteFabric& f, const std::string& service, const std::string& vocabulary) {
+  return {kPython, "-B", std::string(BIGPE_SOURCE_DIR) + "/tests/interop/mini_worker/mini_worker.py",
+          "--broker", f.worker_endpoint(), "--redis", f.redis_url(), "--service", service,
+          "--worker-id", "py0", "--vocabulary", vocabulary};
+}
+
 TEST(PythonWorker, ServesARunExactlyAsTheCppWorkerDoes) {
-  if (std::string why = python_problem(); !why.empty())
-    GTEST_SKIP() << "python3-zmq and python3-msgpack are needed for the Python mini worker "
-                    "(apt-get install python3-zmq python3-msgpack, or scripts/setup): "
-                 << why;
+  SKIP_WITHOUT_PYTHON_MODULES();
   TempDir dir("bigpe-interop");
   const std::string vocabulary = sim::default_vocabulary_path();
   // What the scheduler computes and requires: the Python worker must arrive
@@ -64,9 +74,7 @@ TEST(PythonWorker, ServesARunExactlyAsTheCppWorkerDoes) {
       engine::sim_identity(std::make_shared<const sim::Vocabulary>(sim::Vocabulary::load(vocabulary)));
 
   Served py = serve_run(dir.file("py"), identity, [&](RemoteFabric& f) -> ChildProcess& {
-    return f.start_worker("worker", {kPython, "-B", std::string(BIGPE_SOURCE_DIR) + "/tests/interop/mini_worker/mini_worker.py",
-                                     "--broker", f.worker_endpoint(), "--redis", f.redis_url(), "--service", "sim",
-                                     "--worker-id", "py0", "--vocabulary", vocabulary});
+    return f.start_worker("worker", mini_worker_argv(f, "sim", vocabulary));
   });
   ASSERT_EQ(py.run.exit_code, 0) << py.run.output;
   Served cpp = serve_run(dir.file("cpp"), identity, [&](RemoteFabric& f) -> ChildProcess& {
@@ -91,6 +99,30 @@ TEST(PythonWorker, ServesARunExactlyAsTheCppWorkerDoes) {
     EXPECT_EQ(p.prompt, c->second.prompt);
     EXPECT_EQ(p.seed, c->second.seed);
   }
+}
+
+// The README's rule for options (section 6): an option the worker's
+// backends do not read is refused for good, naming it, so the task fails
+// at its first attempt instead of being retried; a cache.* option passes.
+TEST(PythonWorker, RefusesAnUnknownRenderOptionForGoodNamingIt) {
+  SKIP_WITHOUT_PYTHON_MODULES();
+  TempDir dir("bigpe-interop-options");
+  const std::string vocabulary = sim::default_vocabulary_path();
+  RemoteFabric fabric(dir.path());
+  ChildProcess& worker = fabric.start_worker("worker", mini_worker_argv(fabric, kService, vocabulary));
+  ASSERT_TRUE(fabric.wait_for_identity(kService, sim_worker_identity())) << read_text_file(fabric.log_path("worker"));
+
+  broker::BrokerClient client(fabric.client_endpoint(), "sched", client_options());
+  client.submit({make_task("bad", "a lamp", 2, {{"sim.tast_seed", "4"}}),
+                 make_task("good", "a vase", 2, {{"sim.taste_seed", "4"}, {"cache.scope", "exp1"}})});
+  Outcomes out = collect(client, 2);
+  ASSERT_EQ(out.failed.count("bad"), 1u) << read_text_file(fabric.log_path("worker"));
+  EXPECT_EQ(out.failed.at("bad").attempts, 1) << "a refusal by rule is not retried";
+  EXPECT_NE(out.failed.at("bad").reason.find("unknown render option 'sim.tast_seed'"), std::string::npos)
+      << out.failed.at("bad").reason;
+  ASSERT_EQ(out.results.count("good"), 1u) << read_text_file(fabric.log_path("worker"));
+  EXPECT_EQ(out.results.at("good").error, "");
+  EXPECT_EQ(worker.terminate(std::chrono::seconds(10)), 0) << read_text_file(fabric.log_path("worker"));
 }
 
 }  // namespace

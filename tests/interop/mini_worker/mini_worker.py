@@ -31,7 +31,11 @@ import sim_v1
 HEADER = b"BIGPE/1"
 HEARTBEAT_S = 1.0  # schemas/protocol.h: heartbeat interval
 LIVENESS = 5       # missed heartbeats before the broker counts as gone
-OPTIONS = {"sim.taste_seed", "cache.scope"}
+OPTIONS = {"sim.taste_seed"}
+
+
+class Refusal(ValueError):
+    """A task refused by rule: every attempt would fail alike (RESULT.permanent)."""
 
 
 def log(msg):
@@ -136,6 +140,7 @@ class MiniWorker:
             reply["body"] = pack(self.execute(task_id, unpack_body(task["body"], "RenderTask")))
         except Exception as e:
             reply["error"] = str(e)
+            reply["permanent"] = isinstance(e, Refusal)
             log("task %s failed: %s" % (task_id, e))
         return reply
 
@@ -144,9 +149,10 @@ class MiniWorker:
             raise ValueError("task needs backend identity '%s', this worker's is '%s'" %
                              (rt.get("identity", ""), self.identity))
         options = (rt.get("params") or {}).get("options") or {}
-        for name in options:
-            if name not in OPTIONS:
-                raise ValueError("option %s is not one this worker knows" % name)
+        for name in sorted(options):
+            if name not in OPTIONS and not name.startswith("cache."):
+                raise Refusal("unknown render option '%s' (this worker reads %s and cache.*)" %
+                              (name, ", ".join(sorted(OPTIONS))))
         taste = int(options.get("sim.taste_seed", "0"))
         items = rt["items"]
         for i, item in enumerate(items):
