@@ -40,6 +40,12 @@ class Renderer {
   // (outside "cache.", which only separates cache keys): an option that is
   // silently ignored would store results under a key that claims it.
   virtual std::vector<std::string> option_names() const { return {}; }
+  // What, besides the task, decides this renderer's images: the code
+  // version of its pipeline, its model and precision. Two renderers with
+  // the same identity give the same image for the same (prompt, seed,
+  // params). Part of the worker's backend identity (backend_identity.h),
+  // which is part of every result's cache key.
+  virtual std::string identity() const = 0;
 };
 
 }  // namespace bigpe

@@ -29,6 +29,10 @@ class Scorer {
 
   // The params.options this scorer reads (see Renderer::option_names()).
   virtual std::vector<std::string> option_names() const { return {}; }
+  // What, besides the task, decides this scorer's scores: code version,
+  // model, precision (for sim: the vocabulary). Two scorers with the same
+  // identity give the same score for the same (image, text, params).
+  virtual std::string identity() const = 0;
 };
 
 }  // namespace bigpe

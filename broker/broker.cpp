@@ -10,6 +10,7 @@
 #include <set>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -67,8 +68,13 @@ struct Worker {
   bool has_credit() const { return !suspect && held.size() < slots; }
 };
 
+// One service under one backend identity (schemas/README.md section 4): a
+// task goes only to a worker of its service that advertises the identity
+// the task names, so a worker set up differently (another vocabulary, other
+// model files) serves its own tasks and never another client's.
 struct Service {
   std::string name;
+  std::string identity;
   FairQueue<TaskState*> queue;
   // Workers that may have credit, in turn order. Entries go stale when a
   // worker's credit runs out through another service; dispatch skips them.
@@ -216,7 +222,8 @@ class Broker::Impl {
   void dispatch(Service& s);
   void forget_idle_services();
   void send_tasks(Service& s, Worker& w, const std::vector<TaskState*>& tasks);
-  Service& service(const std::string& name);
+  Service& service(const std::string& name, const std::string& identity, bool* created = nullptr);
+  void warn_identity_mismatch(const std::string& name);
 
   bool send_client(const std::string& client, Command c, const std::string& body);
   bool send_worker(const std::string& identity, Command c, const std::string& body);
@@ -429,10 +436,12 @@ void Broker::Impl::on_submit(const std::string& client, schemas::Submit&& submit
     // not queued twice; its result goes to whoever submitted it last.
     t.client = client;
     if (!inserted) continue;
-    t.service = &service(env.service);
+    bool new_lane = false;
+    t.service = &service(env.service, env.identity, &new_lane);
     t.envelope = std::move(env);
     t.service->queue.push_back(t.envelope.experiment_id, &t);
     mark_dirty(*t.service);
+    if (new_lane) warn_identity_mismatch(t.service->name);
   }
   // ACCEPTED answers the SUBMIT first and lists only what was taken; each
   // refused task then gets its FAILED.
@@ -467,9 +476,10 @@ void Broker::Impl::send_status(const std::string& client) {
   std::unordered_map<Service*, int64_t> free_slots;
   for (auto& [identity, w] : workers_)
     for (Service* s : w->services) free_slots[s] += static_cast<int64_t>(w->slots - w->held.size());
-  for (auto& [name, s] : services_) {
+  for (auto& [key, s] : services_) {
     schemas::ServiceStatus st;
-    st.name = name;
+    st.name = s->name;
+    st.identity = s->identity;
     st.queued = static_cast<int64_t>(s->queue.size());
     st.in_flight = s->in_flight;
     st.workers = s->workers;
@@ -479,7 +489,9 @@ void Broker::Impl::send_status(const std::string& client) {
     r.services.push_back(std::move(st));
   }
   std::sort(r.services.begin(), r.services.end(),
-            [](const schemas::ServiceStatus& a, const schemas::ServiceStatus& b) { return a.name < b.name; });
+            [](const schemas::ServiceStatus& a, const schemas::ServiceStatus& b) {
+              return std::tie(a.name, a.identity) < std::tie(b.name, b.identity);
+            });
   r.workers = static_cast<int64_t>(workers_.size());
   for (auto& [identity, w] : workers_) {
     schemas::WorkerStatus ws;
@@ -579,7 +591,7 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
   w->batch = ready.batch;
   w->expiry = Clock::now() + silence_limit();
   for (const std::string& name : ready.services) {
-    Service& s = service(name);
+    Service& s = service(name, ready.identity);
     if (std::find(w->services.begin(), w->services.end(), &s) != w->services.end()) continue;
     w->services.push_back(&s);
     w->waiting.push_back(0);
@@ -587,8 +599,9 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
   }
   Worker& ref = *w;
   workers_[identity] = std::move(w);
-  spdlog::info("broker: worker {} ready ({} slots, {} services, host {}, device {})", ref.worker_id,
-               ref.slots, ref.services.size(), ready.host, ready.device);
+  spdlog::info("broker: worker {} ready ({} slots, {} services, host {}, device {}, identity '{}')",
+               ref.worker_id, ref.slots, ref.services.size(), ready.host, ready.device, ready.identity);
+  for (const Service* s : ref.services) warn_identity_mismatch(s->name);
   offer_credit(ref);
   // Tell it who we are, so that it can recognise our successor.
   send_worker(identity, Command::kHeartbeat, heartbeat_body_);
@@ -847,13 +860,35 @@ void Broker::Impl::forget_idle_services() {
   }
 }
 
-Service& Broker::Impl::service(const std::string& name) {
-  auto& slot = services_[name];
+Service& Broker::Impl::service(const std::string& name, const std::string& identity, bool* created) {
+  // Length-prefixed, so that no (name, identity) pair spells another's key.
+  auto& slot = services_[std::to_string(name.size()) + ":" + name + identity];
+  if (created) *created = !slot;
   if (!slot) {
     slot = std::make_unique<Service>();
     slot->name = name;
+    slot->identity = identity;
   }
   return *slot;
+}
+
+// Tasks of a service that wait for one identity while its workers advertise
+// another would otherwise wait without a word: say which identities miss.
+void Broker::Impl::warn_identity_mismatch(const std::string& name) {
+  std::string waiting, serving;
+  std::size_t tasks = 0;
+  for (const auto& [key, s] : services_) {
+    if (s->name != name) continue;
+    if (s->workers > 0) {
+      serving += (serving.empty() ? "'" : ", '") + s->identity + "' (" + std::to_string(s->workers) + " workers)";
+    } else if (!s->queue.empty()) {
+      waiting += (waiting.empty() ? "'" : ", '") + s->identity + "'";
+      tasks += s->queue.size();
+    }
+  }
+  if (waiting.empty() || serving.empty()) return;
+  spdlog::warn("broker: service {}: {} queued tasks need backend identity {}, but its workers advertise {}; "
+               "those tasks go only to a worker with the identity they need", name, tasks, waiting, serving);
 }
 
 bool Broker::Impl::send_client(const std::string& client, Command c, const std::string& body) {

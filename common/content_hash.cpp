@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
 #include <memory>
 #include <msgpack.hpp>
 #include <stdexcept>
+#include <vector>
 
 namespace bigpe {
 namespace {
@@ -46,9 +48,10 @@ std::array<uint8_t, 32> sha256(const std::string& bytes) {
   return out;
 }
 
-std::string sha256_hex(const std::string& bytes) {
+namespace {
+
+std::string to_hex(const std::array<uint8_t, 32>& d) {
   static const char* kHex = "0123456789abcdef";
-  std::array<uint8_t, 32> d = sha256(bytes);
   std::string hex(64, '0');
   for (std::size_t i = 0; i < d.size(); ++i) {
     hex[2 * i] = kHex[d[i] >> 4];
@@ -57,14 +60,38 @@ std::string sha256_hex(const std::string& bytes) {
   return hex;
 }
 
-std::string result_key(const std::string& service, const std::string& prompt,
-                       const std::string& score_text, int64_t seed,
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) { return to_hex(sha256(bytes)); }
+
+std::string sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path + " to hash it");
+  EVP_MD_CTX* ctx = thread_digest_ctx();
+  if (EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1) throw std::runtime_error("OpenSSL SHA-256 failed");
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0 && EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(in.gcount())) != 1)
+      throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  if (in.bad()) throw std::runtime_error("error reading " + path + " to hash it");
+  std::array<uint8_t, 32> out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size())
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  return to_hex(out);
+}
+
+std::string result_key(const std::string& service, const std::string& identity,
+                       const std::string& prompt, const std::string& score_text, int64_t seed,
                        const schemas::RenderParams& params) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(12);
-  pk.pack(std::string("bigpe-result-v1"));
+  pk.pack_array(13);
+  pk.pack(std::string("bigpe-result-v2"));
   pk.pack(service);
+  pk.pack(identity);
   pk.pack(prompt);
   pk.pack(score_text);
   pk.pack(seed);

@@ -13,14 +13,22 @@ namespace bigpe {
 
 std::array<uint8_t, 32> sha256(const std::string& bytes);
 std::string sha256_hex(const std::string& bytes);
+// Hex SHA-256 of a file's bytes, read in 1 MiB pieces (model files are
+// gigabytes). Throws std::runtime_error naming the file when it cannot be
+// opened or read.
+std::string sha256_file_hex(const std::string& path);
 
 // The result cache key of one render+score: hex SHA-256 of a canonical
 // msgpack array (fixed field order, options sorted by name) of
-// ("bigpe-result-v1", service, prompt, score_text, seed, steps, guidance,
-// width, height, sampler, negative, options). The service names the model
-// profile and the scorer, so it is part of the key.
-std::string result_key(const std::string& service, const std::string& prompt,
-                       const std::string& score_text, int64_t seed,
+// ("bigpe-result-v2", service, identity, prompt, score_text, seed, steps,
+// guidance, width, height, sampler, negative, options); schemas/README.md
+// section 7 spells out the bytes. The service names the model profile, the
+// identity what only the worker knows (its vocabulary, model files,
+// precision: backends/backend_identity.h), so results of differently set
+// up workers never share a key. v1 keys had no identity and are never
+// looked up again.
+std::string result_key(const std::string& service, const std::string& identity,
+                       const std::string& prompt, const std::string& score_text, int64_t seed,
                        const schemas::RenderParams& params);
 
 }  // namespace bigpe

@@ -99,10 +99,11 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
 }  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(7, [&](MapWriter& w) {
+  return write_body(8, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
     w.field("host", m.host).field("device", m.device).field("batch", m.batch);
     w.field("session", m.session);
+    w.field("identity", m.identity);
   });
 }
 
@@ -120,6 +121,7 @@ Ready decode_ready(const std::string& bytes) {
     m.device = r.optional<std::string>("device", "");
     m.batch = r.optional<bool>("batch", false);
     m.session = r.optional<std::string>("session", "");
+    m.identity = r.optional<std::string>("identity", "");
   });
   return m;
 }
@@ -131,10 +133,10 @@ std::string encode(const Submit& m) {
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.tasks.size()));
     for (const TaskEnvelope& t : m.tasks) {
-      MapWriter tw(pk, t.lease_ms > 0 ? 5 : 4);
+      MapWriter tw(pk, t.lease_ms > 0 ? 6 : 5);
       if (t.lease_ms > 0) tw.field("lease_ms", t.lease_ms);
       tw.field("task_id", t.task_id).field("experiment_id", t.experiment_id);
-      tw.field("service", t.service);
+      tw.field("service", t.service).field("identity", t.identity);
       tw.key("body");
       pk.pack_bin(static_cast<uint32_t>(t.body.size()));
       pk.pack_bin_body(t.body.data(), static_cast<uint32_t>(t.body.size()));
@@ -153,6 +155,7 @@ Submit decode_submit(const std::string& bytes) {
       if (t.task_id.empty()) throw DecodeError(tr.message_name(), "task_id", "must not be empty");
       t.experiment_id = tr.optional<std::string>("experiment_id", "");
       t.service = tr.required<std::string>("service");
+      t.identity = tr.optional<std::string>("identity", "");
       t.body = read_bytes(tr, "body", true);
       t.lease_ms = tr.optional<int64_t>("lease_ms", 0);
       if (t.lease_ms < 0) throw DecodeError(tr.message_name(), "lease_ms", "must not be negative");
@@ -280,8 +283,9 @@ std::string encode(const StatusReply& m) {
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.services.size()));
     for (const ServiceStatus& s : m.services) {
-      MapWriter sw(pk, 5);
-      sw.field("name", s.name).field("queued", s.queued).field("in_flight", s.in_flight);
+      MapWriter sw(pk, 6);
+      sw.field("name", s.name).field("identity", s.identity);
+      sw.field("queued", s.queued).field("in_flight", s.in_flight);
       sw.field("workers", s.workers).field("free_slots", s.free_slots);
     }
     w.field("workers", m.workers).field("queued", m.queued).field("in_flight", m.in_flight);
@@ -308,6 +312,7 @@ StatusReply decode_status_reply(const std::string& bytes) {
       MapReader sr = r.nested(*services[i], "services[" + std::to_string(i) + "]");
       ServiceStatus s;
       s.name = sr.required<std::string>("name");
+      s.identity = sr.optional<std::string>("identity", "");
       s.queued = sr.optional<int64_t>("queued", 0);
       s.in_flight = sr.optional<int64_t>("in_flight", 0);
       s.workers = sr.optional<int64_t>("workers", 0);

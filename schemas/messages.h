@@ -25,6 +25,9 @@ struct Ready {
   // READY again changes nothing; a new one is a restart (schemas/README.md
   // section 4). Empty: every READY is a new registration.
   std::string session{};
+  // Its backend identity (backends/backend_identity.h): it is given only
+  // tasks that name this identity.
+  std::string identity{};
 };
 
 // One task as a client submits it. The broker routes on service and
@@ -34,6 +37,10 @@ struct TaskEnvelope {
   std::string experiment_id;
   std::string service;
   std::string body;
+  // The backend identity the task needs: only workers of `service` that
+  // advertise exactly this identity get it (the body's RenderTask names
+  // the same one).
+  std::string identity;
   // The task's lease in ms (0: the broker's default), so that a client that
   // knows its service's batch time can set it (SUBMIT tasks[i].lease_ms).
   int64_t lease_ms = 0;
@@ -128,12 +135,15 @@ struct WorkerStatus {
   bool stalled = false;  // past the worker's own watchdog limit
 };
 
+// One service as served under one backend identity: a service whose
+// workers or tasks name several identities has one entry per identity.
 struct ServiceStatus {
   std::string name;
   int64_t queued = 0;
   int64_t in_flight = 0;
   int64_t workers = 0;
   int64_t free_slots = 0;
+  std::string identity;  // last, so that aggregate initializers stay valid
 };
 
 // broker -> client reply to a STATUS request (whose body is just {v}).

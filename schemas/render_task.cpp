@@ -31,8 +31,9 @@ RenderParams read_params(const MapReader& r) {
 }  // namespace
 
 std::string encode(const RenderTask& m) {
-  return write_body(4, [&](MapWriter& w) {
+  return write_body(5, [&](MapWriter& w) {
     w.field("experiment_id", m.experiment_id).field("service", m.service);
+    w.field("identity", m.identity);
     auto& pk = w.packer();
     w.key("items");
     pk.pack_array(static_cast<uint32_t>(m.items.size()));
@@ -51,6 +52,7 @@ RenderTask decode_render_task(const std::string& bytes) {
   read_body(bytes, "RenderTask", [&](const MapReader& r) {
     m.experiment_id = r.optional<std::string>("experiment_id", "");
     m.service = r.required<std::string>("service");
+    m.identity = r.optional<std::string>("identity", "");
     auto items = r.array("items", true);
     for (std::size_t i = 0; i < items.size(); ++i) {
       MapReader ir = r.nested(*items[i], "items[" + std::to_string(i) + "]");
@@ -103,10 +105,11 @@ RenderResult decode_render_result(const std::string& bytes) {
 }
 
 std::string encode(const ResultRecord& m) {
-  return write_body(12, [&](MapWriter& w) {
+  return write_body(13, [&](MapWriter& w) {
     w.field("key", m.key).field("score", m.score).field("image_uri", m.image_uri);
     w.field("render_ms", m.render_ms).field("score_ms", m.score_ms);
     w.field("worker_id", m.worker_id).field("task_id", m.task_id).field("service", m.service);
+    w.field("identity", m.identity);
     w.field("prompt", m.prompt).field("score_text", m.score_text).field("seed", m.seed);
     w.field("created_at", m.created_at);
   });
@@ -123,6 +126,7 @@ ResultRecord decode_result_record(const std::string& bytes) {
     m.worker_id = r.optional<std::string>("worker_id", "");
     m.task_id = r.optional<std::string>("task_id", "");
     m.service = r.optional<std::string>("service", "");
+    m.identity = r.optional<std::string>("identity", "");
     m.prompt = r.optional<std::string>("prompt", "");
     m.score_text = r.optional<std::string>("score_text", "");
     m.seed = r.optional<int64_t>("seed", 0);

@@ -32,6 +32,9 @@ struct RenderTask {
   std::string service;
   std::vector<RenderItem> items;
   RenderParams params;
+  // The backend identity that must render it (backends/backend_identity.h);
+  // part of every item's key. A worker refuses a task naming another.
+  std::string identity;
 };
 
 struct ItemResult {
@@ -63,6 +66,7 @@ struct ResultRecord {
   std::string score_text;
   int64_t seed = 0;
   double created_at = 0.0;  // unix seconds
+  std::string identity;     // the backend identity that made it
 };
 
 std::string encode(const RenderTask& m);

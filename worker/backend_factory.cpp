@@ -8,6 +8,7 @@
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_scorer.h"
+#include "worker/model_fingerprint.h"
 
 namespace bigpe {
 namespace {
@@ -21,6 +22,40 @@ std::string scorer_name(const BackendSettings& s) {
   if (!s.scorer.empty()) return s.scorer;
   return s.backend == "torchscript-sd" ? "hpsv2" : "sim";
 }
+
+// A libtorch backend whose identity also names its model folder's files
+// (model_fingerprint.h): what is on disk is known here, where hashing is
+// (models/ has no SHA-256 of its own), and not to the backend itself.
+class FingerprintedRenderer final : public Renderer {
+ public:
+  FingerprintedRenderer(std::unique_ptr<Renderer> inner, std::string fingerprint)
+      : inner_(std::move(inner)), fingerprint_(std::move(fingerprint)) {}
+  std::vector<Image> render(const std::vector<RenderRequest>& batch, const schemas::RenderParams& params) override {
+    return inner_->render(batch, params);
+  }
+  std::string name() const override { return inner_->name(); }
+  std::string identity() const override { return inner_->identity() + ";model=" + fingerprint_; }
+
+ private:
+  std::unique_ptr<Renderer> inner_;
+  std::string fingerprint_;
+};
+
+class FingerprintedScorer final : public Scorer {
+ public:
+  FingerprintedScorer(std::unique_ptr<Scorer> inner, std::string fingerprint)
+      : inner_(std::move(inner)), fingerprint_(std::move(fingerprint)) {}
+  std::vector<double> score(const std::vector<Image>& images, const std::vector<std::string>& texts,
+                            const schemas::RenderParams& params) override {
+    return inner_->score(images, texts, params);
+  }
+  std::string name() const override { return inner_->name(); }
+  std::string identity() const override { return inner_->identity() + ";model=" + fingerprint_; }
+
+ private:
+  std::unique_ptr<Scorer> inner_;
+  std::string fingerprint_;
+};
 
 // Local workers in one process share one copy of each vocabulary.
 std::shared_ptr<const sim::Vocabulary> shared_vocabulary(const std::string& path) {
@@ -41,7 +76,8 @@ std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
   if (settings.backend == "torchscript-sd") {
     if (settings.model_dir.empty())
       throw std::invalid_argument("backend torchscript-sd needs a model folder (--model DIR; docs/models.md)");
-    return models::make_torchscript_sd_renderer(settings.model_dir, settings.device);
+    auto renderer = models::make_torchscript_sd_renderer(settings.model_dir, settings.device);
+    return std::make_unique<FingerprintedRenderer>(std::move(renderer), model_folder_fingerprint(settings.model_dir));
   }
   if (settings.sim_cost_ms < 0)
     throw std::invalid_argument("sim cost must not be negative, got " +
@@ -59,7 +95,8 @@ std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
   if (scorer == "hpsv2") {
     if (settings.scorer_model_dir.empty())
       throw std::invalid_argument("scorer hpsv2 needs a model folder (--scorer-model DIR; docs/models.md)");
-    return models::make_hpsv2_scorer(settings.scorer_model_dir, settings.device);
+    auto scorer = models::make_hpsv2_scorer(settings.scorer_model_dir, settings.device);
+    return std::make_unique<FingerprintedScorer>(std::move(scorer), model_folder_fingerprint(settings.scorer_model_dir));
   }
   if (scorer != "sim") throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: sim, hpsv2)");
   std::string path =

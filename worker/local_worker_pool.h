@@ -33,6 +33,9 @@ class LocalWorkerPool {
   void stop();   // stops every worker and joins its thread; idempotent
 
   int size() const { return static_cast<int>(workers_.size()); }
+  // The backend identity every worker of the pool advertises (they are
+  // built from the same settings).
+  const std::string& identity() const { return workers_.front()->identity(); }
   Worker::Stats stats() const;  // summed over the workers
 
  private:

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backends/backend_identity.h"
 #include "schemas/render_task.h"
 #include "schemas/prompt_limit.h"
 
@@ -40,7 +41,7 @@ struct TaskExecutor::Job {
 TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer,
                            ResultCache* cache, const ArtifactStore* artifacts,
                            std::size_t max_prompt_chars)
-    : worker_id_(std::move(worker_id)), renderer_(renderer), scorer_(scorer), cache_(cache),
+    : worker_id_(std::move(worker_id)), identity_(backend_identity(renderer, scorer)), renderer_(renderer), scorer_(scorer), cache_(cache),
       artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {
   for (std::string& n : renderer_.option_names()) known_options_.insert(std::move(n));
   for (std::string& n : scorer_.option_names()) known_options_.insert(std::move(n));
@@ -70,6 +71,11 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
       jobs[i].cached.resize(jobs[i].render->items.size());
     } catch (const std::exception& e) {
       jobs[i].error = std::string("bad task body: ") + e.what();
+      continue;
+    }
+    if (jobs[i].render->identity != identity_) {
+      jobs[i].error = "task needs backend identity '" + jobs[i].render->identity + "', this worker's is '" +
+                      identity_ + "'";
       continue;
     }
     // Refused before the cache lookup: an over-long prompt is never
@@ -217,6 +223,7 @@ void TaskExecutor::execute(Job& job) {
       rec.worker_id = worker_id_;
       rec.task_id = job.task->task_id;
       rec.service = task.service;
+      rec.identity = identity_;
       rec.prompt = item.prompt;
       rec.score_text = item.score_text;
       rec.seed = item.seed;

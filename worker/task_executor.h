@@ -7,12 +7,17 @@
 // the whole batch) and only then builds the replies. A result is therefore
 // in Redis before the broker hears of it.
 //
-// A task that fails (undecodable body, renderer or scorer error, disk or
-// Redis error) gets a reply with `error` set and the reason; other tasks of
-// the batch are unaffected, and nothing escapes as an exception. A task
-// refused by rule before anything runs (a prompt over the limit, a render
-// option that neither backend reads) is marked `permanent`: the broker then
-// fails it at once instead of retrying.
+// A task is executed only by the backend identity it names
+// (backends/backend_identity.h): one naming another identity fails without
+// touching the cache, since its keys promise results of other backends.
+//
+// A task that fails (undecodable body, another identity, renderer or scorer
+// error, disk or Redis error) gets a reply with `error` set and the reason;
+// other tasks of the batch are unaffected, and nothing escapes as an
+// exception. A task refused by rule before anything runs (a prompt over the
+// limit, a render option that neither backend reads) is marked `permanent`:
+// the broker then fails it at once instead of retrying. Another identity is
+// not permanent: another worker may hold the identity the task names.
 //
 // Not thread-safe: one executor per compute thread (it drives a renderer,
 // a scorer and a Redis connection, none of which is shared).
@@ -49,6 +54,9 @@ class TaskExecutor {
   // One outcome per task, in order. Never throws.
   std::vector<Outcome> run(const std::vector<schemas::Task>& tasks);
 
+  // backend_identity(renderer, scorer), fixed at construction.
+  const std::string& identity() const { return identity_; }
+
  private:
   struct Job;
   void execute(Job& job);
@@ -57,6 +65,7 @@ class TaskExecutor {
   std::optional<std::string> unknown_option(const std::map<std::string, std::string>& options) const;
 
   std::string worker_id_;
+  std::string identity_;
   Renderer& renderer_;
   Scorer& scorer_;
   ResultCache* cache_;

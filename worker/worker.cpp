@@ -125,6 +125,7 @@ class Worker::Impl {
     return {tasks_.load(), items_.load(), renders_.load(), hits_.load(), failures_.load()};
   }
   const std::string& worker_id() const { return opt_.worker_id; }
+  const std::string& identity() const { return executor_->identity(); }
 
  private:
   void compute_loop();
@@ -274,14 +275,15 @@ void Worker::Impl::new_session(const char* why) {
   next_heartbeat_ = last_heard_ + opt_.heartbeat_interval;
   std::string services;
   for (const std::string& s : opt_.services) services += (services.empty() ? "" : ",") + s;
-  spdlog::info("worker {}: READY to {} ({}; services {}, slots {})", opt_.worker_id,
-               opt_.broker_endpoint, why, services, opt_.slots);
+  spdlog::info("worker {}: READY to {} ({}; services {}, slots {}, identity {})", opt_.worker_id,
+               opt_.broker_endpoint, why, services, opt_.slots, executor_->identity());
 }
 
 // READY of the current session; sending it again within the session is
 // harmless (the broker acknowledges it and changes nothing).
 void Worker::Impl::send_ready() {
   schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
+  ready.identity = executor_->identity();
   ready.session = session_prefix_ + "/" + std::to_string(session_);
   send(Command::kReady, schemas::encode(ready));
   awaiting_ack_ = true;
@@ -539,5 +541,6 @@ void Worker::run() { impl_->run(); }
 void Worker::stop() { impl_->stop(); }
 Worker::Stats Worker::stats() const { return impl_->stats(); }
 const std::string& Worker::worker_id() const { return impl_->worker_id(); }
+const std::string& Worker::identity() const { return impl_->identity(); }
 
 }  // namespace bigpe

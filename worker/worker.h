@@ -114,6 +114,8 @@ class Worker {
   Stats stats() const;
 
   const std::string& worker_id() const;
+  // The backend identity it advertises in READY (backends/backend_identity.h).
+  const std::string& identity() const;
 
  private:
   class Impl;

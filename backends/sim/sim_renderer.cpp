@@ -60,6 +60,10 @@ Image SimRenderer::draw(const std::string& prompt, int64_t seed) const {
   return img;
 }
 
+std::string SimRenderer::identity() const {
+  return "sim-image-v1;size=" + std::to_string(options_.size);
+}
+
 std::vector<Image> SimRenderer::render(const std::vector<RenderRequest>& batch,
                                        const schemas::RenderParams& params) {
   if (auto it = params.options.find("sim.fault"); it != params.options.end()) {

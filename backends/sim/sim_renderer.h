@@ -40,6 +40,9 @@ class SimRenderer : public Renderer {
 
   std::string name() const override { return "sim"; }
   std::vector<std::string> option_names() const override { return {"sim.fault"}; }
+  // "sim-image-v1;size=<size>": the picture draw() makes. Bump the version
+  // when draw() changes its pixels.
+  std::string identity() const override;
 
   // The image for one request, without the cost wait or fault injection.
   Image draw(const std::string& prompt, int64_t seed) const;

@@ -35,6 +35,7 @@ struct SimScorer::QueryTerms {
 
 SimScorer::SimScorer(std::shared_ptr<const sim::Vocabulary> vocab) : vocab_(std::move(vocab)) {
   if (!vocab_) throw std::invalid_argument("SimScorer: vocabulary is null");
+  identity_ = "sim-v1;vocab=" + sim::vocabulary_hash(*vocab_);
 }
 
 std::shared_ptr<const std::vector<double>> SimScorer::global_weights(int64_t taste) const {

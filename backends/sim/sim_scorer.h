@@ -69,6 +69,10 @@ class SimScorer : public Scorer {
   std::string name() const override { return "sim"; }
   // "sim.taste_seed" and the constants of SimConstants::option_names().
   std::vector<std::string> option_names() const override;
+  // "sim-v1;vocab=<vocabulary_hash>": the benchmark's definition and the
+  // vocabulary that decides which phrases count (docs/sim-v1.md section 1).
+  // Constants and taste come with each task's options, so they are not here.
+  std::string identity() const override { return identity_; }
 
   const sim::Vocabulary& vocabulary() const { return *vocab_; }
 
@@ -80,6 +84,7 @@ class SimScorer : public Scorer {
   std::shared_ptr<const std::vector<double>> global_weights(int64_t taste) const;
 
   std::shared_ptr<const sim::Vocabulary> vocab_;
+  std::string identity_;
   mutable std::mutex mu_;
   // Keyed by "taste|query". Holds unit hash normals only, so the constants
   // (which may differ per call) are applied at use.

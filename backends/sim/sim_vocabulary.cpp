@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "backends/sim/sim_text.h"
+#include "common/content_hash.h"
 
 namespace bigpe::sim {
 
@@ -99,6 +100,12 @@ Vocabulary::Match Vocabulary::match(const std::vector<std::string>& tokens) cons
   m.phrases.reserve(ids.size());
   for (auto id : ids) m.phrases.push_back(phrases_[id]);
   return m;
+}
+
+std::string vocabulary_hash(const Vocabulary& vocabulary) {
+  std::string bytes;
+  for (const std::string& p : vocabulary.phrases()) bytes += p + "\n";
+  return sha256_hex(bytes).substr(0, 16);
 }
 
 std::string default_vocabulary_path() {

@@ -71,6 +71,12 @@ class Vocabulary {
   std::unordered_map<std::string, std::vector<Entry>> by_first_;
 };
 
+// The vocabulary's fingerprint in the sim backend identity: the first 16
+// hex characters of SHA-256 over its normalized phrases in order, each
+// followed by "\n". Two files that load to the same phrases (comments,
+// spacing, case, duplicates aside) have the same hash.
+std::string vocabulary_hash(const Vocabulary& vocabulary);
+
 // Path of the project's default vocabulary: $BIGPE_DATA_DIR/sim_vocabulary.txt
 // when BIGPE_DATA_DIR is set, else <source dir>/experiments/data/sim_vocabulary.txt.
 std::string default_vocabulary_path();

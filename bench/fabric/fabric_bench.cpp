@@ -18,6 +18,7 @@
 
 #include <zmq.hpp>
 
+#include "backends/backend_identity.h"
 #include "broker/broker.h"
 #include "broker/broker_client.h"
 #include "common/content_hash.h"
@@ -86,11 +87,23 @@ void set_thread_cpu(PhaseResult& r, const std::map<std::string, double>& before,
   }
 }
 
+// Tiny images: the benchmark measures the fabric, not the sim renderer.
+BackendSettings bench_backends() {
+  BackendSettings b;
+  b.sim_size = 8;
+  return b;
+}
+
+std::string bench_identity() {
+  return backend_identity(*make_renderer(bench_backends()), *make_scorer(bench_backends()));
+}
+
 // A one-item render task whose encoded body is about `payload` bytes; the
 // counter makes every prompt, and so every cache key, distinct.
 class TaskMaker {
  public:
-  explicit TaskMaker(int payload) {
+  // `identity`: the workers' backend identity, which every task must name.
+  TaskMaker(int payload, std::string identity) : identity_(std::move(identity)) {
     filler_ = std::string(static_cast<std::size_t>(payload), 'x');
     // Trim the filler so that the whole body lands on the requested size.
     std::size_t probe = make().body.size();
@@ -103,16 +116,18 @@ class TaskMaker {
     schemas::RenderTask t;
     t.experiment_id = "bench";
     t.service = kService;
+    t.identity = identity_;
     schemas::RenderItem it;
     it.prompt = "a cactus " + n + " " + filler_;
     it.score_text = "a cactus";
     it.seed = 1;
-    it.key = result_key(t.service, it.prompt, it.score_text, it.seed, t.params);
+    it.key = result_key(t.service, t.identity, it.prompt, it.score_text, it.seed, t.params);
     t.items.push_back(std::move(it));
-    return schemas::TaskEnvelope{"t" + n, "bench", kService, schemas::encode(t)};
+    return schemas::TaskEnvelope{"t" + n, "bench", kService, schemas::encode(t), identity_};
   }
 
  private:
+  std::string identity_;
   std::string filler_;
   long next_ = 0;
 };
@@ -205,10 +220,7 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
   if (redis) wo.redis = *redis;
   PhaseResult result;
   {
-    // Tiny images: the benchmark measures the fabric, not the sim renderer.
-    BackendSettings backends;
-    backends.sim_size = 8;
-    LocalWorkerPool pool(o.workers, wo, backends, context);
+    LocalWorkerPool pool(o.workers, wo, bench_backends(), context);
     pool.start();
     {
       broker::BrokerClientOptions co;
@@ -224,7 +236,7 @@ PhaseResult fabric_rate(const FabricBenchOptions& o, const RedisOptions* redis) 
         }
         if (Clock::now() > ready_deadline) throw std::runtime_error("bench: workers did not register within 30 s");
       }
-      TaskMaker maker(o.payload);
+      TaskMaker maker(o.payload, pool.identity());
       std::vector<schemas::TaskEnvelope> batch;
       for (int k = 0; k < o.window; ++k) batch.push_back(maker.make());
       client.submit(batch);
@@ -272,7 +284,7 @@ FabricBenchResult run_fabric_bench(const FabricBenchOptions& o, std::ostream& ou
   if (o.payload < 64 || o.payload > (1 << 24)) throw std::invalid_argument("--payload must be in [64, 16 MiB]");
   if (o.workers < 1 || o.workers > 64) throw std::invalid_argument("--workers must be in [1, 64]");
 
-  const std::size_t payload = TaskMaker(o.payload).make().body.size();
+  const std::size_t payload = TaskMaker(o.payload, bench_identity()).make().body.size();
   char line[200];
   std::snprintf(line, sizeof(line),
                 "fabric bench: payload %zu B, window %d, %d workers, %.1f s per phase; client and workers "

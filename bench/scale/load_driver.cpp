@@ -44,7 +44,7 @@ LoadDriver::LoadDriver(const std::string& client_endpoint, const std::string& wo
     s->set(zmq::sockopt::linger, 0);
     s->set(zmq::sockopt::routing_id, "sim-" + std::to_string(i));
     s->connect(worker_endpoint);
-    schemas::Ready ready{{ready_service}, slots, "sim-" + std::to_string(i), "loopback", "none"};
+    schemas::Ready ready{{ready_service}, slots, "sim-" + std::to_string(i), "loopback", "none", false};
     broker::send_message(*s, nullptr, Command::kReady, schemas::encode(ready));
     workers_.push_back(std::move(s));
   }
@@ -117,7 +117,7 @@ void LoadDriver::submit(long count, int body_bytes, Clock::time_point deadline) 
   while (sent < count) {
     schemas::Submit s;
     for (std::size_t k = 0; k < schemas::kSubmitChunk && sent < count; ++k, ++sent)
-      s.tasks.push_back({"t" + std::to_string(sent), "exp" + std::to_string(sent % 4), "scale", body});
+      s.tasks.push_back({"t" + std::to_string(sent), "exp" + std::to_string(sent % 4), "scale", body, ""});
     broker::send_message(*client_, nullptr, Command::kSubmit, schemas::encode(s));
     // Keep the flow bounded: no more than 64 SUBMITs ahead of the ACCEPTEDs.
     while (sent - accepted_ > static_cast<long>(64 * schemas::kSubmitChunk)) {

@@ -64,6 +64,12 @@ class Hpsv2Scorer final : public Scorer {
 
   std::string name() const override { return "hpsv2"; }
 
+  // The code version (bump it with any change to preprocessing or scoring
+  // that alters scores), the device kind and the towers' dtypes.
+  std::string identity() const override {
+    return "hpsv2-v1;" + run_identity(device_, {{"image", image_dtype_}, {"text", text_dtype_}});
+  }
+
   std::vector<double> score(const std::vector<Image>& images, const std::vector<std::string>& texts,
                             const schemas::RenderParams&) override {
     if (images.size() != texts.size())

@@ -18,6 +18,17 @@ torch::ScalarType dtype_from_name(const std::string& name) {
   return torch::kFloat32;
 }
 
+const char* dtype_name(torch::ScalarType t) {
+  if (t == torch::kFloat16) return "float16";
+  if (t == torch::kBFloat16) return "bfloat16";
+  return "float32";
+}
+
+bool jit_optimize_requested() {
+  const char* env = std::getenv("BIGPE_JIT_OPTIMIZE");
+  return env && std::string(env) == "1";
+}
+
 // First line of a libtorch message: the rest is a C++ or TorchScript stack.
 std::string first_line(const std::string& s) {
   std::string line = s.substr(0, s.find('\n'));
@@ -51,13 +62,18 @@ torch::ScalarType module_dtype(const ModuleFile& file, const ModelManifest& mani
   return dtype_from_name(file.cuda_dtype.empty() ? manifest.cuda_dtype : file.cuda_dtype);
 }
 
+std::string run_identity(const torch::Device& device,
+                         const std::vector<std::pair<std::string, torch::ScalarType>>& module_dtypes) {
+  std::string out = std::string("device=") + (device.is_cuda() ? "cuda" : "cpu") + ";dtype=";
+  for (std::size_t i = 0; i < module_dtypes.size(); ++i)
+    out += (i ? "," : "") + module_dtypes[i].first + ":" + dtype_name(module_dtypes[i].second);
+  if (jit_optimize_requested()) out += ";jit=optimized";
+  return out;
+}
+
 void configure_jit_once() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    const char* env = std::getenv("BIGPE_JIT_OPTIMIZE");
-    bool optimize = env && std::string(env) == "1";
-    torch::jit::setGraphExecutorOptimize(optimize);
-  });
+  std::call_once(once, [] { torch::jit::setGraphExecutorOptimize(jit_optimize_requested()); });
 }
 
 torch::jit::Module load_module(const ModuleFile& file, const torch::Device& device, torch::ScalarType dtype) {

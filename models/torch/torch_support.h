@@ -9,6 +9,7 @@
 #include <torch/script.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/core/model_manifest.h"
@@ -24,6 +25,14 @@ torch::Device parse_device(const std::string& name);
 // The dtype a module runs in: float32 on CPU; on CUDA the module's own
 // override, else the manifest's dtype (float16, bfloat16 or float32).
 torch::ScalarType module_dtype(const ModuleFile& file, const ModelManifest& manifest, const torch::Device& device);
+
+// The part of a backend identity that the loaded modules decide (the
+// device kind, each module's dtype, and whether TorchScript optimizes
+// graphs, which can change float results), e.g.
+// "device=cuda;dtype=te:float16,unet:float16,vae:float16". The model folder's
+// fingerprint is added by the worker (worker/model_fingerprint.h).
+std::string run_identity(const torch::Device& device,
+                         const std::vector<std::pair<std::string, torch::ScalarType>>& module_dtypes);
 
 // TorchScript's profiling executor re-optimizes a graph during its first
 // calls, which can change float results between the first and later

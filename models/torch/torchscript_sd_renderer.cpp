@@ -43,6 +43,15 @@ class TorchScriptSdRenderer final : public Renderer {
 
   std::string name() const override { return "torchscript-sd"; }
 
+  std::string identity() const override {
+    std::vector<std::pair<std::string, torch::ScalarType>> dtypes = {{"te", te_dtype_}};
+    if (is_sdxl(m_.family)) dtypes.push_back({"te2", te2_dtype_});
+    dtypes.push_back({"unet", unet_dtype_});
+    dtypes.push_back({"vae", vae_dtype_});
+    return "torchscript-sd-v" + std::to_string(kPipelineVersion) + ";family=" + family_name(m_.family) + ";" +
+           run_identity(device_, dtypes);
+  }
+
   std::vector<Image> render(const std::vector<RenderRequest>& batch, const schemas::RenderParams& params) override {
     check(params);
     std::vector<Image> images;
@@ -59,6 +68,10 @@ class TorchScriptSdRenderer final : public Renderer {
 
  private:
   static constexpr size_t kMaxBatch = 8;
+  // The code version in identity(): bump it with any change here or in the
+  // samplers (noise_schedule) that alters the images of a given model and
+  // task, so that results of the old code are not served as the new one's.
+  static constexpr int kPipelineVersion = 1;
 
   int context_dim() const { return m_.hidden_size + (is_sdxl(m_.family) ? m_.hidden_size_2 : 0); }
   bool guided(const schemas::RenderParams& p) const { return p.guidance > 1.0; }

@@ -62,6 +62,10 @@ std::vector<SettingProblem> infrastructure_problems(const ExperimentSettings& s)
     out.push_back({{"workers", "broker"},
                    "workers: local needs broker: embedded (start `bigpe worker` processes against a remote "
                    "broker instead)"});
+  if (s.workers == "local" && s.backend != "sim")
+    out.push_back({{"render.backend", "workers"},
+                   "workers: local runs sim workers only; render.backend " + s.backend +
+                       " needs workers: remote (bigpe worker --backend " + s.backend + " --model DIR)"});
   if (s.redis != "auto") {
     try {
       RedisOptions::from_url(s.redis);  // its messages never show a password

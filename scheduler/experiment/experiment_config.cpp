@@ -114,7 +114,9 @@ SettingTable<S> build_table() {
         false, "heuristic IM fallback returns one empty instruction");
   t.add("render.service", at(&S::dispatch, &DispatchSettings::service), "sim",
         "service (model profile) the tasks go to");
-  t.add("render.backend", at(&S::backend), "sim", "worker backend for local workers").choices({"sim"});
+  t.add("render.backend", at(&S::backend), "sim",
+        "workers' backend (torchscript-sd: remote GPU workers, identity learned from them)")
+      .choices({"sim", "torchscript-sd"});
   t.add("render.steps", at(&S::dispatch, &DispatchSettings::params, &RenderParams::steps), 1,
         "denoising steps")
       .range(0, 1000);

@@ -68,7 +68,7 @@ struct ExperimentSettings {
   // Rendering: the dispatcher's settings (service, render params, task
   // size, bounds); experiment_id and params.options are filled per run.
   DispatchSettings dispatch;
-  std::string backend;   // worker backend of local workers: sim
+  std::string backend;   // workers' backend: sim, or torchscript-sd (remote workers only)
   bool prefetch{};       // submit work that does not depend on the barrier early
   long long taste_seed{};
   std::string sim_vocabulary;

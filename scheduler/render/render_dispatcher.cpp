@@ -15,7 +15,8 @@ RenderDispatcher::RenderDispatcher(broker::BrokerClient& client, RedisClient& re
     : client_(client), redis_(redis), settings_(std::move(settings)) {}
 
 std::string RenderDispatcher::key_of(const RenderJob& job) const {
-  return result_key(settings_.service, job.prompt, job.score_text, job.seed, settings_.params);
+  return result_key(settings_.service, settings_.identity, job.prompt, job.score_text, job.seed,
+                    settings_.params);
 }
 
 void RenderDispatcher::check_prompts(const std::vector<RenderJob>& jobs) const {
@@ -66,6 +67,7 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
     schemas::RenderTask task;
     task.experiment_id = settings_.experiment_id;
     task.service = settings_.service;
+    task.identity = settings_.identity;
     task.params = settings_.params;
     std::string id_material;
     std::vector<std::string> task_keys;
@@ -81,6 +83,7 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
     env.task_id = settings_.experiment_id + ":" + sha256_hex(id_material).substr(0, 24);
     env.experiment_id = settings_.experiment_id;
     env.service = settings_.service;
+    env.identity = settings_.identity;
     env.body = schemas::encode(task);
     task_keys_[env.task_id] = std::move(task_keys);
     tasks.push_back(std::move(env));

@@ -43,6 +43,9 @@ inline constexpr std::chrono::milliseconds kQuietWarningRepeat{60000};
 struct DispatchSettings {
   std::string experiment_id;
   std::string service;
+  // The backend identity the workers must have (scheduler/run/
+  // backend_identity_check.h): in every key, task and SUBMIT.
+  std::string identity;
   schemas::RenderParams params;
   int items_per_task = 1;
   std::size_t max_in_flight = 4096;     // tasks submitted and unanswered; 0 = no bound

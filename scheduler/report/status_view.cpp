@@ -200,6 +200,8 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
                       svc.name.c_str(), static_cast<long long>(svc.workers), static_cast<long long>(svc.queued),
                       static_cast<long long>(svc.in_flight), static_cast<long long>(svc.free_slots));
         out << line;
+        // One entry per backend identity (schemas/README.md section 7.2): say which.
+        if (!svc.identity.empty()) out << "    identity " << svc.identity << "\n";
         if (svc.queued > 0 && svc.workers == 0)
           out << "    no worker serves " << svc.name << ": its " << svc.queued << " tasks wait\n";
       }

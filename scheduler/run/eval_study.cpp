@@ -12,6 +12,7 @@
 #include "scheduler/report/eval_tables.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_config.h"
+#include "scheduler/run/backend_identity_check.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
 #include "common/interrupt.h"
@@ -163,7 +164,8 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   const std::string eval_id = eval_id_of(task, queries, methods);
   auto client = infra.connect_client("scheduler-" + eval_id, broker_client_options(s));
   RedisClient redis(infra.redis());
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id));
+  const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, nullptr, out);
+  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id, identity));
   EngineContext ctx{s, eval_id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, nullptr};
   out << "evaluation " << eval_id << ": " << methods.size() << " methods x " << queries.size() << " queries x "

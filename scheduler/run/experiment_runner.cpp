@@ -11,6 +11,7 @@
 #include "broker/broker_client.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_checks.h"
+#include "scheduler/run/backend_identity_check.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
@@ -73,7 +74,8 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const std::string& id = job.experiment_id;
   ExperimentWiring wiring(s, infra.redis());
   auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id));
+  const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, &store, out);
+  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id, identity));
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, &store};

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "common/content_hash.h"
 #include "scheduler/run/llm_factory.h"
 
 namespace bigpe::engine {
@@ -10,12 +9,11 @@ namespace {
 
 // The heuristic agents' "model name" names their knobs and vocabulary, so
 // the LLM cache never mixes replies of differently tuned heuristics.
+// (The 12 characters are a prefix of the backend identity's vocabulary hash.)
 std::string heuristic_model_name(const ExperimentSettings& s, const sim::Vocabulary& vocab) {
-  std::string phrases;
-  for (const std::string& p : vocab.phrases()) phrases += p + "\n";
   char knobs[96];
   std::snprintf(knobs, sizeof knobs, "gc=%.6g;quirk=%d", s.llm.heuristic.gc_specific, s.llm.heuristic.fallback_quirk ? 1 : 0);
-  return std::string("heuristic-v1;") + knobs + ";vocab=" + sha256_hex(phrases).substr(0, 12);
+  return std::string("heuristic-v1;") + knobs + ";vocab=" + sim::vocabulary_hash(vocab).substr(0, 12);
 }
 
 }  // namespace
@@ -45,9 +43,11 @@ ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptio
   modifier = std::make_unique<InstructionModifier>(*llm, agent_options);
 }
 
-DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id) {
+DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id,
+                                   const std::string& identity) {
   DispatchSettings ds = s.dispatch;
   ds.experiment_id = experiment_id;
+  ds.identity = identity;
   if (s.backend == "sim") ds.params.options["sim.taste_seed"] = std::to_string(s.taste_seed);
   if (!s.cache_reuse) ds.params.options["cache.scope"] = experiment_id;
   return ds;

@@ -44,9 +44,11 @@ class ExperimentWiring {
   std::unique_ptr<InstructionModifier> modifier;
 };
 
-// How the experiment's renders are submitted (service, params, the sim
-// taste as a task option, cache scope).
-DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id);
+// How the experiment's renders are submitted (service, the backend identity
+// from check_backend_identity(), params, the sim taste as a task option,
+// cache scope).
+DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::string& experiment_id,
+                                   const std::string& identity);
 
 // How the scheduler talks to the broker (CURVE keys from broker_auth.*).
 // Throws std::runtime_error naming a key file that cannot be read.

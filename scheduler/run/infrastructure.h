@@ -38,6 +38,8 @@ class Infrastructure {
   std::unique_ptr<broker::BrokerClient> connect_client(const std::string& client_id,
                                                        broker::BrokerClientOptions options) const;
   std::string describe() const;
+  // The backend identity of the local workers; empty without them.
+  std::string local_identity() const { return workers_ ? workers_->identity() : std::string(); }
 
  private:
   std::unique_ptr<RedisServer> redis_server_;

@@ -20,6 +20,7 @@ TEST_F(SubmitWindowTest, DispatcherKeepsAtMostMaxInFlightTasksAtTheBroker) {
   engine::DispatchSettings ds;
   ds.experiment_id = "exp";
   ds.service = kService;
+  ds.identity = sim_worker_identity();  // the pool's default sim backends
   ds.max_in_flight = 3;
   engine::RenderDispatcher dispatcher(client, *redis, ds);
   std::vector<engine::RenderJob> jobs;

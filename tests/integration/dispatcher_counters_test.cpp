@@ -21,6 +21,7 @@ class DispatcherCountersTest : public RedisFixture {
     engine::DispatchSettings ds;
     ds.experiment_id = "exp";
     ds.service = kService;
+    ds.identity = sim_worker_identity();
     return ds;
   }
   std::vector<engine::RenderJob> jobs(const std::string& prefix, int n) {

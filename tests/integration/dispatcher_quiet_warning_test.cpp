@@ -46,6 +46,7 @@ TEST_F(DispatcherQuietWarningTest, ServiceThatNoWorkerServesIsNamedWithTheWorker
       engine::DispatchSettings ds;
       ds.experiment_id = "exp";
       ds.service = "nosuch";
+      ds.identity = sim_worker_identity();
       ds.quiet_warning_after = 100ms;
       ds.quiet_warning_repeat = 100ms;
       engine::RenderDispatcher dispatcher(client, *redis, ds);

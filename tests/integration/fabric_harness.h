@@ -20,6 +20,9 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/backend_identity.h"
+#include "backends/sim/sim_renderer.h"
+#include "backends/sim/sim_scorer.h"
 #include "broker/broker.h"
 #include "broker/broker_client.h"
 #include "common/child_process.h"
@@ -116,24 +119,35 @@ class WorkerProcess {
   std::unique_ptr<ChildProcess> child_;
 };
 
+// The backend identity of a `bigpe worker --backend sim` with the default
+// vocabulary: the one every task for WorkerProcess workers must name.
+inline std::string sim_worker_identity() {
+  static const std::string id = backend_identity(
+      SimRenderer{}, SimScorer(std::make_shared<const sim::Vocabulary>(
+                         sim::Vocabulary::load(sim::default_vocabulary_path()))));
+  return id;
+}
+
 // One task of `n` items with distinct prompts "<prefix> <i>"; keys are the
 // real cache keys.
 inline schemas::TaskEnvelope make_task(const std::string& task_id, const std::string& prefix, int n,
                                        std::map<std::string, std::string> options = {},
-                                       const std::string& experiment = "exp1") {
+                                       const std::string& experiment = "exp1",
+                                       const std::string& identity = sim_worker_identity()) {
   schemas::RenderTask t;
   t.experiment_id = experiment;
   t.service = kService;
+  t.identity = identity;
   t.params.options = std::move(options);
   for (int i = 0; i < n; ++i) {
     schemas::RenderItem it;
     it.prompt = prefix + " " + std::to_string(i) + ", highly detailed";
     it.score_text = prefix;
     it.seed = 1000 + i;
-    it.key = result_key(t.service, it.prompt, it.score_text, it.seed, t.params);
+    it.key = result_key(t.service, t.identity, it.prompt, it.score_text, it.seed, t.params);
     t.items.push_back(std::move(it));
   }
-  return schemas::TaskEnvelope{task_id, experiment, kService, schemas::encode(t)};
+  return schemas::TaskEnvelope{task_id, experiment, kService, schemas::encode(t), identity};
 }
 
 struct Outcomes {

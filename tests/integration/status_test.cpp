@@ -48,6 +48,7 @@ TEST(Status, ShowsARunningCampaignsProgressWorkersAndThenItsStop) {
   // The live broker answered STATUS: two local workers serve the sim service.
   EXPECT_NE(shown.find("service sim"), std::string::npos) << shown;
   EXPECT_NE(shown.find("2 workers"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("identity sim-image-v1;size=64+sim-v1;vocab="), std::string::npos) << shown;
   // And each worker with its services and what it holds.
   const std::regex worker_line(R"(\n  worker [^ ]+ \(sim\): [0-9]+/[0-9]+ held)");
   EXPECT_EQ(std::distance(std::sregex_iterator(shown.begin(), shown.end(), worker_line), std::sregex_iterator()), 2)

@@ -70,12 +70,14 @@ WorkerOptions worker_options(const std::string& endpoint) {
 
 schemas::Ready ready_of(const WireMessage& m) { return schemas::decode_ready(m.body); }
 
-schemas::TaskEnvelope render_task(const std::string& id) {
+// `identity`: the backend identity the worker advertised in its READY.
+schemas::TaskEnvelope render_task(const std::string& id, const std::string& identity) {
   schemas::RenderTask t;
   t.experiment_id = "exp";
   t.service = "svc";
+  t.identity = identity;
   t.items.push_back({"a lamp " + id, "a lamp", 7, "key-" + id});
-  return schemas::TaskEnvelope{id, "exp", "svc", schemas::encode(t)};
+  return schemas::TaskEnvelope{id, "exp", "svc", schemas::encode(t), identity};
 }
 
 class WorkerSessionTest : public ::testing::Test {
@@ -123,6 +125,7 @@ TEST_F(WorkerSessionTest, AfterAGracefulBrokerRestartTheWorkerRegistersAtOnceAnd
   pool.start();
   auto hello = old->next(Command::kReady);
   ASSERT_TRUE(hello.has_value());
+  const std::string identity = ready_of(*hello).identity;
   old->send(hello->peer, Command::kHeartbeat, schemas::encode(schemas::Heartbeat{"old-instance"}));
   old->send(hello->peer, Command::kDisconnect, schemas::encode(schemas::Disconnect{"broker stopping"}));
   ASSERT_TRUE(old->next(Command::kReady).has_value()) << "the READY the old broker should swallow";
@@ -136,7 +139,7 @@ TEST_F(WorkerSessionTest, AfterAGracefulBrokerRestartTheWorkerRegistersAtOnceAnd
   BrokerRunner successor(o);
   BrokerClient client(successor.broker().client_endpoint(), "client", client_options());
   std::vector<schemas::TaskEnvelope> batch;
-  for (int i = 0; i < 10; ++i) batch.push_back(render_task("t" + std::to_string(i)));
+  for (int i = 0; i < 10; ++i) batch.push_back(render_task("t" + std::to_string(i), identity));
   client.submit(batch);
 
   auto events = collect(client, batch.size());

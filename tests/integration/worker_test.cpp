@@ -128,7 +128,8 @@ TEST_F(WorkerTest, MalformedTaskBodyIsAnsweredWithAnErrorAndTheWorkerLivesOn) {
   broker::BrokerClient client(broker.client_endpoint(), "sched", client_options());
   ASSERT_TRUE(wait_for_workers(client, 1)) << worker.log();
 
-  schemas::TaskEnvelope garbage{"bad", "exp1", kService, std::string("\xc1\xff not msgpack", 14)};
+  schemas::TaskEnvelope garbage{"bad", "exp1", kService, std::string("\xc1\xff not msgpack", 14),
+                                sim_worker_identity()};
   client.submit({garbage, make_task("good", "a horse", 2)});
   Outcomes out = collect(client, 2);
   ASSERT_EQ(out.failed.count("bad"), 1u) << worker.log();

@@ -24,24 +24,39 @@ TEST(ContentHash, Sha256IsBinarySafe) {
   EXPECT_EQ(sha256(with_nul).size(), 32u);
 }
 
+constexpr const char* kIdentity = "sim-image-v1;size=64+sim-v1;vocab=0123456789abcdef";
+
 TEST(ContentHash, ResultKeyMatchesGoldenValue) {
-  // Note for ports: msgpack-c packs an integral double (guidance 0.0) as the
-  // integer 0 (one byte 0x00), not as float64; the golden bytes follow that.
-  EXPECT_EQ(result_key("sim", "a cat", "cat", 7, golden_params()),
+  // The worked example of schemas/README.md section 7. Note for ports:
+  // msgpack-c packs an integral double (guidance 0.0) as the integer 0 (one
+  // byte 0x00), not as float64; the golden bytes follow that.
+  EXPECT_EQ(result_key("sim", kIdentity, "a cat", "cat", 7, golden_params()),
+            "c4e3cc65055b3ae03c77f77953ee608d33f31bf6d4c4b7e59564d7ce4c3a4de5");
+}
+
+TEST(ContentHash, KeysWithoutIdentityAreNotTheOldV1Keys) {
+  // v1 keys (no identity) were computed from the same inputs; the v2 key
+  // with an empty identity must differ from them, so old entries are never
+  // found again. The v1 golden value of these inputs:
+  EXPECT_NE(result_key("sim", "", "a cat", "cat", 7, golden_params()),
             "8b1658291ba91a9dcec9dbb330fcc814f1e58cf26d770ed0d8feae78eb367b5e");
 }
 
 TEST(ContentHash, ResultKeyChangesWhenAnyFieldChanges) {
-  const std::string base = result_key("sim", "a cat", "cat", 7, golden_params());
+  const std::string base = result_key("sim", kIdentity, "a cat", "cat", 7, golden_params());
   std::vector<std::string> keys;
-  keys.push_back(result_key("sim2", "a cat", "cat", 7, golden_params()));
-  keys.push_back(result_key("sim", "a cat.", "cat", 7, golden_params()));
-  keys.push_back(result_key("sim", "a cat", "cats", 7, golden_params()));
-  keys.push_back(result_key("sim", "a cat", "cat", 8, golden_params()));
+  keys.push_back(result_key("sim2", kIdentity, "a cat", "cat", 7, golden_params()));
+  // Another vocabulary, and no identity at all (what v1 keys carried).
+  keys.push_back(result_key("sim", "sim-image-v1;size=64+sim-v1;vocab=fedcba9876543210", "a cat", "cat", 7,
+                            golden_params()));
+  keys.push_back(result_key("sim", "", "a cat", "cat", 7, golden_params()));
+  keys.push_back(result_key("sim", kIdentity, "a cat.", "cat", 7, golden_params()));
+  keys.push_back(result_key("sim", kIdentity, "a cat", "cats", 7, golden_params()));
+  keys.push_back(result_key("sim", kIdentity, "a cat", "cat", 8, golden_params()));
   auto vary = [&](auto change) {
     schemas::RenderParams p = golden_params();
     change(p);
-    keys.push_back(result_key("sim", "a cat", "cat", 7, p));
+    keys.push_back(result_key("sim", kIdentity, "a cat", "cat", 7, p));
   };
   vary([](schemas::RenderParams& p) { p.steps = 2; });
   vary([](schemas::RenderParams& p) { p.guidance = 7.5; });
@@ -64,13 +79,14 @@ TEST(ContentHash, ResultKeyIgnoresOptionInsertionOrder) {
   a.options["y"] = "2";
   b.options["y"] = "2";
   b.options["x"] = "1";
-  EXPECT_EQ(result_key("s", "p", "q", 1, a), result_key("s", "p", "q", 1, b));
+  EXPECT_EQ(result_key("s", "i", "p", "q", 1, a), result_key("s", "i", "p", "q", 1, b));
 }
 
 TEST(ContentHash, FieldBoundariesAreUnambiguous) {
   // Concatenation-style hashing would make these collide.
   schemas::RenderParams p;
-  EXPECT_NE(result_key("ab", "c", "q", 1, p), result_key("a", "bc", "q", 1, p));
+  EXPECT_NE(result_key("ab", "c", "p", "q", 1, p), result_key("a", "bc", "p", "q", 1, p));
+  EXPECT_NE(result_key("s", "ab", "c", "q", 1, p), result_key("s", "a", "bc", "q", 1, p));
 }
 
 }  // namespace

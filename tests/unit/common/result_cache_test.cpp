@@ -1,6 +1,8 @@
 // ResultCache against a real redis-server.
 #include <gtest/gtest.h>
 
+#include <msgpack.hpp>
+
 #include "tests/support/redis_fixture.h"
 #include "common/redis/result_cache.h"
 
@@ -48,6 +50,24 @@ TEST_F(ResultCacheTest, UndecodableRecordIsAMiss) {
   auto found = cache.lookup({"bad"});
   ASSERT_EQ(found.size(), 1u);
   EXPECT_FALSE(found[0].has_value());
+}
+
+TEST_F(ResultCacheTest, ARecordWithoutVersionIsAMiss) {
+  // schemas/README.md section 7: `v` is required; such a record is rendered again.
+  RedisClient redis = client();
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_map(2);
+  pk.pack(std::string("key"));
+  pk.pack(std::string("k"));
+  pk.pack(std::string("score"));
+  pk.pack(27.5);
+  redis.command({"SET", ResultCache::record_key("k"), std::string(buf.data(), buf.size())});
+  ResultCache cache(redis);
+  EXPECT_FALSE(cache.lookup({"k"})[0].has_value());
+  // The same record with its version is found.
+  cache.store({record("k2", 27.5)}, "w", 1);
+  EXPECT_TRUE(cache.lookup({"k2"})[0].has_value());
 }
 
 TEST_F(ResultCacheTest, NothingToDoIsNoRoundTrip) {

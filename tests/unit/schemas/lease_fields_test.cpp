@@ -14,7 +14,7 @@ namespace {
 
 TEST(LeaseFields, SubmitLeaseRoundTripsAndDefaultsToZero) {
   Submit s;
-  s.tasks.push_back({"t1", "e", "svc", "body", 1500});
+  s.tasks.push_back({"t1", "e", "svc", "body", "id-a", 1500});
   s.tasks.push_back({"t2", "e", "svc", "body"});
   Submit back = decode_submit(encode(s));
   ASSERT_EQ(back.tasks.size(), 2u);

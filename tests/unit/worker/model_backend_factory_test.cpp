@@ -5,6 +5,7 @@
 
 #include "tests/models/support/model_test_support.h"
 #include "worker/backend_factory.h"
+#include "worker/model_fingerprint.h"
 
 namespace bigpe {
 namespace {
@@ -42,6 +43,13 @@ TEST(ModelBackendFactory, BuildsTorchBackendsFromTinyModels) {
   auto scorer = make_scorer(s);
   EXPECT_EQ(renderer->name(), "torchscript-sd");
   EXPECT_EQ(scorer->name(), "hpsv2");
+  // The identity names the pipeline's code version, the precision and the
+  // model folder's files (model_fingerprint.h).
+  EXPECT_EQ(renderer->identity(),
+            "torchscript-sd-v1;family=sdxl-turbo;device=cpu;dtype=te:float32,te2:float32,unet:float32,vae:float32;"
+            "model=" + model_folder_fingerprint(s.model_dir));
+  EXPECT_EQ(scorer->identity(), "hpsv2-v1;device=cpu;dtype=image:float32,text:float32;model=" +
+                                    model_folder_fingerprint(s.scorer_model_dir));
   schemas::RenderParams p;  // the defaults: 1 euler step, guidance 0, as SDXL-Turbo runs
   p.width = p.height = 64;
   std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}}, p);

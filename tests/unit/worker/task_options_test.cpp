@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/backend_identity.h"
 #include "schemas/render_task.h"
 #include "worker/backend_factory.h"
 #include "worker/task_executor.h"
@@ -14,9 +15,10 @@
 namespace bigpe {
 namespace {
 
-schemas::Task task_with(const std::map<std::string, std::string>& options) {
+schemas::Task task_with(const std::string& identity, const std::map<std::string, std::string>& options) {
   schemas::RenderTask r;
   r.service = "sim";
+  r.identity = identity;
   r.params.options = options;
   r.items.push_back({"a lamp, golden hour", "a lamp", 3, "k1"});
   return schemas::Task{"t", 1, "exp", schemas::encode(r)};
@@ -28,7 +30,7 @@ class TaskOptionsTest : public ::testing::Test {
       : renderer_(make_renderer(BackendSettings{})), scorer_(make_scorer(BackendSettings{})),
         executor_("w", *renderer_, *scorer_, nullptr, nullptr) {}
   TaskExecutor::Outcome run(const std::map<std::string, std::string>& options) {
-    return executor_.run({task_with(options)}).at(0);
+    return executor_.run({task_with(backend_identity(*renderer_, *scorer_), options)}).at(0);
   }
   std::unique_ptr<Renderer> renderer_;
   std::unique_ptr<Scorer> scorer_;
