@@ -244,6 +244,38 @@ class AggregateOnFixture(unittest.TestCase):
                 self.assertEqual(len(got), 1)
                 self.assertAlmostEqual(float(got[0]["mean"]), want, places=4)
 
+    def test_learning_curves_are_also_plotted_against_renders(self):
+        rows = read_csv(os.path.join(self.out, "curves", "curves.csv"))
+        ids = self.experiments_of("ucb_b3")
+        for it in (1, 4):
+            want = statistics.mean(r["renders"] for r in self.rows["iterations"]
+                                   if r["experiment_id"] in ids and r["iteration"] == it)
+            got = [r for r in rows if r["cell"] == "ucb_b3" and r["measure"] == "best"
+                   and int(r["iteration"]) == it]
+            self.assertAlmostEqual(float(got[0]["renders"]), want, places=6)
+        # Two panels side by side (iterations | renders): twice the width of
+        # one (5.5 in at 110 dpi), read from the PNG's IHDR.
+        for name in ("ucb_b3.png", "overview.png"):
+            with open(os.path.join(self.out, "curves", name), "rb") as f:
+                width = int.from_bytes(f.read(24)[16:20], "big")
+            self.assertGreater(width, 1100, name)
+
+    def test_lineage_nodes_carry_their_scores(self):
+        eid = self.rows["experiments"][1]["experiment_id"]
+        with open(os.path.join(self.out, "lineage", f"{eid}.txt"), encoding="utf-8") as f:
+            lines = {ln.split("\t")[0].split(" ")[0]: ln for ln in f.read().splitlines()
+                     if not ln.startswith("#")}
+        unscored = 0
+        for i in (i for i in self.rows["instructions"] if i["experiment_id"] == eid):
+            if i["score_n"]:
+                self.assertIn(f"\tmean={i['score_mean']:.2f} n={i['score_n']} "
+                              f"best={i['score_best']:.2f}\t", lines[i["id"]])
+            else:
+                unscored += 1
+                self.assertIn("\tunscored\t", lines[i["id"]])
+        self.assertGreater(unscored, 0)  # the last iteration's children were never rendered
+        self.assertLess(unscored, len(lines))
+
     def test_lineage_lists_every_instruction_with_its_parent(self):
         eid = self.rows["experiments"][0]["experiment_id"]
         mine = [i for i in self.rows["instructions"] if i["experiment_id"] == eid]
