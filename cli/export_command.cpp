@@ -1,4 +1,4 @@
-// `bigpe export EXPERIMENT|CAMPAIGN --out DIR [--redis URL]` (docs/campaigns.md).
+// `bigpe export EXPERIMENT|CAMPAIGN --out DIR [--redis URL] [--no-images] [--force]` (docs/campaigns.md).
 #include <iostream>
 
 #include "cli/commands.h"
@@ -15,6 +15,7 @@ void register_export_command(CLI::App& app) {
   cmd->add_option("--out", req->out_dir, "output folder")->required();
   cmd->add_option("--redis", req->redis_url, "Redis URL (to export by id)");
   cmd->add_flag("--no-images", *no_images, "do not copy the evaluation images");
+  cmd->add_flag("--force", req->force, "overwrite the export in a non-empty --out folder");
   cmd->callback([req, no_images] {
     req->images = !*no_images;
     throw CommandExit{engine::run_export(*req, std::cout)};

@@ -18,6 +18,7 @@
 #include "scheduler/engine/optimization_loop.h"
 #include "scheduler/engine/paper_loop.h"
 #include "scheduler/llm/heuristic/heuristic_llm.h"
+#include "scheduler/stats/repeat_interval.h"
 
 namespace bigpe::engine {
 namespace {
@@ -107,16 +108,10 @@ struct Interval {
   double mean = 0, low = 0, high = 0;
 };
 
-// Mean and 95% interval over runs (normal approximation; 100 runs).
+// Mean and 95% interval over runs: the repeats rule (repeat_interval.h).
 Interval interval(const std::vector<double>& v) {
-  if (v.empty()) return {};
-  double sum = 0;
-  for (double x : v) sum += x;
-  const double mean = sum / static_cast<double>(v.size());
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  const double se = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size())) : 0.0;
-  return {mean, mean - 1.96 * se, mean + 1.96 * se};
+  const RepeatInterval r = repeat_interval(v);
+  return {r.mean, r.low, r.high};
 }
 
 std::string fmt(const Interval& i, const char* spec = "%+.2f") {

@@ -37,6 +37,7 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
   sum.iteration = iteration_;
   sum.renders_done = state.renders_done;
   sum.renders_cached = state.renders_cached;
+  sum.renders_spent = state.renders_spent;
   state.summaries.push_back(sum);
   fault_point(iteration_tag(iteration_) + ":before-commit");
   if (ctx_.store)

@@ -30,10 +30,11 @@ std::string encode_state(const ExperimentState& s) {
     w.key("summaries");
     pk.pack_array(static_cast<uint32_t>(s.summaries.size()));
     for (const IterationSummary& m : s.summaries) {
-      MapWriter mw(pk, 7);
+      MapWriter mw(pk, 8);
       mw.field("iteration", m.iteration).field("best", m.best).field("mean", m.mean);
       mw.field("pool", m.pool).field("best_id", m.best_id);
       mw.field("renders_done", m.renders_done).field("renders_cached", m.renders_cached);
+      mw.field("renders_spent", m.renders_spent);
     }
     w.field("final_id", s.final_id).field("renders_done", s.renders_done);
     w.field("renders_cached", s.renders_cached).field("finished", s.finished);
@@ -82,6 +83,9 @@ ExperimentState decode_state(const std::string& bytes) {
       m.best_id = mr.optional<std::string>("best_id", "");
       m.renders_done = mr.optional<long>("renders_done", 0);
       m.renders_cached = mr.optional<long>("renders_cached", 0);
+      // States written before it was recorded: what the iteration rendered or
+      // took from the cache, the nearest count there is.
+      m.renders_spent = mr.optional<long>("renders_spent", m.renders_done + m.renders_cached);
       s.summaries.push_back(m);
     }
     s.final_id = r.optional<std::string>("final_id", "");

@@ -30,6 +30,9 @@ struct IterationSummary {
   std::string best_id;
   long renders_done = 0;    // cumulative
   long renders_cached = 0;  // cumulative
+  // Cumulative render jobs asked for, cached or not: what budget.renders
+  // counts, so the x axis of a curve against the budget.
+  long renders_spent = 0;
 };
 
 struct ExperimentState {

@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
-#include "scheduler/stats/bootstrap.h"
 #include "common/csv_writer.h"
 #include "scheduler/engine/evaluation.h"
+#include "scheduler/stats/repeat_interval.h"
 #include "scheduler/store/state_store.h"
 
 namespace bigpe::engine {
@@ -17,15 +17,16 @@ struct Column {
   const char* name;
   double ExperimentSummary::*field;
   bool needs_eval;
+  bool signed_;  // a difference: printed with its sign
 };
 
 const std::vector<Column>& columns() {
   static const std::vector<Column> c = {
-      {"initial_best", &ExperimentSummary::first_best, false},
-      {"last_best", &ExperimentSummary::last_best, false},
-      {"heldout_optimized", &ExperimentSummary::optimized, true},
-      {"gain_over_baseline", &ExperimentSummary::gain_over_baseline, true},
-      {"gain_over_professional", &ExperimentSummary::gain_over_professional, true},
+      {"initial_best", &ExperimentSummary::first_best, false, false},
+      {"last_best", &ExperimentSummary::last_best, false, false},
+      {"heldout_optimized", &ExperimentSummary::optimized, true, false},
+      {"gain_over_baseline", &ExperimentSummary::gain_over_baseline, true, true},
+      {"gain_over_professional", &ExperimentSummary::gain_over_professional, true, true},
   };
   return c;
 }
@@ -34,7 +35,11 @@ struct VariantStats {
   std::string variant;
   int n = 0;        // finished experiments
   int planned = 0;  // all repeats
-  std::vector<double> mean, low, high;
+  std::vector<RepeatInterval> columns;  // per columns() entry, over the finished repeats
+  // Column c as the tables print it (scripts/aggregate prints the same).
+  std::string cell(std::size_t c) const {
+    return format_repeat_interval(columns[c], 2, bigpe::engine::columns()[c].signed_);
+  }
 };
 
 std::vector<VariantStats> variant_stats(const std::vector<ExperimentSummary>& rows) {
@@ -44,7 +49,7 @@ std::vector<VariantStats> variant_stats(const std::vector<ExperimentSummary>& ro
   for (const ExperimentSummary& r : rows) {
     if (!index.count(r.member.variant)) {
       index[r.member.variant] = out.size();
-      out.push_back({r.member.variant, 0, 0, {}, {}, {}});
+      out.push_back({r.member.variant, 0, 0, {}});
     }
     ++out[index[r.member.variant]].planned;
     if (r.status == "finished") done[r.member.variant].push_back(&r);
@@ -56,19 +61,20 @@ std::vector<VariantStats> variant_stats(const std::vector<ExperimentSummary>& ro
       std::vector<double> values;
       for (const ExperimentSummary* r : rs)
         if (!c.needs_eval || r->evaluated) values.push_back(r->*c.field);
-      Interval ci = bootstrap_mean_interval(values, "campaign|" + v.variant + "|" + c.name);
-      v.mean.push_back(mean_of_values(values));
-      v.low.push_back(ci.low);
-      v.high.push_back(ci.high);
+      v.columns.push_back(repeat_interval(values));
     }
   }
   return out;
 }
 
-std::string fixed(double v, int digits = 3) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
+// The interval mark "*" would start emphasis in Markdown.
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '*') out += '\\';
+    out += ch;
+  }
+  return out;
 }
 
 }  // namespace
@@ -141,10 +147,11 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
   std::vector<VariantStats> stats = variant_stats(rows);
   for (const VariantStats& v : stats) {
     std::vector<std::string> f = {v.variant, std::to_string(v.n), std::to_string(v.planned)};
-    for (std::size_t c = 0; c < columns().size(); ++c) {
-      f.push_back(csv_number(v.mean[c]));
-      f.push_back(csv_number(v.low[c]));
-      f.push_back(csv_number(v.high[c]));
+    // No interval (one repeat) leaves its fields empty.
+    for (const RepeatInterval& r : v.columns) {
+      f.push_back(r.n ? csv_number(r.mean) : "");
+      f.push_back(r.has_interval() ? csv_number(r.low) : "");
+      f.push_back(r.has_interval() ? csv_number(r.high) : "");
     }
     table.row(f);
   }
@@ -152,15 +159,16 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
 
   std::ostringstream md;
   md << "# Campaign " << campaign_id << "\n\n"
-     << "Mean over finished repeats, with the 95% bootstrap interval across repeats. initial/last: best "
-        "batch score in the first/last iteration (the paper's Table 1 metric, noisy); held-out: the final "
-        "instruction on the held-out queries, and its paired gains.\n\n"
+     << "Mean over finished repeats, with the 95% t-interval across repeats (docs/campaigns.md, "
+        "\"Statistics\"); \\* marks an interval from fewer than " << kFewRepeats
+     << " repeats, too few to trust. initial/last: best batch score in the first/last iteration (the "
+        "paper's Table 1 metric, noisy); held-out: the final instruction on the held-out queries, and its "
+        "paired gains.\n\n"
      << "| variant | finished | initial best | last best | held-out | gain over I0 | gain over professional |\n"
      << "|---|---|---|---|---|---|---|\n";
   for (const VariantStats& v : stats) {
     md << "| " << v.variant << " | " << v.n << "/" << v.planned;
-    for (std::size_t c = 0; c < columns().size(); ++c)
-      md << " | " << fixed(v.mean[c]) << " [" << fixed(v.low[c]) << ", " << fixed(v.high[c]) << "]";
+    for (std::size_t c = 0; c < columns().size(); ++c) md << " | " << markdown_cell(v.cell(c));
     md << " |\n";
   }
   const std::string path = dir + "/summary.md";
@@ -176,14 +184,16 @@ std::string campaign_table_text(const std::vector<ExperimentSummary>& rows) {
   std::snprintf(line, sizeof line, "%-22s %8s  %-24s %-24s %-24s\n", "variant", "finished", "last best",
                 "held-out gain over I0", "gain over professional");
   out << line;
+  bool marked = false;
   for (const VariantStats& v : variant_stats(rows)) {
-    auto cell = [&](std::size_t c) {
-      return fixed(v.mean[c], 2) + " [" + fixed(v.low[c], 2) + ", " + fixed(v.high[c], 2) + "]";
-    };
     std::snprintf(line, sizeof line, "%-22s %5d/%-3d %-24s %-24s %-24s\n", v.variant.c_str(), v.n, v.planned,
-                  cell(1).c_str(), cell(3).c_str(), cell(4).c_str());
+                  v.cell(1).c_str(), v.cell(3).c_str(), v.cell(4).c_str());
     out << line;
+    for (const RepeatInterval& r : v.columns) marked = marked || r.few();
   }
+  out << "95% t-intervals over the finished repeats";
+  if (marked) out << "; * from fewer than " << kFewRepeats << " repeats, too few to trust";
+  out << "\n";
   return out.str();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The tables a campaign writes when it ends (and the console prints): one
 // row per experiment (summary.csv) and one per variant (table.csv,
-// summary.md) with the mean over repeats and its 95% bootstrap interval
-// (10,000 resamples of repeats, seeded by the variant and column) of:
+// summary.md) with the mean over repeats and its 95% t-interval, marked
+// "*" from fewer than 5 repeats (repeat_interval.h: the rule every repeats
+// table follows, so scripts/aggregate prints the same intervals) of:
 // the first iteration's best batch score ("initial", as the paper's Table 1),
 // the last iteration's best batch score ("last"), the held-out score of the
 // final instruction, and its paired held-out gains over I0 and over the

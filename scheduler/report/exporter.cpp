@@ -1,7 +1,9 @@
 #include "scheduler/report/exporter.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ostream>
 
 #include "common/json_strict.h"
@@ -108,6 +110,13 @@ struct Exporter {
   void experiment(const std::string& id) {
     StateStore store(redis, id);
     if (!store.exists()) throw std::runtime_error("no experiment " + id + " in this Redis");
+    if (req.force) {
+      // An earlier export's images of this experiment go, so none outlives
+      // the rows that referenced it.
+      std::error_code ec;
+      fs::remove_all(fs::path(req.out_dir) / "images" / id, ec);
+      if (ec) throw std::runtime_error("cannot remove " + req.out_dir + "/images/" + id + ": " + ec.message());
+    }
     std::map<std::string, std::string> meta = store.load_meta();
     std::map<std::string, std::string> config = store.load_config_values();
     ExperimentState state = store.load_state().value_or(ExperimentState{});
@@ -127,6 +136,7 @@ struct Exporter {
     row["iterations"] = static_cast<int64_t>(state.summaries.size());
     experiments.write(row);
 
+    std::map<std::string, double> best_batch;  // instruction id -> its best batch score
     for (std::size_t n = 0; n < state.summaries.size(); ++n) {
       std::optional<std::string> bytes = store.load_iteration(static_cast<int>(n));
       if (!bytes) throw std::runtime_error("experiment " + id + ": iteration " + std::to_string(n + 1) + " is missing");
@@ -136,6 +146,7 @@ struct Exporter {
       it["iteration"] = static_cast<int64_t>(n + 1);
       it["best"] = state.summaries[n].best;
       it["mean"] = state.summaries[n].mean;
+      it["renders"] = static_cast<int64_t>(state.summaries[n].renders_spent);
       it["queries"] = strings(rec.queries);
       ordered_json arms = ordered_json::array();
       for (const ArmRecord& a : rec.arms) {
@@ -146,6 +157,8 @@ struct Exporter {
         av["scores"] = numbers(a.scores);
         av["batch_score"] = a.batch_score;
         arms.push_back(av);
+        auto [at, fresh] = best_batch.emplace(a.id, a.batch_score);
+        if (!fresh) at->second = std::max(at->second, a.batch_score);
       }
       it["arms"] = arms;
       ordered_json pros = ordered_json::array();
@@ -174,6 +187,14 @@ struct Exporter {
       iv["parent"] = r.parent;
       iv["born"] = static_cast<int64_t>(r.born < 0 ? 0 : r.born + 1);
       iv["improvement"] = r.improvement;
+      // Its record in the selector's statistics (keyed by text, as the
+      // selector keys them); null where it was never rendered.
+      auto h = state.history.find(r.text);
+      const std::size_t n = h == state.history.end() ? 0 : h->second.scores.size();
+      iv["score_n"] = static_cast<int64_t>(n);
+      iv["score_mean"] = n ? ordered_json(h->second.mean()) : ordered_json(nullptr);
+      auto b = best_batch.find(iid);
+      iv["score_best"] = b == best_batch.end() ? ordered_json(nullptr) : ordered_json(b->second);
       instructions.write(iv);
     }
 
@@ -224,6 +245,13 @@ int run_export_checked(const ExportRequest& req, std::ostream& out) {
   }
 
   std::error_code ec;
+  if (fs::exists(req.out_dir, ec)) {
+    if (!fs::is_directory(req.out_dir, ec)) throw std::runtime_error("--out " + req.out_dir + ": not a folder");
+    if (!fs::is_empty(req.out_dir, ec) && !req.force)
+      throw std::runtime_error("--out " + req.out_dir +
+                               ": the folder is not empty (an earlier export?); give another --out, or --force to "
+                               "overwrite the export in it");
+  }
   fs::create_directories(req.out_dir, ec);
   if (ec) throw std::runtime_error("cannot create " + req.out_dir + ": " + ec.message());
   Exporter ex(redis, req, t.infra_folder);

@@ -6,12 +6,16 @@
 //                           config {key: value text}, config_hash, status,
 //                           final_instruction, iterations
 //   DIR/iterations.jsonl    experiment_id, iteration (1-based), best, mean,
-//                           queries, arms [{id, text, prompts, scores,
+//                           renders (cumulative render jobs, what
+//                           budget.renders counts), queries, arms [{id, text, prompts, scores,
 //                           batch_score}], professional [{query, prompt,
 //                           score}], selected, i_low, pairs, gradient_text,
 //                           improvements, children
 //   DIR/instructions.jsonl  experiment_id, id, text, parent, born (1-based
-//                           iteration, 0 for I0), improvement
+//                           iteration, 0 for I0), improvement, score_n,
+//                           score_mean (its per-query scores in the
+//                           optimization), score_best (its best batch
+//                           score); null scores when never rendered
 //   DIR/evaluation.jsonl    one row per cell of the end-of-run evaluation:
 //                           experiment_id, method, instruction, query, seed,
 //                           score, prompt, image (path relative to DIR, or "")
@@ -29,9 +33,13 @@ struct ExportRequest {
   std::string redis_url;  // --redis
   std::string out_dir;    // --out (required)
   bool images = true;     // copy the images referenced
+  // Write into a non-empty --out folder (refused otherwise): the export's
+  // files and its experiments' images/<id>/ are replaced, nothing else.
+  bool force = false;
 };
 
-// Returns the exit status: 0 written, 1 bad input or unreadable records.
+// Returns the exit status: 0 written, 1 bad input (a non-empty --out
+// without force included) or unreadable records.
 int run_export(const ExportRequest& request, std::ostream& out);
 
 }  // namespace bigpe::engine

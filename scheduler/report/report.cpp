@@ -91,6 +91,7 @@ std::string report_json(const ReportInput& in) {
     p["iteration"] = static_cast<int64_t>(s.iteration + 1);
     p["best"] = s.best;
     p["mean"] = s.mean;
+    p["renders"] = static_cast<int64_t>(s.renders_spent);
     p["pool"] = static_cast<int64_t>(s.pool);
     p["best_id"] = s.best_id;
     curve.push_back(p);
@@ -144,10 +145,13 @@ std::string report_markdown(const ReportInput& in) {
   md << "- seed " << s.seed << ", taste seed " << s.taste_seed << ", images per prompt "
      << s.images_per_prompt << (s.paired ? " (paired)" : "") << "\n\n";
   md << "## Final instruction\n\n```\n" << final_text(in) << "\n```\n\n";
-  md << "## Iterations\n\n| iteration | best | mean | pool | renders done | cached |\n|---|---|---|---|---|---|\n";
+  // renders: the budget's count (jobs asked for, cached or not), the x axis
+  // a curve against the budget uses.
+  md << "## Iterations\n\n| iteration | renders | best | mean | pool | renders done | cached |\n"
+     << "|---|---|---|---|---|---|---|\n";
   for (const IterationSummary& it : in.state->summaries)
-    md << "| " << it.iteration + 1 << " | " << fixed(it.best, 3) << " | " << fixed(it.mean, 3) << " | "
-       << it.pool << " | " << it.renders_done << " | " << it.renders_cached << " |\n";
+    md << "| " << it.iteration + 1 << " | " << it.renders_spent << " | " << fixed(it.best, 3) << " | "
+       << fixed(it.mean, 3) << " | " << it.pool << " | " << it.renders_done << " | " << it.renders_cached << " |\n";
   if (in.eval) {
     md << "\n## Held-out evaluation\n\n" << in.eval->queries.size() << " held-out queries x "
        << in.eval->seeds << " seeds, the same seeds and generator samples for every method; 95% "

@@ -6,9 +6,9 @@ Writes into REPORT_DIR:
   table1.{md,csv,tex}     training scores per cell (paper Table 1) + held-out gains
   table2.{md,csv,tex}     held-out comparison per method (paper Table 2)
   per_experiment.csv      the per-experiment numbers behind Table 1
-  curves/<cell>.png       learning curves (best and mean per iteration, 95% band)
+  curves/<cell>.png       learning curves (best and mean, 95% band) against iterations and renders
   curves/overview.png     every cell's best-score curve; curves/curves.csv
-  lineage/<exp>.png/.txt  instruction lineage trees
+  lineage/<exp>.png/.txt  instruction lineage trees, each node with its scores
   gallery/index.html      held-out images side by side (portable folder)
   report.md               the tables and links to every figure (or --report PATH)
 """

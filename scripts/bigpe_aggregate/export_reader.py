@@ -61,8 +61,9 @@ REQUIRED = {
 COLUMNS = {
     "experiments": ["experiment_id", "campaign_id", "variant", "repeat", "config",
                     "config_hash", "status", "final_instruction", "iterations", "export_dir"],
-    "iterations": ["experiment_id", "iteration", "best", "mean"],
-    "instructions": ["experiment_id", "id", "text", "parent", "born", "improvement"],
+    "iterations": ["experiment_id", "iteration", "best", "mean", "renders"],
+    "instructions": ["experiment_id", "id", "text", "parent", "born", "improvement",
+                     "score_mean", "score_best", "score_n"],
     "evaluation": ["experiment_id", "method", "instruction", "query", "seed", "score",
                    "prompt", "image", "image_abs"],
 }
@@ -118,7 +119,7 @@ def read_exports(dirs, warn=None):
     e["repeat"] = pd.to_numeric(e["repeat"], errors="coerce")
     e["config"] = e["config"].apply(lambda c: c if isinstance(c, dict) else {})
     it = frames["iterations"]
-    for col in ("iteration", "best", "mean"):
+    for col in ("iteration", "best", "mean", "renders"):  # renders: absent from older exports
         it[col] = pd.to_numeric(it[col], errors="coerce")
     ev = frames["evaluation"]
     ev["score"] = pd.to_numeric(ev["score"], errors="coerce")
@@ -128,4 +129,6 @@ def read_exports(dirs, warn=None):
     ins["parent"] = ins["parent"].fillna("").astype(str)
     ins["born"] = pd.to_numeric(ins["born"], errors="coerce").fillna(0).astype(int)
     ins["improvement"] = ins["improvement"].fillna("").astype(str)
+    for col in ("score_mean", "score_best", "score_n"):  # absent from older exports
+        ins[col] = pd.to_numeric(ins[col], errors="coerce")
     return Export(**frames)

@@ -1,9 +1,19 @@
 """The statistics behind the tables, each a small pure function.
 
-- t_interval: mean and 95% Student-t interval, for a few repeats of an
-  experiment (Table 1, learning-curve bands). One value has no interval.
-- bootstrap_interval: mean and 95% percentile bootstrap interval (Table 2),
-  seeded so that a report is reproducible.
+The one interval rule (docs/campaigns.md, "Statistics"; the C++ side is
+scheduler/stats/repeat_interval.cpp, and both reproduce the golden vectors
+of tests/unit/scheduler/stats/repeat_intervals.json):
+- over repeats (experiments), always t_interval: the mean and its 95%
+  Student-t interval (Table 1, Table 2 over experiments, curve bands, and
+  `bigpe campaign`'s tables); one value has no interval; an interval from
+  fewer than FEW_REPEATS values is marked (`marked`);
+- over the cells of one experiment, bootstrap_interval, but only from at
+  least BOOTSTRAP_MIN_UNITS cells (`cluster_interval` chooses): a bootstrap
+  over a handful of values is about their min and max.
+
+- t_interval: mean and 95% Student-t interval.
+- bootstrap_interval: mean and 95% percentile bootstrap interval, seeded so
+  that a report is reproducible.
 - wilcoxon_p: two-sided Wilcoxon signed-rank p-value of paired
   differences, exactly as scipy.stats.wilcoxon computes it with its
   defaults (zero differences dropped, exact or normal approximation chosen
@@ -16,6 +26,15 @@ from scipy import stats as sps
 
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 10000
+# Intervals from fewer values than this are marked "*".
+FEW_REPEATS = 5
+# A bootstrap needs at least this many units; fewer get the t-interval.
+BOOTSTRAP_MIN_UNITS = 10
+
+
+def marked(n):
+    """Whether an interval from n values carries the "*" mark."""
+    return 2 <= n < FEW_REPEATS
 
 
 def t_interval(values, confidence=CONFIDENCE):
@@ -52,6 +71,16 @@ def bootstrap_interval(values, seed=0, resamples=BOOTSTRAP_RESAMPLES, confidence
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     return (mean, float(low), float(high), n)
+
+
+def cluster_interval(values, unit, seed=0):
+    """The rule's interval of a mean over `unit`s: the t-interval over
+    experiments (repeats) or over too few units for a bootstrap, else the
+    seeded percentile bootstrap. Returns (mean, low, high, n)."""
+    x = [v for v in values if v is not None and not math.isnan(v)]
+    if unit == "experiment" or len(x) < BOOTSTRAP_MIN_UNITS:
+        return t_interval(x)
+    return bootstrap_interval(x, seed=seed)
 
 
 def wilcoxon_p(differences):

@@ -12,20 +12,24 @@ The training columns are the paper's metric, kept for comparison; it is
 noisy (fresh batch every iteration), and the held-out gain is the one to
 read (sim-v1 section 5).
 
-Table 2, per cell and method: the mean score with a 95% bootstrap interval,
-and for every method but the baseline the paired difference to the
-baseline (I0 through the generator) with its bootstrap interval, the
-Wilcoxon signed-rank p-value and the share of pairs it wins. The unit of
-pairing is the (experiment, query, seed) cell when the group has one
-experiment, and the experiment's mean otherwise (run-to-run variance
-dominates, so pooling the cells of many runs would overstate certainty);
---unit overrides it.
+Table 2, per cell and method: the mean score with a 95% interval, and for
+every method but the baseline the paired difference to the baseline (I0
+through the generator) with its interval, the Wilcoxon signed-rank p-value
+and the share of pairs it wins. The unit of pairing is the (experiment,
+query, seed) cell when the group has one experiment, and the experiment's
+mean otherwise (run-to-run variance dominates, so pooling the cells of many
+runs would overstate certainty); --unit overrides it.
+
+Intervals follow the one rule (stats.py): over experiments the t-interval,
+the same numbers `bigpe campaign` prints for the same repeats; over cells
+the bootstrap, from at least 10 of them. An interval from fewer than 5
+values is marked "*".
 """
 import math
 
 import pandas as pd
 
-from .stats import bootstrap_interval, t_interval, wilcoxon_p
+from .stats import FEW_REPEATS, cluster_interval, marked, t_interval, wilcoxon_p
 
 METHOD_ORDER = ["plain", "baseline", "professional", "optimized"]
 
@@ -124,6 +128,7 @@ def table1(export, group_by=None):
         for key, _ in TABLE1_MEASURES:
             mean, low, high, n = t_interval(g[key].tolist())
             row[f"{key}_mean"], row[f"{key}_low"], row[f"{key}_high"] = mean, low, high
+            row[f"{key}_n"] = n
         rows.append(row)
     return pd.DataFrame(rows), per
 
@@ -146,7 +151,7 @@ def table2(export, group_by=None, unit="auto", seed=0):
                 "experiment": ["experiment_id"]}[u]
         pivot = g.pivot_table(index=keys, columns="method_label", values="score", aggfunc="mean")
         for m in sorted(pivot.columns, key=_method_sort_key):
-            mean, low, high, n = bootstrap_interval(pivot[m].dropna().to_numpy(), seed=seed)
+            mean, low, high, n = cluster_interval(pivot[m].dropna().tolist(), u, seed=seed)
             row = {"cell": cell, "method": m, "unit": u, "experiments": n_exp, "n": n,
                    "mean": mean, "low": low, "high": high,
                    "diff_mean": math.nan, "diff_low": math.nan, "diff_high": math.nan,
@@ -154,7 +159,7 @@ def table2(export, group_by=None, unit="auto", seed=0):
             if m != "baseline" and "baseline" in pivot:
                 d = (pivot[m] - pivot["baseline"]).dropna().to_numpy()
                 if len(d):
-                    dm, dl, dh, dn = bootstrap_interval(d, seed=seed)
+                    dm, dl, dh, dn = cluster_interval(d.tolist(), u, seed=seed)
                     row.update(diff_mean=dm, diff_low=dl, diff_high=dh, pairs=dn,
                                wilcoxon_p=wilcoxon_p(d), wins=float((d > 0).mean()))
             rows.append(row)
@@ -163,13 +168,17 @@ def table2(export, group_by=None, unit="auto", seed=0):
 
 # ---- formatting -------------------------------------------------------------
 
-def fmt_interval(mean, low, high, signed=False, digits=2):
+def fmt_interval(mean, low, high, signed=False, digits=2, n=None):
+    """"mean [low, high]", then "*" when the interval comes from n < 5
+    values; the same text as format_repeat_interval in C++."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "-"
     f = f"{{:+.{digits}f}}" if signed else f"{{:.{digits}f}}"
     s = f.format(mean)
     if not (math.isnan(low) or math.isnan(high)):
         s += f" [{f.format(low)}, {f.format(high)}]"
+        if n is not None and marked(int(n)):
+            s += "*"
     return s
 
 
@@ -185,7 +194,8 @@ def table1_display(t1):
         row = {"cell": r["cell"], "n": str(r["n"]), "iterations": r["iterations"]}
         for key, title in TABLE1_MEASURES:
             signed = key not in ("initial", "last")
-            row[title] = fmt_interval(r[f"{key}_mean"], r[f"{key}_low"], r[f"{key}_high"], signed)
+            row[title] = fmt_interval(r[f"{key}_mean"], r[f"{key}_low"], r[f"{key}_high"], signed,
+                                      n=r[f"{key}_n"])
         out.append(row)
     return pd.DataFrame(out, columns=["cell", "n", "iterations"] + [t for _, t in TABLE1_MEASURES])
 
@@ -195,8 +205,9 @@ def table2_display(t2):
     for _, r in t2.iterrows():
         out.append({
             "cell": r["cell"], "method": r["method"], "n": f"{r['n']} {r['unit']}s",
-            "score": fmt_interval(r["mean"], r["low"], r["high"]),
-            "vs baseline": fmt_interval(r["diff_mean"], r["diff_low"], r["diff_high"], signed=True),
+            "score": fmt_interval(r["mean"], r["low"], r["high"], n=r["n"]),
+            "vs baseline": fmt_interval(r["diff_mean"], r["diff_low"], r["diff_high"], signed=True,
+                                        n=r["pairs"]),
             "Wilcoxon p": fmt_p(r["wilcoxon_p"]),
             "wins": "-" if math.isnan(r["wins"]) else f"{100 * r['wins']:.0f}%",
         })
@@ -205,8 +216,8 @@ def table2_display(t2):
 
 
 def to_markdown(df):
-    def esc(v):
-        return str(v).replace("|", "\\|").replace("\n", " ")
+    def esc(v):  # "*" (the interval mark) would start emphasis
+        return str(v).replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
     lines = ["| " + " | ".join(esc(c) for c in df.columns) + " |",
              "|" + "|".join("---" for _ in df.columns) + "|"]
     for _, r in df.iterrows():
@@ -235,12 +246,14 @@ def to_latex(df, caption, label):
     return "\n".join(lines) + "\n"
 
 
+FEW_NOTE = f" *: from fewer than {FEW_REPEATS} values, too few to trust."
 TABLE1_CAPTION = ("Best batch score (HPS v2 x 100 or sim score) in the first and the last iteration, "
                   "and held-out gains of the optimized instruction; mean over repeats "
-                  "with a 95% t-interval.")
-TABLE2_CAPTION = ("Held-out evaluation: mean score per method with a 95% bootstrap interval; "
-                  "paired difference to the baseline (I0 through the generator) with a 95% "
-                  "bootstrap interval, two-sided Wilcoxon signed-rank p and the share of pairs won.")
+                  "with a 95% t-interval." + FEW_NOTE)
+TABLE2_CAPTION = ("Held-out evaluation: mean score per method; paired difference to the baseline "
+                  "(I0 through the generator), two-sided Wilcoxon signed-rank p and the share of "
+                  "pairs won. 95% intervals: t over experiments, bootstrap over 10 or more cells "
+                  "of one experiment (t over fewer)." + FEW_NOTE)
 
 
 def write_tables(t1, t2, out_dir):

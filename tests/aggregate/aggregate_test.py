@@ -139,6 +139,54 @@ class AggregateOnFixture(unittest.TestCase):
         self.assertAlmostEqual(float(row["wilcoxon_p"]), sps.wilcoxon(d).pvalue, places=9)
         self.assertEqual(rows[("ucb_b3", "baseline")]["diff_mean"], "")
 
+    def test_table2_over_repeats_uses_the_t_interval_of_the_per_repeat_differences(self):
+        # The campaign table's rule (repeat_interval.h): a bootstrap over 3
+        # repeats would report about their range instead.
+        rows = {(r["cell"], r["method"]): r for r in read_csv(os.path.join(self.out, "table2.csv"))}
+        ids = self.experiments_of("greedy_b3")
+        opt = [statistics.mean(self.scores(e, "optimized").values()) for e in ids]
+        base = [statistics.mean(self.scores(e, "baseline").values()) for e in ids]
+        d = [a - b for a, b in zip(opt, base)]
+        row = rows[("greedy_b3", "optimized")]
+        self.assertAlmostEqual(float(row["low"]), statistics.mean(opt) - t_half_width(opt), places=4)
+        self.assertAlmostEqual(float(row["diff_low"]), statistics.mean(d) - t_half_width(d), places=4)
+        self.assertAlmostEqual(float(row["diff_high"]), statistics.mean(d) + t_half_width(d), places=4)
+
+    def test_intervals_from_fewer_than_five_repeats_are_marked_in_every_table(self):
+        with open(os.path.join(self.out, "table1.md"), encoding="utf-8") as f:
+            t1 = f.read()
+        with open(os.path.join(self.out, "table2.md"), encoding="utf-8") as f:
+            t2 = f.read()
+        # 3 repeats per cell: every interval carries the (escaped) mark.
+        cells1 = re.findall(r"\[[^\]]+\](\\\*)?", t1)
+        self.assertGreaterEqual(len(cells1), 10)
+        self.assertTrue(all(m for m in cells1), t1)
+        cells2 = re.findall(r"\[[^\]]+\](\\\*)?", t2)
+        self.assertGreaterEqual(len(cells2), 14)
+        self.assertTrue(all(m for m in cells2), t2)
+        self.assertIn("fewer than 5", t1)
+
+    def test_repeat_intervals_match_the_golden_vectors_shared_with_cpp(self):
+        from bigpe_aggregate.stats import marked, t_interval
+        from bigpe_aggregate.tables import fmt_interval
+        with open(os.path.join(ROOT, "tests", "unit", "scheduler", "stats", "repeat_intervals.json"),
+                  encoding="utf-8") as f:
+            golden = json.load(f)
+        self.assertGreaterEqual(len(golden["cases"]), 8)
+        for c in golden["cases"]:
+            mean, low, high, n = t_interval(c["values"])
+            self.assertEqual(n, c["n"], c["name"])
+            self.assertEqual(marked(n), c["marked"], c["name"])
+            if c["low"] is None:
+                self.assertTrue(math.isnan(low), c["name"])
+            else:
+                self.assertAlmostEqual(low, c["low"], places=9, msg=c["name"])
+                self.assertAlmostEqual(high, c["high"], places=9, msg=c["name"])
+            nan = float("nan")
+            m = nan if mean is None else mean
+            self.assertEqual(fmt_interval(m, low, high, n=n), c["text"], c["name"])
+            self.assertEqual(fmt_interval(m, low, high, signed=True, n=n), c["text_signed"], c["name"])
+
     def test_table2_per_cell_wilcoxon_p_matches_scipy_called_directly(self):
         out = os.path.join(self.tmp, "report-cells")
         res = cli.run(cli.parse_args([self.export, "--out", out, "--unit", "cell",
@@ -195,6 +243,38 @@ class AggregateOnFixture(unittest.TestCase):
                        and int(r["iteration"]) == it]
                 self.assertEqual(len(got), 1)
                 self.assertAlmostEqual(float(got[0]["mean"]), want, places=4)
+
+    def test_learning_curves_are_also_plotted_against_renders(self):
+        rows = read_csv(os.path.join(self.out, "curves", "curves.csv"))
+        ids = self.experiments_of("ucb_b3")
+        for it in (1, 4):
+            want = statistics.mean(r["renders"] for r in self.rows["iterations"]
+                                   if r["experiment_id"] in ids and r["iteration"] == it)
+            got = [r for r in rows if r["cell"] == "ucb_b3" and r["measure"] == "best"
+                   and int(r["iteration"]) == it]
+            self.assertAlmostEqual(float(got[0]["renders"]), want, places=6)
+        # Two panels side by side (iterations | renders): twice the width of
+        # one (5.5 in at 110 dpi), read from the PNG's IHDR.
+        for name in ("ucb_b3.png", "overview.png"):
+            with open(os.path.join(self.out, "curves", name), "rb") as f:
+                width = int.from_bytes(f.read(24)[16:20], "big")
+            self.assertGreater(width, 1100, name)
+
+    def test_lineage_nodes_carry_their_scores(self):
+        eid = self.rows["experiments"][1]["experiment_id"]
+        with open(os.path.join(self.out, "lineage", f"{eid}.txt"), encoding="utf-8") as f:
+            lines = {ln.split("\t")[0].split(" ")[0]: ln for ln in f.read().splitlines()
+                     if not ln.startswith("#")}
+        unscored = 0
+        for i in (i for i in self.rows["instructions"] if i["experiment_id"] == eid):
+            if i["score_n"]:
+                self.assertIn(f"\tmean={i['score_mean']:.2f} n={i['score_n']} "
+                              f"best={i['score_best']:.2f}\t", lines[i["id"]])
+            else:
+                unscored += 1
+                self.assertIn("\tunscored\t", lines[i["id"]])
+        self.assertGreater(unscored, 0)  # the last iteration's children were never rendered
+        self.assertLess(unscored, len(lines))
 
     def test_lineage_lists_every_instruction_with_its_parent(self):
         eid = self.rows["experiments"][0]["experiment_id"]

@@ -323,7 +323,7 @@ class LaunchSlurm(Fakes):
         self.assertEqual(p.returncode, 0, out)
         run_dir = os.path.join(self.tmp, "run")
         self.assertEqual(self.records("export")[0]["argv"],
-                         ["export", f"{run_dir}/campaign", "--out", f"{run_dir}/export"])
+                         ["export", f"{run_dir}/campaign", "--out", f"{run_dir}/export", "--force"])
         redis = self.records("redis-server")[0]
         self.assertLess(os.path.getmtime(glob.glob(os.path.join(self.log, "export-*.json"))[0]),
                         redis["term"])

@@ -84,6 +84,9 @@ def make_fixture(out_dir, seed=0, with_images=True):
                          "batch_score": round(mean, 4)} for a in pool]
                 iterations.append({
                     "experiment_id": exp_id, "iteration": it, "best": best, "mean": mean,
+                    # Render jobs spent by the iteration's end; repeats spend
+                    # a little differently, as budget loops do.
+                    "renders": it * 24 + 2 * repeat,
                     "queries": QUERIES[:3], "arms": arms,
                     "professional": [{"query": q, "prompt": f"pro {q}", "score": 26.5}
                                      for q in QUERIES[:3]],
@@ -92,6 +95,14 @@ def make_fixture(out_dir, seed=0, with_images=True):
                     "improvements": ["add light", "add style"], "children": children})
                 pool = [p for p in pool if p != low] + children
                 pool = pool[-3:]
+            mine = [r for r in iterations if r["experiment_id"] == exp_id]
+            for ins in instr:  # the scores bigpe export gives each lineage node
+                scores = [v for r in mine for a in r["arms"] if a["text"] == ins["text"]
+                          for v in a["scores"]]
+                batches = [a["batch_score"] for r in mine for a in r["arms"] if a["id"] == ins["id"]]
+                ins["score_n"] = len(scores)
+                ins["score_mean"] = sum(scores) / len(scores) if scores else None
+                ins["score_best"] = max(batches) if batches else None
             final = instr[-1]["text"]
             experiments.append({
                 "experiment_id": exp_id, "campaign_id": "fixture", "variant": variant,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "common/json_access.h"
@@ -70,6 +71,14 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
     EXPECT_DOUBLE_EQ(it.at("best").get<double>(), best);
     EXPECT_EQ(it.at("professional").size(), 2u * 5u);  // 5 professional prompts per query
   }
+  // The render count behind each iteration (the budget's axis): growing,
+  // and the same numbers as report.json's curve.
+  const nlohmann::ordered_json report = json::parse_strict(testing::read_text_file(run + "/report.json"));
+  ASSERT_EQ(report.at("curve").size(), its.size());
+  for (std::size_t n = 0; n < its.size(); ++n) {
+    EXPECT_GT(json::require_int(its[n], "renders"), n ? json::require_int(its[n - 1], "renders") : 0);
+    EXPECT_EQ(json::require_int(its[n], "renders"), json::require_int(report.at("curve")[n], "renders"));
+  }
 
   std::vector<nlohmann::ordered_json> instr = read_jsonl(out + "/instructions.jsonl");
   ASSERT_GE(instr.size(), 2u);
@@ -77,6 +86,28 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
   for (const nlohmann::ordered_json& i : instr) {
     expect_keys(i, {"experiment_id", "id", "text", "parent", "born", "improvement"}, "instructions.jsonl");
     ids.insert(i.at("id").get<std::string>());
+  }
+  // Each node carries its scores: every per-query score its text got, and
+  // its best batch score, as iterations.jsonl has them.
+  for (const nlohmann::ordered_json& i : instr) {
+    std::vector<double> scores;
+    double best = -1e9;
+    for (const nlohmann::ordered_json& it : its)
+      for (const nlohmann::ordered_json& arm : it.at("arms")) {
+        if (arm.at("text") == i.at("text"))
+          for (const auto& v : arm.at("scores")) scores.push_back(v.get<double>());
+        if (arm.at("id") == i.at("id")) best = std::max(best, arm.at("batch_score").get<double>());
+      }
+    EXPECT_EQ(json::require_int(i, "score_n"), static_cast<int64_t>(scores.size())) << i.at("id");
+    if (scores.empty()) {
+      EXPECT_TRUE(i.at("score_mean").is_null()) << i.at("id");
+      EXPECT_TRUE(i.at("score_best").is_null()) << i.at("id");
+      continue;
+    }
+    double sum = 0;
+    for (double v : scores) sum += v;
+    EXPECT_NEAR(i.at("score_mean").get<double>(), sum / static_cast<double>(scores.size()), 1e-9) << i.at("id");
+    EXPECT_DOUBLE_EQ(i.at("score_best").get<double>(), best) << i.at("id");
   }
   for (const nlohmann::ordered_json& i : instr) {
     if (i.at("id").get<std::string>() == "i0") {
@@ -104,6 +135,38 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
   }
   EXPECT_EQ(per_method, (std::map<std::string, int>{{"baseline", 40}, {"optimized", 40}, {"plain", 40},
                                                     {"professional", 40}}));
+}
+
+TEST(Export, RefusesANonEmptyOutUnlessForcedAndThenReplacesTheExport) {
+  testing::TempDir dir("bigpe-export-again");
+  const std::string run = dir.file("run"), out = dir.file("export");
+  Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=1", "batch_size=2",
+                            "sim.cost_ms=0", "eval.seeds=1", "write_images=true"},
+                           dir.file("run.log"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  ASSERT_EQ(run_bigpe({"export", run, "--out", out}, dir.file("export1.log")).exit_code, 0);
+  const std::string first = testing::read_text_file(out + "/evaluation.jsonl");
+  // A file of the user's beside it, and a stale image of this experiment.
+  std::ofstream(out + "/notes.txt") << "mine\n";
+  const std::string id = json::parse_strict(read_lines(out + "/experiments.jsonl").at(0)).at("experiment_id");
+  std::ofstream(out + "/images/" + id + "/stale.png") << "old";
+  std::ofstream(out + "/evaluation.jsonl", std::ios::app) << "{}\n";
+
+  Invocation again = run_bigpe({"export", run, "--out", out}, dir.file("export2.log"));
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_NE(again.output.find(out + ": the folder is not empty"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+  EXPECT_EQ(testing::read_text_file(out + "/evaluation.jsonl"), first + "{}\n") << "a refused export wrote";
+
+  Invocation forced = run_bigpe({"export", run, "--out", out, "--force"}, dir.file("export3.log"));
+  ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  EXPECT_EQ(testing::read_text_file(out + "/evaluation.jsonl"), first);
+  EXPECT_FALSE(std::filesystem::exists(out + "/images/" + id + "/stale.png"));
+  EXPECT_EQ(testing::read_text_file(out + "/notes.txt"), "mine\n");
+  for (const std::string& line : read_lines(out + "/evaluation.jsonl")) {
+    const std::string image = json::parse_strict(line).at("image").get<std::string>();
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + image)) << image;
+  }
 }
 
 TEST(Export, RefusesAnIdWithoutRedisAndAMissingOut) {

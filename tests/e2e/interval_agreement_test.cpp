@@ -1,0 +1,139 @@
+// One quantity, one interval (issue 16 item 9): a small campaign with 2 and
+// with 5 repeats is run, exported and aggregated through the real
+// executables, and every table that shows a repeats quantity prints the same
+// interval for it: the campaign's console table and summary.md (C++,
+// campaign_summary.cpp) and scripts/aggregate's Table 1 and Table 2
+// (Python). Intervals from fewer than 5 repeats carry the "*" mark in each.
+// Skipped without Debian's python3-pandas/-scipy/-matplotlib.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "tests/support/bigpe_invocation.h"
+#include "tests/support/csv_reader.h"
+#include "tests/support/test_paths.h"
+
+namespace bigpe {
+namespace {
+
+using testing::Invocation;
+using testing::read_text_file;
+using testing::run_bigpe;
+
+// The cells of the Markdown table row that starts with `first` (e.g.
+// "| ucb |"), Markdown escapes removed; empty when there is no such row.
+std::vector<std::string> markdown_row(const std::string& md, const std::string& first) {
+  std::istringstream in(md);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| " + first + " |", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::string cell;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) {
+        cell += line[++i];
+      } else if (line[i] == '|') {
+        cells.push_back(cell.substr(1, cell.size() - 2));  // the padding spaces
+        cell.clear();
+      } else {
+        cell += line[i];
+      }
+    }
+    return cells;
+  }
+  return {};
+}
+
+// The intervals ("m [l, h]" and an optional mark) on the console line of a
+// variant, in column order.
+std::vector<std::string> console_intervals(const std::string& output, const std::string& variant) {
+  static const std::regex interval(R"([-+]?\d+\.\d+ \[[-+]?\d+\.\d+, [-+]?\d+\.\d+\]\*?)");
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(variant + " ", 0) != 0) continue;
+    std::vector<std::string> out;
+    for (std::sregex_iterator it(line.begin(), line.end(), interval), end; it != end; ++it) out.push_back(it->str());
+    return out;
+  }
+  return {};
+}
+
+struct Tables {
+  std::string console, summary_md, table1_md, table2_md;
+  bool skipped = false;
+};
+
+Tables run_campaign(const testing::TempDir& dir, int repeats) {
+  Tables t;
+  const std::string tag = "r" + std::to_string(repeats);
+  std::string campaign = testing::write_small_campaign(
+      dir.path(), "repeats: " + std::to_string(repeats) + "\nseed_base: 3\ntaste_from_repeat: true\n");
+  const std::string out = dir.file(tag + "-campaign"), exported = dir.file(tag + "-export");
+  Invocation c = run_bigpe({"campaign", campaign, "--out", out}, dir.file(tag + "-campaign.log"));
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  t.console = c.output;
+  t.summary_md = read_text_file(out + "/summary.md");
+  Invocation e = run_bigpe({"export", out, "--out", exported, "--no-images"}, dir.file(tag + "-export.log"));
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+
+  ChildProcessOptions o;
+  o.argv = {"/usr/bin/python3", testing::source_dir() + "/scripts/aggregate", exported, "--out",
+            dir.file(tag + "-report"), "--gallery", "none", "--lineage", "none", "--quiet"};
+  o.stdout_path = o.stderr_path = dir.file(tag + "-aggregate.log");
+  Invocation a = testing::run_child(o);
+  if (a.exit_code != 0 && a.output.find("install python3-pandas") != std::string::npos) {
+    t.skipped = true;
+    return t;
+  }
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  t.table1_md = read_text_file(dir.file(tag + "-report") + "/table1.md");
+  t.table2_md = read_text_file(dir.file(tag + "-report") + "/table2.md");
+  return t;
+}
+
+void expect_one_interval_per_quantity(const Tables& t, int repeats) {
+  const bool marked = repeats < 5;
+  for (const std::string variant : {"ucb", "greedy"}) {
+    SCOPED_TRACE(variant + " with " + std::to_string(repeats) + " repeats");
+    // summary.md: variant, finished, initial, last, held-out, gain I0, gain pro.
+    std::vector<std::string> campaign = markdown_row(t.summary_md, variant);
+    // Table 1: cell, n, iterations, initial, last, change, gain I0, gain pro.
+    std::vector<std::string> table1 = markdown_row(t.table1_md, variant);
+    // Table 2: cell, method, n, score, vs baseline, Wilcoxon p, wins.
+    std::vector<std::string> table2 = markdown_row(t.table2_md, variant + " | optimized");
+    std::vector<std::string> console = console_intervals(t.console, variant);  // last, gain I0, gain pro
+    ASSERT_EQ(campaign.size(), 7u) << t.summary_md;
+    ASSERT_EQ(table1.size(), 8u) << t.table1_md;
+    ASSERT_EQ(table2.size(), 7u) << t.table2_md;
+    ASSERT_EQ(console.size(), 3u) << t.console;
+    EXPECT_EQ(table1[1], std::to_string(repeats));
+
+    EXPECT_EQ(campaign[2], table1[3]) << "initial best";
+    EXPECT_EQ(campaign[3], table1[4]) << "last best";
+    EXPECT_EQ(console[0], table1[4]) << "last best";
+    EXPECT_EQ(campaign[4], table2[3]) << "held-out score of the optimized instruction";
+    EXPECT_EQ(campaign[5], table1[6]) << "gain over I0";
+    EXPECT_EQ(table2[4], table1[6]) << "gain over I0";
+    EXPECT_EQ(console[1], table1[6]) << "gain over I0";
+    EXPECT_EQ(campaign[6], table1[7]) << "gain over professional";
+    EXPECT_EQ(console[2], table1[7]) << "gain over professional";
+
+    for (const std::string& cell : {campaign[2], campaign[3], campaign[4], campaign[5], campaign[6], table1[5],
+                                    table2[3], table2[4], console[0]}) {
+      ASSERT_NE(cell.find(" ["), std::string::npos) << cell;
+      EXPECT_EQ(cell.back() == '*', marked) << cell;
+    }
+  }
+  EXPECT_EQ(t.console.find("too few to trust") != std::string::npos, marked) << t.console;
+}
+
+TEST(IntervalAgreement, CampaignTableAndAggregateTablesPrintOneIntervalPerQuantity) {
+  testing::TempDir dir("bigpe-intervals");
+  for (int repeats : {2, 5}) {
+    Tables t = run_campaign(dir, repeats);
+    if (t.skipped) GTEST_SKIP() << "scripts/aggregate needs python3-pandas, -scipy and -matplotlib";
+    expect_one_interval_per_quantity(t, repeats);
+  }
+}
+
+}  // namespace
+}  // namespace bigpe
