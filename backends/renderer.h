@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "schemas/render_limits.h"
 #include "schemas/render_task.h"
 #include "backends/image.h"
 
@@ -46,6 +47,11 @@ class Renderer {
   // params). Part of the worker's backend identity (backend_identity.h),
   // which is part of every result's cache key.
   virtual std::string identity() const = 0;
+  // The params it accepts (schemas/render_limits.h), advertised in READY so
+  // that a client can check its params before it submits; empty: any. A
+  // renderer that advertises limits refuses a task outside them with the
+  // same words (render_param_problems).
+  virtual schemas::RenderLimits limits() const { return {}; }
 };
 
 }  // namespace bigpe

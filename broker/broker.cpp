@@ -82,6 +82,9 @@ struct Service {
   int64_t workers = 0;
   int64_t in_flight = 0;
   bool dirty = false;  // queued for a dispatch pass
+  // What its workers' renderer accepts, from the latest READY (one identity
+  // is one model, so all its workers advertise the same), for STATUS.
+  schemas::RenderLimits limits;
 };
 
 struct Client {
@@ -484,6 +487,7 @@ void Broker::Impl::send_status(const std::string& client) {
     st.in_flight = s->in_flight;
     st.workers = s->workers;
     st.free_slots = free_slots[s.get()];
+    if (s->workers > 0) st.limits = s->limits;
     r.queued += st.queued;
     r.in_flight += st.in_flight;
     r.services.push_back(std::move(st));
@@ -592,6 +596,7 @@ void Broker::Impl::on_ready(const std::string& identity, const schemas::Ready& r
   w->expiry = Clock::now() + silence_limit();
   for (const std::string& name : ready.services) {
     Service& s = service(name, ready.identity);
+    if (!ready.limits.empty()) s.limits = ready.limits;
     if (std::find(w->services.begin(), w->services.end(), &s) != w->services.end()) continue;
     w->services.push_back(&s);
     w->waiting.push_back(0);

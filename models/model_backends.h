@@ -26,6 +26,9 @@ namespace bigpe::models {
 bool torch_backends_available();
 // "libtorch 1.13.0, CUDA: no" and the like, for logs and `bigpe bench models`.
 std::string torch_build_summary();
+// The CUDA devices libtorch sees (CUDA_VISIBLE_DEVICES applies); 0 without
+// libtorch or CUDA.
+int cuda_device_count();
 
 // Loads the model folder onto `device` ("auto", "cpu", "cuda", "cuda:N"):
 // checks the manifest and probes each module's output shapes. Throws

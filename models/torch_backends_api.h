@@ -17,7 +17,8 @@
 
 namespace bigpe::models {
 
-constexpr int kTorchBackendsApiVersion = 1;
+// 2: Renderer::limits(), cuda_device_count.
+constexpr int kTorchBackendsApiVersion = 2;
 
 struct TorchBackendsApi {
   int version;
@@ -25,6 +26,7 @@ struct TorchBackendsApi {
   std::unique_ptr<Scorer> (*make_scorer)(const std::string& model_dir, const std::string& device);
   std::vector<float> (*hps_preprocess)(const Image& image, const HpsPreprocessSettings& settings);
   std::string (*build_summary)();
+  int (*cuda_device_count)();
 };
 
 }  // namespace bigpe::models

@@ -96,14 +96,40 @@ std::vector<BatchEntry<T>> read_batch(const std::string& bytes, const char* mess
   return out;
 }
 
+// RenderLimits as a nested map of 6 fields (READY.limits,
+// STATUS.services[i].limits); absent: empty limits.
+void write_limits(MapWriter& w, const char* key, const RenderLimits& l) {
+  w.key(key);
+  MapWriter lw(w.packer(), 6);
+  lw.field("family", l.family).field("min_steps", l.min_steps).field("max_steps", l.max_steps);
+  lw.field("max_guidance", l.max_guidance).field("size_multiple", l.size_multiple).field("samplers", l.samplers);
+}
+
+RenderLimits read_limits(const MapReader& r, const char* key) {
+  RenderLimits l;
+  const msgpack::object* o = r.find(key);
+  if (o == nullptr || o->type == msgpack::type::NIL) return l;
+  MapReader lr = r.nested(*o, key);
+  l.family = lr.optional<std::string>("family", "");
+  l.min_steps = lr.optional<int>("min_steps", 0);
+  l.max_steps = lr.optional<int>("max_steps", 0);
+  l.max_guidance = lr.optional<double>("max_guidance", -1);
+  l.size_multiple = lr.optional<int>("size_multiple", 1);
+  if (l.size_multiple < 1) throw DecodeError(lr.message_name(), "size_multiple", "must be at least 1");
+  l.samplers = lr.optional<std::vector<std::string>>("samplers", {});
+  return l;
+}
+
 }  // namespace
 
 std::string encode(const Ready& m) {
-  return write_body(8, [&](MapWriter& w) {
+  const bool limits = !m.limits.empty();
+  return write_body(limits ? 9 : 8, [&](MapWriter& w) {
     w.field("service", m.services).field("slots", m.slots).field("worker_id", m.worker_id);
     w.field("host", m.host).field("device", m.device).field("batch", m.batch);
     w.field("session", m.session);
     w.field("identity", m.identity);
+    if (limits) write_limits(w, "limits", m.limits);
   });
 }
 
@@ -122,6 +148,7 @@ Ready decode_ready(const std::string& bytes) {
     m.batch = r.optional<bool>("batch", false);
     m.session = r.optional<std::string>("session", "");
     m.identity = r.optional<std::string>("identity", "");
+    m.limits = read_limits(r, "limits");
   });
   return m;
 }
@@ -283,10 +310,11 @@ std::string encode(const StatusReply& m) {
     auto& pk = w.packer();
     pk.pack_array(static_cast<uint32_t>(m.services.size()));
     for (const ServiceStatus& s : m.services) {
-      MapWriter sw(pk, 6);
+      MapWriter sw(pk, s.limits.empty() ? 6 : 7);
       sw.field("name", s.name).field("identity", s.identity);
       sw.field("queued", s.queued).field("in_flight", s.in_flight);
       sw.field("workers", s.workers).field("free_slots", s.free_slots);
+      if (!s.limits.empty()) write_limits(sw, "limits", s.limits);
     }
     w.field("workers", m.workers).field("queued", m.queued).field("in_flight", m.in_flight);
     w.field("completed", m.completed).field("failed", m.failed);
@@ -317,6 +345,7 @@ StatusReply decode_status_reply(const std::string& bytes) {
       s.in_flight = sr.optional<int64_t>("in_flight", 0);
       s.workers = sr.optional<int64_t>("workers", 0);
       s.free_slots = sr.optional<int64_t>("free_slots", 0);
+      s.limits = read_limits(sr, "limits");
       m.services.push_back(std::move(s));
     }
     m.workers = r.required<int64_t>("workers");

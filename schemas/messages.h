@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "schemas/protocol.h"
+#include "schemas/render_limits.h"
 
 namespace bigpe::schemas {
 
@@ -28,6 +29,8 @@ struct Ready {
   // Its backend identity (backends/backend_identity.h): it is given only
   // tasks that name this identity.
   std::string identity{};
+  // The render params its renderer accepts (empty: it advertises none).
+  RenderLimits limits{};
 };
 
 // One task as a client submits it. The broker routes on service and
@@ -144,6 +147,7 @@ struct ServiceStatus {
   int64_t workers = 0;
   int64_t free_slots = 0;
   std::string identity;  // last, so that aggregate initializers stay valid
+  RenderLimits limits{};  // what its workers' renderer accepts (their latest READY)
 };
 
 // broker -> client reply to a STATUS request (whose body is just {v}).

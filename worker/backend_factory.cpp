@@ -35,6 +35,8 @@ class FingerprintedRenderer final : public Renderer {
   }
   std::string name() const override { return inner_->name(); }
   std::string identity() const override { return inner_->identity() + ";model=" + fingerprint_; }
+  std::vector<std::string> option_names() const override { return inner_->option_names(); }
+  schemas::RenderLimits limits() const override { return inner_->limits(); }
 
  private:
   std::unique_ptr<Renderer> inner_;
@@ -51,6 +53,7 @@ class FingerprintedScorer final : public Scorer {
   }
   std::string name() const override { return inner_->name(); }
   std::string identity() const override { return inner_->identity() + ";model=" + fingerprint_; }
+  std::vector<std::string> option_names() const override { return inner_->option_names(); }
 
  private:
   std::unique_ptr<Scorer> inner_;

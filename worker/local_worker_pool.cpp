@@ -11,16 +11,22 @@ namespace bigpe {
 
 LocalWorkerPool::LocalWorkerPool(int count, const WorkerOptions& base,
                                  const BackendSettings& backends,
+                                 std::shared_ptr<zmq::context_t> context)
+    : LocalWorkerPool(std::vector<BackendSettings>(count > 0 ? static_cast<std::size_t>(count) : 0, backends), base,
+                      std::move(context)) {}
+
+LocalWorkerPool::LocalWorkerPool(const std::vector<BackendSettings>& backends, const WorkerOptions& base,
                                  std::shared_ptr<zmq::context_t> context) {
-  if (count < 1) throw std::invalid_argument("local workers: count must be at least 1");
+  if (backends.empty()) throw std::invalid_argument("local workers: count must be at least 1");
   const std::string prefix = base.worker_id.empty() ? "local" : base.worker_id;
   // One ZeroMQ context (one I/O thread) for all: fewer threads to wake.
   if (!context) context = std::make_shared<zmq::context_t>(1);
-  for (int i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < backends.size(); ++i) {
     WorkerOptions o = base;
     o.worker_id = prefix + "-" + std::to_string(i);
+    if (backends[i].device != "auto") o.device = backends[i].device;
     workers_.push_back(
-        std::make_unique<Worker>(o, make_renderer(backends), make_scorer(backends), context));
+        std::make_unique<Worker>(o, make_renderer(backends[i]), make_scorer(backends[i]), context));
   }
 }
 

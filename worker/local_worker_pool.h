@@ -25,6 +25,10 @@ class LocalWorkerPool {
   // inproc endpoint); null: a new one.
   LocalWorkerPool(int count, const WorkerOptions& base, const BackendSettings& backends,
                   std::shared_ptr<zmq::context_t> context = nullptr);
+  // One worker per entry of `backends` (e.g. one per GPU: the same model
+  // folders, another device each). REQUIRES: !backends.empty().
+  LocalWorkerPool(const std::vector<BackendSettings>& backends, const WorkerOptions& base,
+                  std::shared_ptr<zmq::context_t> context = nullptr);
   ~LocalWorkerPool();  // stop()
   LocalWorkerPool(const LocalWorkerPool&) = delete;
   LocalWorkerPool& operator=(const LocalWorkerPool&) = delete;
@@ -36,6 +40,7 @@ class LocalWorkerPool {
   // The backend identity every worker of the pool advertises (they are
   // built from the same settings).
   const std::string& identity() const { return workers_.front()->identity(); }
+  schemas::RenderLimits limits() const { return workers_.front()->limits(); }
   Worker::Stats stats() const;  // summed over the workers
 
  private:

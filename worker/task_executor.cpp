@@ -93,6 +93,14 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
         jobs[i].error = *why;
         jobs[i].permanent = true;
       }
+    // And params outside the renderer's limits (the ones READY advertises).
+    if (!jobs[i].failed()) {
+      std::vector<schemas::RenderParamProblem> problems =
+          schemas::render_param_problems(jobs[i].render->params, renderer_.limits());
+      for (const schemas::RenderParamProblem& p : problems)
+        jobs[i].error += (jobs[i].error.empty() ? "render params refused: " : "; ") + p.field + ": " + p.message;
+      jobs[i].permanent = !problems.empty();
+    }
   }
 
   // One cache round trip for every item of every task in the batch.

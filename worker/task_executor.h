@@ -56,6 +56,8 @@ class TaskExecutor {
 
   // backend_identity(renderer, scorer), fixed at construction.
   const std::string& identity() const { return identity_; }
+  // The render params the renderer accepts, as READY advertises them.
+  schemas::RenderLimits limits() const { return renderer_.limits(); }
 
  private:
   struct Job;

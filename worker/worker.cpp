@@ -126,6 +126,7 @@ class Worker::Impl {
   }
   const std::string& worker_id() const { return opt_.worker_id; }
   const std::string& identity() const { return executor_->identity(); }
+  schemas::RenderLimits limits() const { return executor_->limits(); }
 
  private:
   void compute_loop();
@@ -284,6 +285,7 @@ void Worker::Impl::new_session(const char* why) {
 void Worker::Impl::send_ready() {
   schemas::Ready ready{opt_.services, opt_.slots, opt_.worker_id, opt_.host, opt_.device, true};
   ready.identity = executor_->identity();
+  ready.limits = executor_->limits();
   ready.session = session_prefix_ + "/" + std::to_string(session_);
   send(Command::kReady, schemas::encode(ready));
   awaiting_ack_ = true;
@@ -542,5 +544,6 @@ void Worker::stop() { impl_->stop(); }
 Worker::Stats Worker::stats() const { return impl_->stats(); }
 const std::string& Worker::worker_id() const { return impl_->worker_id(); }
 const std::string& Worker::identity() const { return impl_->identity(); }
+schemas::RenderLimits Worker::limits() const { return impl_->limits(); }
 
 }  // namespace bigpe

@@ -116,6 +116,8 @@ class Worker {
   const std::string& worker_id() const;
   // The backend identity it advertises in READY (backends/backend_identity.h).
   const std::string& identity() const;
+  // The render params its renderer accepts, as its READY advertises them.
+  schemas::RenderLimits limits() const;
 
  private:
   class Impl;

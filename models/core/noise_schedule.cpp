@@ -83,11 +83,24 @@ std::vector<double> sigma_table(const SchedulerConfig& c) {
   return a;
 }
 
-const char* known_samplers() { return "euler, euler_a, ddim"; }
+const std::vector<std::string>& sampler_names() {
+  static const std::vector<std::string> names = {"euler", "euler_a", "ddim"};
+  return names;
+}
+
+const char* known_samplers() {
+  static const std::string text = [] {
+    std::string t;
+    for (const std::string& n : sampler_names()) t += (t.empty() ? "" : ", ") + n;
+    return t;
+  }();
+  return text.c_str();
+}
 
 SamplerPlan make_sampler_plan(const SchedulerConfig& c, const std::string& sampler, int steps) {
   validate(c);
-  if (sampler != "euler" && sampler != "euler_a" && sampler != "ddim")
+  const std::vector<std::string>& names = sampler_names();
+  if (std::find(names.begin(), names.end(), sampler) == names.end())
     throw std::invalid_argument("unknown sampler '" + sampler + "' (known: " + known_samplers() + ")");
   if (steps < 1 || steps > c.train_timesteps)
     throw std::invalid_argument("steps must be in [1, " + std::to_string(c.train_timesteps) + "], got " +

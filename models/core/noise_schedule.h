@@ -54,7 +54,9 @@ struct SamplerPlan {
   std::vector<SamplerStep> steps;
 };
 
-// The samplers this build knows, for error messages: "euler, euler_a, ddim".
+// The samplers this build knows: euler, euler_a, ddim (READY.limits lists
+// them); known_samplers() is the same list for error messages.
+const std::vector<std::string>& sampler_names();
 const char* known_samplers();
 
 // The plan for `steps` steps. Throws std::invalid_argument naming the

@@ -89,6 +89,11 @@ std::string torch_build_summary() {
   return l.api ? l.api->build_summary() : "no libtorch backends: " + l.why;
 }
 
+int cuda_device_count() {
+  const Loaded& l = loaded();
+  return l.api ? l.api->cuda_device_count() : 0;
+}
+
 std::unique_ptr<Renderer> make_torchscript_sd_renderer(const std::string& model_dir, const std::string& device) {
   return api_or_throw("the torchscript-sd renderer").make_renderer(model_dir, device);
 }

@@ -154,4 +154,8 @@ std::string torch_build_summary_text() {
          (torch::cuda::is_available() ? std::to_string(torch::cuda::device_count()) + " device(s)" : "no");
 }
 
+int torch_cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+}
+
 }  // namespace bigpe::models

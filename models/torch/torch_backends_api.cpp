@@ -10,6 +10,7 @@ extern "C" const bigpe::models::TorchBackendsApi* bigpe_torch_backends_api() {
       &bigpe::models::torch_make_hpsv2_scorer,
       &bigpe::models::torch_hps_preprocess,
       &bigpe::models::torch_build_summary_text,
+      &bigpe::models::torch_cuda_device_count,
   };
   return &api;
 }

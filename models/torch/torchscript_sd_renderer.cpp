@@ -52,6 +52,19 @@ class TorchScriptSdRenderer final : public Renderer {
            run_identity(device_, dtypes);
   }
 
+  schemas::RenderLimits limits() const override {
+    schemas::RenderLimits l;
+    l.family = family_name(m_.family);
+    l.min_steps = 1;
+    // SDXL-Turbo is distilled for 1 to 4 steps without guidance.
+    const bool turbo = m_.family == ModelFamily::kSdxlTurbo;
+    l.max_steps = turbo ? 4 : m_.scheduler.train_timesteps;
+    if (turbo) l.max_guidance = 1.0;
+    l.size_multiple = m_.vae_scale_factor;
+    l.samplers = sampler_names();
+    return l;
+  }
+
   std::vector<Image> render(const std::vector<RenderRequest>& batch, const schemas::RenderParams& params) override {
     check(params);
     std::vector<Image> images;
@@ -77,17 +90,11 @@ class TorchScriptSdRenderer final : public Renderer {
   bool guided(const schemas::RenderParams& p) const { return p.guidance > 1.0; }
 
   void check(const schemas::RenderParams& p) const {
-    const int f = m_.vae_scale_factor;
-    if (p.width < f || p.height < f || p.width % f || p.height % f)
-      throw std::invalid_argument("torchscript-sd: width and height must be positive multiples of " +
-                                  std::to_string(f) + ", got " + std::to_string(p.width) + "x" +
-                                  std::to_string(p.height));
-    if (m_.family == ModelFamily::kSdxlTurbo) {
-      if (p.steps < 1 || p.steps > 4)
-        throw std::invalid_argument("sdxl-turbo renders in 1 to 4 steps, got " + std::to_string(p.steps));
-      if (p.guidance > 1.0)
-        throw std::invalid_argument("sdxl-turbo is distilled to run without guidance (0), got " +
-                                    std::to_string(p.guidance));
+    std::vector<schemas::RenderParamProblem> problems = schemas::render_param_problems(p, limits());
+    if (!problems.empty()) {
+      std::string why = "torchscript-sd: " + problems[0].field + ": " + problems[0].message;
+      for (size_t i = 1; i < problems.size(); ++i) why += "; " + problems[i].field + ": " + problems[i].message;
+      throw std::invalid_argument(why);
     }
     make_sampler_plan(m_.scheduler, p.sampler, p.steps);  // throws for a bad sampler or step count
   }

@@ -4,6 +4,7 @@
 
 #include "common/redis/redis_client.h"
 #include "scheduler/experiment/input_checks.h"
+#include "scheduler/experiment/local_devices.h"
 #include "scheduler/selection/arm_allocator.h"
 #include "scheduler/selection/selector.h"
 
@@ -62,10 +63,16 @@ std::vector<SettingProblem> infrastructure_problems(const ExperimentSettings& s)
     out.push_back({{"workers", "broker"},
                    "workers: local needs broker: embedded (start `bigpe worker` processes against a remote "
                    "broker instead)"});
-  if (s.workers == "local" && s.backend != "sim")
-    out.push_back({{"render.backend", "workers"},
-                   "workers: local runs sim workers only; render.backend " + s.backend +
-                       " needs workers: remote (bigpe worker --backend " + s.backend + " --model DIR)"});
+  if (s.workers == "local" && s.backend == "torchscript-sd") {
+    if (s.render_model.empty())
+      out.push_back({{"render.model", "render.backend"},
+                     "local torchscript-sd workers need render.model, a model folder (docs/models.md)"});
+    if (s.score_model.empty())
+      out.push_back({{"score.model", "render.backend"},
+                     "local torchscript-sd workers need score.model, an hpsv2 model folder (docs/models.md)"});
+    if (std::string why = local_devices_problem(s.render_devices); !why.empty())
+      out.push_back({{"render.devices"}, why});
+  }
   if (s.redis != "auto") {
     try {
       RedisOptions::from_url(s.redis);  // its messages never show a password

@@ -115,8 +115,17 @@ SettingTable<S> build_table() {
   t.add("render.service", at(&S::dispatch, &DispatchSettings::service), "sim",
         "service (model profile) the tasks go to");
   t.add("render.backend", at(&S::backend), "sim",
-        "workers' backend (torchscript-sd: remote GPU workers, identity learned from them)")
+        "workers' backend (torchscript-sd: the libtorch renderer with the hpsv2 scorer)")
       .choices({"sim", "torchscript-sd"});
+  // The model folders' contents are in the backend identity (pinned per
+  // experiment), so where they lie may change on resume.
+  t.add("render.model", at(&S::render_model), "", "torchscript-sd model folder for local workers (docs/models.md)")
+      .infra();
+  t.add("score.model", at(&S::score_model), "", "hpsv2 model folder for local workers (docs/models.md)").infra();
+  t.add("render.devices", at(&S::render_devices), "auto",
+        "local torchscript-sd workers, one per device: auto (each visible CUDA device, else the CPU), cpu, or "
+        "a list such as cuda:0,cuda:1")
+      .infra();
   t.add("render.steps", at(&S::dispatch, &DispatchSettings::params, &RenderParams::steps), 1,
         "denoising steps")
       .range(0, 1000);

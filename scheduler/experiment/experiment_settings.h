@@ -68,7 +68,12 @@ struct ExperimentSettings {
   // Rendering: the dispatcher's settings (service, render params, task
   // size, bounds); experiment_id and params.options are filled per run.
   DispatchSettings dispatch;
-  std::string backend;   // workers' backend: sim, or torchscript-sd (remote workers only)
+  std::string backend;   // workers' backend: sim or torchscript-sd
+  // Local torchscript-sd workers: the model folders and the devices, one
+  // worker per device ("auto": one per visible CUDA device, else the CPU).
+  std::string render_model;
+  std::string score_model;
+  std::string render_devices;
   bool prefetch{};       // submit work that does not depend on the barrier early
   long long taste_seed{};
   std::string sim_vocabulary;

@@ -10,6 +10,7 @@
 #include "backends/sim/sim_vocabulary.h"
 #include "broker/curve_keys.h"
 #include "common/redis/redis_client.h"
+#include "models/core/model_manifest.h"
 #include "scheduler/prodb/query_set.h"
 
 namespace fs = std::filesystem;
@@ -50,6 +51,27 @@ void check_queries(const ExperimentSettings& s, std::vector<SettingProblem>& out
     out.push_back({{"queries.heldout", "queries.path"},
                    "holds out " + std::to_string(split.heldout.size()) + " of the " + std::to_string(all.size()) +
                        " queries in " + path + ", leaving none to train on"});
+}
+
+// Local torchscript-sd workers' model folders: a manifest that loads, of
+// a diffusion family for render.model and of hpsv2 for score.model (the
+// modules themselves are probed when the workers load them).
+void check_model_folders(const ExperimentSettings& s, std::vector<SettingProblem>& out) {
+  if (s.workers != "local" || s.backend != "torchscript-sd") return;
+  auto check = [&](const std::string& key, const std::string& dir, bool diffusion) {
+    if (dir.empty()) return;  // infrastructure_problems() names it
+    try {
+      models::ModelManifest m = models::load_manifest(dir);
+      if (models::is_diffusion(m.family) != diffusion)
+        out.push_back({{key}, dir + " holds a " + models::family_name(m.family) + " model; " + key + " needs " +
+                                  (diffusion ? "a Stable Diffusion model (sd1, sd2, sd2-v, sdxl, sdxl-turbo)"
+                                             : "an hpsv2 model")});
+    } catch (const std::exception& e) {
+      out.push_back({{key}, e.what()});
+    }
+  };
+  check("render.model", s.render_model, true);
+  check("score.model", s.score_model, false);
 }
 
 void check_vocabulary(const ExperimentSettings& s, std::vector<SettingProblem>& out) {
@@ -139,6 +161,7 @@ std::vector<SettingProblem> input_problems(const ExperimentSettings& s) {
   std::vector<SettingProblem> out;
   check_queries(s, out);
   check_vocabulary(s, out);
+  check_model_folders(s, out);
   check_professional(s, out);
   check_llm(s, out);
   check_redis_password(s, out);

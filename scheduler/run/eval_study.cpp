@@ -13,6 +13,7 @@
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/backend_identity_check.h"
+#include "scheduler/run/render_params_check.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
 #include "common/interrupt.h"
@@ -165,6 +166,7 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   auto client = infra.connect_client("scheduler-" + eval_id, broker_client_options(s));
   RedisClient redis(infra.redis());
   const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, nullptr, out);
+  check_render_params(task, s, worker_limits(s, identity, infra, *client));
   RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id, identity));
   EngineContext ctx{s, eval_id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, nullptr};

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <ostream>
+#include <set>
 
 #include "broker/broker_client.h"
 #include "scheduler/engine/evaluation.h"
@@ -15,6 +17,7 @@
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
+#include "scheduler/run/render_params_check.h"
 #include "common/interrupt.h"
 #include "scheduler/store/live_endpoints.h"
 #include "scheduler/engine/optimization_loop.h"
@@ -42,9 +45,26 @@ std::string join_keys(const std::vector<std::string>& keys, const Config& a, con
   return out;
 }
 
+// The keys a resume may change while the experiment has committed nothing:
+// params its workers refused before any render (render_params_check.h).
+// Their cache keys differ, so no result of the old params is ever used.
+bool refused_params_only(const std::vector<std::string>& keys) {
+  static const std::set<std::string> params = {"render.steps", "render.guidance", "render.width", "render.height",
+                                               "render.sampler", "render.negative"};
+  for (const std::string& k : keys)
+    if (params.count(k) == 0) return false;
+  return !keys.empty();
+}
+
+bool nothing_committed(StateStore& store) {
+  std::optional<ExperimentState> state = store.load_state();
+  return !state || (state->next_iteration == 0 && !state->evaluated && state->renders_done == 0 &&
+                    state->renders_cached == 0);
+}
+
 // Records a new experiment, or checks that a stored one has the same
 // meaning as the config it is resumed with.
-void record_or_check(StateStore& store, const ExperimentJob& job, const std::string& hash) {
+void record_or_check(StateStore& store, const ExperimentJob& job, const std::string& hash, std::ostream& out) {
   if (job.fresh && !store.exists()) {  // fresh: may be created (a campaign's jobs always are)
     store.create(job.config.values(), hash);
     if (!job.campaign_id.empty())
@@ -56,6 +76,15 @@ void record_or_check(StateStore& store, const ExperimentJob& job, const std::str
   Config stored = Config::from_values(store.load_config_values(), experiment_schema(),
                                       "stored config of " + job.experiment_id);
   std::vector<std::string> diff = stored.result_affecting_differences(job.config);
+  if (job.campaign_id.empty() && refused_params_only(diff) && nothing_committed(store)) {
+    store.replace_config(job.config.values(), hash);
+    RunFile rf = read_run_file(job.run_dir);
+    rf.values = job.config.values();
+    write_run_file(job.run_dir, rf);
+    out << "experiment " << job.experiment_id << " committed nothing yet: its render params change"
+        << join_keys(diff, stored, job.config) << "\n";
+    return;
+  }
   if (!diff.empty())
     throw Refused("experiment " + job.experiment_id + ": the config changes the experiment's meaning; "
                   "refusing to resume. Keys that differ:" + join_keys(diff, stored, job.config));
@@ -75,6 +104,8 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   ExperimentWiring wiring(s, infra.redis());
   auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
   const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, &store, out);
+  check_render_params(job.config, s, worker_limits(s, identity, infra, *client),
+                      job.campaign_id.empty() ? "bigpe resume " + job.run_dir : "");
   RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id, identity));
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
@@ -169,7 +200,7 @@ RunOutcome execute_experiment(const ExperimentJob& job, Infrastructure& infra, s
     redis = std::make_unique<RedisClient>(infra.redis());
     store = std::make_unique<StateStore>(*redis, job.experiment_id);
     const std::string hash = config_hash(job.config);
-    record_or_check(*store, job, hash);
+    record_or_check(*store, job, hash, out);
     run_recorded(job, s, hash, infra, *redis, *store, out);
     return outcome;
   } catch (const std::exception& e) {

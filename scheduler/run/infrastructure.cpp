@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "models/model_backends.h"
 #include "scheduler/experiment/experiment_checks.h"
+#include "scheduler/experiment/local_devices.h"
 
 namespace bigpe::engine {
 
@@ -47,9 +49,21 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     bs.backend = s.backend;
     bs.sim_cost_ms = s.sim_cost_ms;
     bs.sim_vocabulary = s.sim_vocabulary;
-    workers_ = std::make_unique<LocalWorkerPool>(s.local_workers, wo, bs, broker_->context());
+    std::vector<BackendSettings> per_worker(static_cast<std::size_t>(s.local_workers), bs);
+    if (s.backend == "torchscript-sd") {
+      // One worker per device, each loading the model folders onto its own.
+      bs.model_dir = s.render_model;
+      bs.scorer_model_dir = s.score_model;
+      per_worker.clear();
+      for (const std::string& device : local_devices(s.render_devices, models::cuda_device_count())) {
+        bs.device = device;
+        per_worker.push_back(bs);
+      }
+      spdlog::info("local torchscript-sd workers: {} on {}", per_worker.size(), s.render_devices);
+    }
+    workers_ = std::make_unique<LocalWorkerPool>(per_worker, wo, broker_->context());
     workers_->start();
-    local_workers_ = s.local_workers;
+    local_workers_ = static_cast<int>(per_worker.size());
   }
 }
 

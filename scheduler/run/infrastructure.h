@@ -40,6 +40,9 @@ class Infrastructure {
   std::string describe() const;
   // The backend identity of the local workers; empty without them.
   std::string local_identity() const { return workers_ ? workers_->identity() : std::string(); }
+  // What the local workers' renderer accepts; empty without them.
+  schemas::RenderLimits local_limits() const { return workers_ ? workers_->limits() : schemas::RenderLimits{}; }
+  bool local_workers() const { return workers_ != nullptr; }
 
  private:
   std::unique_ptr<RedisServer> redis_server_;

@@ -58,6 +58,14 @@ void StateStore::create(const std::map<std::string, std::string>& config_values,
   });
 }
 
+void StateStore::replace_config(const std::map<std::string, std::string>& config_values,
+                                const std::string& config_hash) {
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, config_values);
+  redis_.command({"HSET", key("meta"), "config", std::string(buf.data(), buf.size()), "config_hash", config_hash,
+                  "updated", now_text()});
+}
+
 void StateStore::set_meta(const std::map<std::string, std::string>& fields) {
   if (fields.empty()) return;
   std::vector<std::string> cmd{"HSET", key("meta")};

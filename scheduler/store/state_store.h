@@ -40,6 +40,9 @@ class StateStore {
   void create(const std::map<std::string, std::string>& config_values,
               const std::string& config_hash);
   // Adds fields to the meta hash (campaign membership).
+  // A resume that may change the config (nothing committed yet): the
+  // stored config and its hash become these.
+  void replace_config(const std::map<std::string, std::string>& config_values, const std::string& config_hash);
   void set_meta(const std::map<std::string, std::string>& fields);
   std::map<std::string, std::string> load_meta();
   std::map<std::string, std::string> load_config_values();
