@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 using schemas::Command;
 
 constexpr int kHighWaterMark = 1000000;
+constexpr std::chrono::milliseconds kLeaveLinger{200};
 
 }  // namespace
 
@@ -50,6 +51,7 @@ class BrokerClient::Impl {
     }
     stop_cv_.notify_all();
     keepalive_.join();
+    leave();
   }
 
   void submit(const std::vector<schemas::TaskEnvelope>& tasks) {
@@ -91,7 +93,26 @@ class BrokerClient::Impl {
   }
   const std::string& endpoint() const { return endpoint_; }
 
+  std::string broker_id() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return broker_id_;
+  }
+
  private:
+  // Says DISCONNECT so that the broker forgets us at once: a client that
+  // just vanishes (every `bigpe status` poll) is found gone only when a
+  // heartbeat to it fails, which the broker logs as a warning. The linger
+  // lets the message leave before the socket closes, bounded so that a
+  // broker that is gone delays nobody.
+  void leave() {
+    try {
+      socket_->set(zmq::sockopt::linger, static_cast<int>(kLeaveLinger.count()));
+      send_message(*socket_, nullptr, Command::kDisconnect, schemas::encode(schemas::Disconnect{"client leaving"}));
+    } catch (const zmq::error_t&) {
+      // The socket is closing anyway; the broker then times us out.
+    }
+  }
+
   struct Pending {
     schemas::TaskEnvelope envelope;
     Clock::time_point deadline;
@@ -298,5 +319,6 @@ std::size_t BrokerClient::in_flight() const { return impl_->in_flight(); }
 schemas::StatusReply BrokerClient::status(std::chrono::milliseconds timeout) { return impl_->status(timeout); }
 void BrokerClient::cancel(const std::string& experiment_id) { impl_->cancel(experiment_id); }
 const std::string& BrokerClient::endpoint() const { return impl_->endpoint(); }
+std::string BrokerClient::broker_id() const { return impl_->broker_id(); }
 
 }  // namespace bigpe::broker

@@ -10,6 +10,9 @@
 // task id no longer in flight) are dropped here, so each task yields one
 // event.
 //
+// A client that is destroyed says DISCONNECT, so the broker forgets it at
+// once instead of finding it gone at its next heartbeat.
+//
 // Heartbeats come from poll()/status() and, while no caller is inside
 // them, from a keepalive thread of the client's own, so a scheduler that
 // waits minutes on its LLM stays alive to the broker and keeps its results.
@@ -79,6 +82,11 @@ class BrokerClient {
   void cancel(const std::string& experiment_id);
 
   const std::string& endpoint() const;
+
+  // The broker's instance id as last heard (HEARTBEAT, ACCEPTED); empty
+  // before the broker has answered. After status() returns it is set: the
+  // broker greets a new client before answering it.
+  std::string broker_id() const;
 
  private:
   class Impl;

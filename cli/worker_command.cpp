@@ -38,6 +38,20 @@ struct WorkerArgs {
   bool device_given = false;     // torch backends use "auto" unless --device is given
 };
 
+// Both folders are named at once, before anything loads: a launcher that
+// restarts a worker missing one would otherwise see it exit over and over
+// with only the first missing flag in its log.
+void check_model_folders(const WorkerArgs& args) {
+  if (args.backend != "torchscript-sd") return;
+  std::string missing;
+  if (args.model_dir.empty()) missing += " --model DIR (the exported SD model folder)";
+  if (args.scorer_model_dir.empty())
+    missing += std::string(missing.empty() ? "" : " and") + " --scorer-model DIR (the exported HPS v2 folder)";
+  if (!missing.empty())
+    throw std::invalid_argument("--backend torchscript-sd renders and scores, so it needs" + missing +
+                                "; see docs/models.md");
+}
+
 void run_worker(const WorkerArgs& args) {
   WorkerOptions options = args.options;
   // A ceiling below the first backoff means "never longer than the first".
@@ -63,6 +77,7 @@ void run_worker(const WorkerArgs& args) {
 
   std::unique_ptr<Worker> worker;
   try {
+    check_model_folders(args);
     if (options.persist) {
       options.redis = RedisOptions::from_url(args.redis);
       if (!args.redis_password_file.empty())
@@ -73,7 +88,7 @@ void run_worker(const WorkerArgs& args) {
     options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
     worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));
   } catch (const std::exception& e) {
-    spdlog::error("worker: {}", e.what());
+    spdlog::error("worker: cannot start: {}", e.what());
     throw CommandExit{2};
   }
   std::printf("worker id=%s broker=%s\n", worker->worker_id().c_str(), options.broker_endpoint.c_str());

@@ -6,7 +6,8 @@ manifest.yaml (docs/models.md). The runtime computes
 HPS v2's own preprocessing (docs/model-reference.md section 1).
 
 Run it where the hpsv2 package (it vendors open_clip) or open_clip is
-installed, with the same torch version as the workers' libtorch:
+installed (it says so when neither is), with the same torch version as the
+workers' libtorch:
 
   python3 scripts/export_hpsv2.py --checkpoint HPS_v2_compressed.pt --out models/hpsv2 \\
       --device cuda --dtype float16
@@ -18,9 +19,12 @@ import argparse
 import os
 import sys
 
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bigpe_export.requirements import require  # noqa: E402  (standard library only)
+
+require("export_hpsv2.py", [[("torch", "torch")]])
+import torch  # noqa: E402
+
 from bigpe_export import wrappers  # noqa: E402
 from bigpe_export.manifest import copy_vocab, write_manifest  # noqa: E402
 from bigpe_export.sd import hps_manifest  # noqa: E402
@@ -52,6 +56,11 @@ def main():
     p.add_argument("--device", default="cuda")
     p.add_argument("--dtype", default="float16", choices=sorted(DTYPES))
     args = p.parse_args()
+    # Looked for after the arguments, so that --help works without them.
+    require("export_hpsv2.py", [[("hpsv2", "hpsv2"), ("open_clip", "open_clip_torch")]])
+    if not os.path.isfile(args.checkpoint):
+        raise SystemExit(f"export_hpsv2.py: --checkpoint {args.checkpoint}: no such file (HPS_v2_compressed.pt "
+                         "from the Hugging Face repository xswu/HPSv2; docs/models.md)")
 
     dtype = DTYPES[args.dtype] if args.device != "cpu" else torch.float32
     model, package_dir = create_model(args.device)

@@ -3,7 +3,8 @@
 SDXL-Turbo) to a bigpe model folder: TorchScript text encoder(s), UNet and
 VAE decoder, the CLIP merges file and manifest.yaml (docs/models.md).
 
-Run it where diffusers and transformers are installed, with the same torch
+Run it where diffusers and transformers are installed (it names whichever
+is missing), with the same torch
 version as the libtorch your workers use (a TorchScript file from a newer
 torch may not load in an older libtorch), on the device and dtype the
 workers will use:
@@ -20,9 +21,12 @@ import shutil
 import sys
 import tempfile
 
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bigpe_export.requirements import require  # noqa: E402  (standard library only)
+
+require("export_sd.py", [[("torch", "torch")]])
+import torch  # noqa: E402
+
 from bigpe_export import wrappers  # noqa: E402
 from bigpe_export.manifest import copy_vocab, write_manifest  # noqa: E402
 from bigpe_export.sd import DEFAULT_SIZE, SD_FAMILIES, sd_manifest  # noqa: E402
@@ -58,7 +62,9 @@ def main():
     p.add_argument("--variant", help="diffusers weight variant, e.g. fp16")
     args = p.parse_args()
 
-    from diffusers import DiffusionPipeline  # imported late so --help works without it
+    # Looked for after the arguments, so that --help works without them.
+    require("export_sd.py", [[("diffusers", "diffusers")], [("transformers", "transformers")]])
+    from diffusers import DiffusionPipeline
 
     dtype = DTYPES[args.dtype]
     if args.device == "cpu" and dtype != torch.float32:

@@ -121,13 +121,24 @@ EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::str
   return r;
 }
 
-EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
+namespace {
+
+std::vector<EvalMethod> held_out_methods(const EngineContext& ctx, const std::string& final_instruction) {
   using K = EvalMethod::Kind;
-  return evaluate_methods(ctx, ctx.queries.heldout,
-                          {{"plain", K::kPlain, ""},
-                           {"baseline", K::kGenerated, ctx.settings.initial_instruction},
-                           {"professional", K::kProfessional, ""},
-                           {"optimized", K::kGenerated, final_instruction}});
+  return {{"plain", K::kPlain, ""},
+          {"baseline", K::kGenerated, ctx.settings.initial_instruction},
+          {"professional", K::kProfessional, ""},
+          {"optimized", K::kGenerated, final_instruction}};
+}
+
+}  // namespace
+
+EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction) {
+  return evaluate_methods(ctx, ctx.queries.heldout, held_out_methods(ctx, final_instruction));
+}
+
+long evaluation_render_count(const EngineContext& ctx) {
+  return static_cast<long>(plan_of(ctx, ctx.queries.heldout).size() * held_out_methods(ctx, "").size());
 }
 
 std::string encode_evaluation(const EvaluationResult& r) {

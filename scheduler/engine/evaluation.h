@@ -71,6 +71,8 @@ MethodResult paired_difference(const MethodResult& a, const MethodResult& b, con
 // plain, baseline, professional, optimized (the final instruction) on the
 // held-out queries.
 EvaluationResult evaluate(EngineContext& ctx, const std::string& final_instruction);
+// How many renders evaluate() asks for (cells x methods), cached or not.
+long evaluation_render_count(const EngineContext& ctx);
 // Any methods on any queries, ctx.settings.eval_seeds seeds from
 // ctx.settings.eval_seed_base. All renders are submitted at once.
 EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::string>& queries,

@@ -1,5 +1,6 @@
 #include "scheduler/report/eval_tables.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -51,24 +52,30 @@ void write_eval_csv(const std::string& dir, const EvaluationResult& r, const std
   cells.close();
 }
 
+// Names are never cut (two pairs of long method names would then read
+// alike): the first column is as wide as the longest name.
 std::string eval_table_text(const EvaluationResult& r, const std::vector<PairComparison>& pairs) {
+  std::size_t width = 34;
+  for (const MethodResult& m : r.methods) width = std::max(width, m.method.size());
+  for (const PairComparison& p : pairs) width = std::max(width, p.a.size() + 3 + p.b.size());
+  auto pad_right = [](std::string text, std::size_t to) {
+    if (text.size() < to) text.append(to - text.size(), ' ');
+    return text;
+  };
   std::ostringstream out;
   char line[320];
-  std::snprintf(line, sizeof line, "%-34s %8s  %-19s %5s\n", "method", "mean", "95% bootstrap CI", "n");
-  out << line;
+  std::snprintf(line, sizeof line, "%8s  %-19s %5s\n", "mean", "95% bootstrap CI", "n");
+  out << pad_right("method", width) << " " << line;
   for (const MethodResult& m : r.methods) {
-    std::snprintf(line, sizeof line, "%-34s %8.3f  [%7.3f, %7.3f] %5d\n", m.method.substr(0, 34).c_str(), m.mean,
-                  m.ci_low, m.ci_high, m.n);
-    out << line;
+    std::snprintf(line, sizeof line, "%8.3f  [%7.3f, %7.3f] %5d\n", m.mean, m.ci_low, m.ci_high, m.n);
+    out << pad_right(m.method, width) << " " << line;
   }
-  std::snprintf(line, sizeof line, "\n%-34s %8s  %-19s %9s\n", "paired difference", "mean", "95% bootstrap CI",
-                "Wilcoxon p");
-  out << line;
+  std::snprintf(line, sizeof line, "%8s  %-19s %9s\n", "mean", "95% bootstrap CI", "Wilcoxon p");
+  out << "\n" << pad_right("paired difference", width) << " " << line;
   for (const PairComparison& p : pairs) {
-    std::string name = (p.a + " - " + p.b).substr(0, 34);
-    std::snprintf(line, sizeof line, "%-34s %+8.3f  [%+7.3f, %+7.3f] %9.3g\n", name.c_str(), p.difference.mean,
-                  p.difference.ci_low, p.difference.ci_high, p.wilcoxon.p_value);
-    out << line;
+    std::snprintf(line, sizeof line, "%+8.3f  [%+7.3f, %+7.3f] %9.3g\n", p.difference.mean, p.difference.ci_low,
+                  p.difference.ci_high, p.wilcoxon.p_value);
+    out << pad_right(p.a + " - " + p.b, width) << " " << line;
   }
   return out.str();
 }

@@ -4,11 +4,19 @@
 
 namespace bigpe::engine {
 
-std::string ProgressLine::line(const ExperimentState& state) const {
+double ProgressLine::evaluation_eta(const ExperimentState& state, Clock::time_point now) const {
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const long rendered_here = state.renders_done - renders_at_start_;
+  return rendered_here > 0 ? elapsed / static_cast<double>(rendered_here) * static_cast<double>(evaluation_renders_)
+                           : 0.0;
+}
+
+std::string ProgressLine::line(const ExperimentState& state, Clock::time_point now) const {
   const IterationSummary& s = state.summaries.back();
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  int done_here = state.next_iteration - first_;
-  double eta = done_here > 0 ? elapsed / done_here * (iterations_ - state.next_iteration) : 0.0;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const int done_here = state.next_iteration - first_;
+  const double loop_eta = done_here > 0 ? elapsed / done_here * (iterations_ - state.next_iteration) : 0.0;
+  const double eta = loop_eta + evaluation_eta(state, now);
   char buf[320];
   std::snprintf(buf, sizeof buf,
                 "iter %d/%d  best %.3f  mean %.3f  pool %d  renders %ld done %ld cached  "

@@ -28,6 +28,7 @@ struct ExperimentView {
   int iterations_done = 0;
   int iterations = 0;
   bool evaluated = false;
+  std::string phase = "-";  // training | evaluation | done (what the run is doing)
   long renders_done = 0;
   long renders_cached = 0;
   AgentTally llm;
@@ -80,9 +81,12 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
   if (!meta["variant"].empty()) v.label = meta["variant"] + ".r" + meta["repeat"];
   std::map<std::string, std::string> config = store.load_config_values();
   v.iterations = config.count("iterations") ? std::stoi(config["iterations"]) : 0;
+  const bool eval_enabled = config.count("eval.enabled") == 0 || config["eval.enabled"] == "true";
+  v.phase = "training";
   if (std::optional<ExperimentState> s = store.load_state()) {
     v.iterations_done = static_cast<int>(s->summaries.size());
     v.evaluated = s->evaluated;
+    if (s->finished) v.phase = eval_enabled && !s->evaluated ? "evaluation" : "done";
     v.renders_done = s->renders_done;
     v.renders_cached = s->renders_cached;
     v.llm = s->llm;
@@ -95,18 +99,21 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
   return v;
 }
 
-std::string experiment_line(const ExperimentView& v, const std::string& indent) {
+// Labels are never cut: experiment ids differ only in their last
+// characters (a name, a time, a random suffix), so every row gets the width
+// of the longest label in the frame.
+std::string experiment_line(const ExperimentView& v, const std::string& indent, std::size_t label_width) {
   char line[400];
   std::string best = v.has_best ? std::to_string(v.best).substr(0, std::to_string(v.best).find('.') + 4) : "-";
   std::snprintf(line, sizeof line,
-                "%s%-28s %-9s %s %3d/%-3d it%s  best %-7s  renders %ld done, %ld cached%s  llm %ld calls, %ld "
+                "%-*s %-9s %s %3d/%-3d it  %-10s  best %-7s  renders %ld done, %ld cached%s  llm %ld calls, %ld "
                 "unusable",
-                indent.c_str(), v.label.substr(0, 28).c_str(), v.status.c_str(),
+                static_cast<int>(label_width), v.label.c_str(), v.status.c_str(),
                 bar(v.iterations > 0 ? static_cast<double>(v.iterations_done) / v.iterations : 0.0).c_str(),
-                v.iterations_done, v.iterations, v.evaluated ? " +eval" : "", best.c_str(), v.renders_done,
+                v.iterations_done, v.iterations, v.phase.c_str(), best.c_str(), v.renders_done,
                 v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "",
                 v.llm.calls, v.llm.unusable);
-  return line;
+  return indent + line;
 }
 
 struct Frame {
@@ -134,10 +141,17 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
       if (!in_campaign.count(e.str)) experiments.push_back(e.str);
   }
 
+  // Rows are drawn once every label is known (experiment_line's width).
+  struct Block {
+    std::string head;        // campaign line and reason, or empty
+    std::string row_prefix;  // "  " in a campaign, "experiment " alone
+    std::vector<ExperimentView> rows;
+  };
+  std::vector<Block> blocks;
   for (const std::string& cid : campaigns) {
     std::optional<CampaignRecord> rec = CampaignStore(redis, cid).load();
     if (!rec) {
-      out << "campaign " << cid << ": not started\n";
+      blocks.push_back({"campaign " + cid + ": not started\n", "", {}});
       continue;
     }
     std::vector<ExperimentView> views;
@@ -173,14 +187,21 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
                   bar(it_total > 0 ? static_cast<double>(it_done) / it_total : 0.0).c_str(), finished,
                   rec->experiments.size(), it_done, it_total, done, cached,
                   rate > 0 ? (", " + std::to_string(static_cast<long>(rate)) + " renders/s").c_str() : "");
-    out << line;
-    if (!rec->reason.empty()) out << "  reason: " << rec->reason << "\n";
-    for (const ExperimentView& v : views) out << experiment_line(v, "  ") << "\n";
+    std::string head = line;
+    if (!rec->reason.empty()) head += "  reason: " + rec->reason + "\n";
+    blocks.push_back({head, "  ", std::move(views)});
   }
   for (const std::string& id : experiments) {
     ExperimentView v = view_of(redis, id, owner_gone);
     if (v.status == "running") f.any_running = true;
-    out << "experiment " << experiment_line(v, "") << "\n";
+    blocks.push_back({"", "experiment ", {v}});
+  }
+  std::size_t label_width = 12;
+  for (const Block& b : blocks)
+    for (const ExperimentView& v : b.rows) label_width = std::max(label_width, v.label.size());
+  for (const Block& b : blocks) {
+    out << b.head;
+    for (const ExperimentView& v : b.rows) out << experiment_line(v, b.row_prefix, label_width) << "\n";
   }
   if (campaigns.empty() && experiments.empty()) out << "no experiments or campaigns in this Redis\n";
 
@@ -190,8 +211,12 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
                                   broker_options);
       schemas::StatusReply s = client.status(std::chrono::milliseconds(2000));
       char line[300];
-      std::snprintf(line, sizeof line, "broker %s: %lld workers, %lld queued, %lld in flight, %lld completed, %lld failed; "
-                    "dispatch %.1f/s, results %.1f/s\n", broker.c_str(), static_cast<long long>(s.workers),
+      // The broker's instance id tells two brokers on one address apart
+      // (scripts/launch-slurm checks it is the broker it started).
+      const std::string id = client.broker_id();
+      std::snprintf(line, sizeof line, "broker %s (id %s): %lld workers, %lld queued, %lld in flight, %lld completed, "
+                    "%lld failed; dispatch %.1f/s, results %.1f/s\n", broker.c_str(), id.empty() ? "-" : id.c_str(),
+                    static_cast<long long>(s.workers),
                     static_cast<long long>(s.queued), static_cast<long long>(s.in_flight),
                     static_cast<long long>(s.completed), static_cast<long long>(s.failed), s.dispatch_rate, s.result_rate);
       out << line;
@@ -212,6 +237,28 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
   }
   f.text = out.str();
   return f;
+}
+
+// After a live folder's Redis went away: the owner is stopping. Its lock
+// goes when its process ends; until then the folder is locked without
+// live.json (or with a stale one). Polls until we can open the folder's
+// data ourselves, or a new owner publishes working services; bounded.
+std::unique_ptr<StoreHandle> reopen_when_released(const TargetFolder& target) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      std::unique_ptr<StoreHandle> h = open_folder_store(target.infra_folder, target.redis_setting);
+      if (!h->live) return h;
+      RedisClient(h->redis).command({"PING"});  // a successor's services, if they answer
+      return h;
+    } catch (const std::exception& e) {
+      last = e.what();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the owner is exiting
+  }
+  throw std::runtime_error("the run ended but " + target.infra_folder + " was not released within 60 s (" + last +
+                           ")");
 }
 
 }  // namespace
@@ -236,20 +283,25 @@ int run_status(const StatusRequest& req, std::ostream& out, bool terminal) {
       else if (StateStore(probe, req.target).exists()) target.kind = TargetFolder::Kind::kExperiment;
       else throw std::runtime_error("no campaign or experiment " + req.target + " in this Redis");
     }
-    const std::string broker = !req.broker.empty() ? req.broker : handle->broker_endpoint;
     // Bad key files are the user's error, said once here rather than as a
     // broker that never answers.
     broker::BrokerClientOptions broker_options;
     broker_options.curve = broker::load_curve_client_keys(req.curve_key, req.broker_key);
-    RedisClient redis(handle->redis);
-    for (bool first = true;; first = false) {
+    for (;;) {
       Frame f;
       try {
+        const std::string broker = !req.broker.empty() ? req.broker : handle->broker_endpoint;
+        RedisClient redis(handle->redis);
         f = frame(redis, target, broker, broker_options, handle->server != nullptr);
       } catch (const RedisError& e) {
-        if (first || !handle->live) throw;
-        out << "the run ended (" << e.what() << ")\n";
-        return 0;
+        // A running folder's private Redis goes when its run ends: wait
+        // for the run to let go of the folder, then draw the final frame
+        // from the folder's own data.
+        if (!handle->live) throw;
+        out << "the run is ending (" << e.what() << "); waiting for it to release " << handle->folder << "\n";
+        out.flush();
+        handle = reopen_when_released(target);
+        continue;
       }
       if (req.follow && terminal) out << "\x1b[H\x1b[J";  // home, clear: redraw in place
       if (req.follow && !terminal) {

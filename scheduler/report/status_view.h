@@ -7,8 +7,14 @@
 // live.json, or --broker). Read from the meta hashes, the committed states
 // and the event streams, never written.
 //
+// Each experiment row shows its phase (training, evaluation, done); labels
+// are never cut (the column takes the longest). The broker line names the
+// broker's instance id.
+//
 // --follow redraws in place on a terminal and prints one frame after another
 // (plain lines) when not; it ends when nothing shown is running any more.
+// When a followed folder's private Redis goes (its run ended), it waits for
+// the owner to release the folder and draws a final frame from its data.
 //
 // Thread-safety: call from the main thread.
 #include <iosfwd>

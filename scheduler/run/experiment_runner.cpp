@@ -119,7 +119,8 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   out.flush();
 
   std::unique_ptr<OptimizationLoop> loop = make_loop(ctx);
-  ProgressLine progress(s.iterations, state.next_iteration);
+  const long evaluation_renders = s.eval_enabled && !state.evaluated ? evaluation_render_count(ctx) : 0;
+  ProgressLine progress(s.iterations, state, evaluation_renders);
   const int first_iteration = state.next_iteration;
   const auto loop_start = std::chrono::steady_clock::now();
   const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
@@ -139,8 +140,12 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
       if (auto bytes = store.load_evaluation()) eval = decode_evaluation(*bytes);
     }
     if (!eval) {
-      out << "evaluating on " << ctx.queries.heldout.size() << " held-out queries x " << s.eval_seeds
-          << " seeds...\n";
+      // The ETA is priced from this process's renders (none on a resume
+      // that starts at the evaluation: then none is shown).
+      char eta[48] = "";
+      if (const double e = progress.evaluation_eta(state); e > 0) std::snprintf(eta, sizeof eta, ", eta %.1fs", e);
+      out << "evaluating on " << ctx.queries.heldout.size() << " held-out queries x " << s.eval_seeds << " seeds ("
+          << evaluation_renders << " renders" << eta << ")...\n";
       out.flush();
       const long done_before = dispatcher.renders_done(), cached_before = dispatcher.renders_cached();
       eval = evaluate(ctx, state.instructions.at(state.final_id).text);

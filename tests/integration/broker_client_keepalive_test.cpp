@@ -1,12 +1,16 @@
 // The client's keepalive: a BrokerClient nobody polls (a scheduler waiting
 // on its LLM) still heartbeats, so the broker keeps it, and it still reads
 // what arrives, so no result waits on the next poll() to be taken in. A
-// ROUTER in the test plays the broker and sees the exact wire.
+// ROUTER in the test plays the broker and sees the exact wire. And its
+// goodbye: a client that goes says DISCONNECT, so a real broker forgets it
+// at once; every `bigpe status` poll used to leave a "cannot send HEARTBEAT
+// to client status-...: it is gone" warning in the running job's console.
 #include <string>
 
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include "tests/fault/log_capture.h"
 #include "tests/integration/broker_peers.h"
 
 namespace bigpe::broker {
@@ -76,6 +80,36 @@ TEST(BrokerClientKeepalive, AResultArrivingWhileNobodyPollsIsTakenInAndReturnedO
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].result.task_id, "t0");
   EXPECT_TRUE(client.poll(std::chrono::milliseconds(0)).empty());
+}
+
+TEST(BrokerClientKeepalive, AClientThatGoesSaysDisconnect) {
+  spdlog::set_level(spdlog::level::err);
+  FakeBroker broker;
+  { BrokerClient client(broker.endpoint(), "status-1", client_options()); }
+  EXPECT_EQ(broker.count_until(1, [](const WireMessage& m) { return m.command == Command::kDisconnect; }), 1);
+}
+
+TEST(BrokerClientKeepalive, AStatusPollLeavesNoWarningAtTheBroker) {
+  testing::LogCapture log;
+  BrokerRunner runner(test_options());
+  const std::string endpoint = runner.broker().client_endpoint();
+  {
+    BrokerClient status(endpoint, "status-1", client_options());
+    status.status(kDeadline);
+    // What scripts/launch-slurm checks: the broker answering is the one it started.
+    EXPECT_EQ(status.broker_id(), runner.broker().instance_id());
+  }
+  // Twice the liveness window of broker ticks, counted by a client that
+  // stays: a status client that vanished without a word would by now have
+  // been found gone (a failed heartbeat, warned about, or its silence).
+  RawPeer probe(endpoint, "probe");
+  for (int i = 0; i < 2 * kLiveness; ++i) {
+    probe.send(Command::kHeartbeat, schemas::encode(schemas::Heartbeat{"probe"}));
+    ASSERT_TRUE(probe.next(kDeadline, true).has_value()) << "the broker stopped heartbeating";
+  }
+  const std::string lines = log.all();
+  EXPECT_EQ(lines.find("cannot send"), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("client status-1 gone"), std::string::npos) << "forgotten only when found gone:\n" << lines;
 }
 
 }  // namespace

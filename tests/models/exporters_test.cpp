@@ -32,5 +32,44 @@ TEST(Exporters, ScriptsShowUsageWithoutTheirLibraries) {
   }
 }
 
+// Where the exporters' packages are missing (Debian's python3 has torch but
+// neither diffusers nor open_clip), each exporter ends with one line naming
+// them and how to install them, not a Python traceback.
+TEST(Exporters, ScriptsNameTheMissingPackageInsteadOfATraceback) {
+  std::string why = testing::python_torch_problem();
+  if (!why.empty()) GTEST_SKIP() << why;
+  struct Case {
+    const char* script;
+    const char* args;
+    const char* probe;     // present: the case cannot be checked here
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"export_sd.py", "--model m --family sdxl-turbo --out ", "diffusers",
+       "export_sd.py: needs the Python package"},
+      {"export_hpsv2.py", "--checkpoint HPS_v2_compressed.pt --out ", "hpsv2",
+       "export_hpsv2.py: needs the Python package 'hpsv2' (pip install hpsv2) or 'open_clip' (pip install "
+       "open_clip_torch), which "},
+  };
+  int checked = 0;
+  for (const Case& c : cases) {
+    std::string out;
+    const std::string find = testing::python() + " -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(\"" +
+                             c.probe + "\") else 1)'";
+    if (testing::run_shell(find) == 0 || (std::string(c.probe) == "hpsv2" &&
+                                          testing::run_shell(testing::python() + " -c 'import open_clip'") == 0))
+      continue;
+    const int rc = testing::run_shell(testing::python() + " -B " + testing::source_dir() + "/scripts/" + c.script +
+                                          " " + c.args + "/nonexistent-bigpe-export-out",
+                                      &out);
+    EXPECT_EQ(rc, 1) << c.script << ": " << out;
+    EXPECT_NE(out.find(c.expected), std::string::npos) << c.script << ": " << out;
+    EXPECT_NE(out.find("docs/models.md"), std::string::npos) << c.script << ": " << out;
+    EXPECT_EQ(out.find("Traceback"), std::string::npos) << c.script << ": " << out;
+    ++checked;
+  }
+  if (checked == 0) GTEST_SKIP() << testing::python() << " has diffusers and open_clip: nothing is missing";
+}
+
 }  // namespace
 }  // namespace bigpe::models

@@ -26,6 +26,22 @@ class ModelCommands : public ::testing::Test {
   testing::ScratchDir dir_{"commands"};
 };
 
+// A torchscript-sd worker needs two folders; one without them says which
+// at once (and exits 2, before it loads or connects to anything), rather
+// than naming only the first missing one per start.
+TEST_F(ModelCommands, WorkerWithoutItsModelFoldersSaysWhichAreMissing) {
+  const std::string base = kExe + " worker --service s --backend torchscript-sd --broker tcp://127.0.0.1:1 --no-persist";
+  std::string out;
+  EXPECT_EQ(testing::run_shell(base, &out), 2) << out;
+  EXPECT_NE(out.find("worker: cannot start: --backend torchscript-sd renders and scores, so it needs --model DIR"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("and --scorer-model DIR (the exported HPS v2 folder); see docs/models.md"), std::string::npos)
+      << out;
+  EXPECT_EQ(testing::run_shell(base + " --model " + dir_.file("sd"), &out), 2) << out;
+  EXPECT_NE(out.find("needs --scorer-model DIR"), std::string::npos) << out;
+  EXPECT_EQ(out.find("--model DIR"), std::string::npos) << out;
+}
+
 TEST_F(ModelCommands, TokenizePrintsOneLinePerText) {
   std::string vocab = dir_.file("v.txt.gz");
   gzFile f = gzopen(vocab.c_str(), "wb");

@@ -126,8 +126,10 @@ TEST_F(CurveAuthTest, StatusReachesACurveBrokerWithListedKeysAndSaysWhyNotWithou
   req.broker_key = key("broker.pub");
   std::ostringstream with_keys;
   EXPECT_EQ(engine::run_status(req, with_keys, false), 0) << with_keys.str();
-  EXPECT_NE(with_keys.str().find("broker " + broker.client_endpoint() + ": 0 workers"), std::string::npos)
-      << with_keys.str();
+  // "broker ENDPOINT (id INSTANCE): 0 workers, ...": the broker answered.
+  const std::size_t line = with_keys.str().find("broker " + broker.client_endpoint() + " (id ");
+  ASSERT_NE(line, std::string::npos) << with_keys.str();
+  EXPECT_NE(with_keys.str().find("): 0 workers", line), std::string::npos) << with_keys.str();
 
   // Only one of the two key files: refused up front, naming what is missing.
   req.broker_key.clear();

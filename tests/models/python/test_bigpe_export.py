@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
-from bigpe_export import manifest, sd, tracing, wrappers  # noqa: E402
+from bigpe_export import manifest, requirements, sd, tracing, wrappers  # noqa: E402
 
 
 class FakeClipText(nn.Module):
@@ -164,6 +164,29 @@ class ManifestTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "out"))
             with self.assertRaisesRegex(ValueError, "does not look like a CLIP merges file"):
                 manifest.copy_vocab(bad, os.path.join(d, "out"))
+
+
+class RequirementsTest(unittest.TestCase):
+    """A missing package ends an exporter with its name and pip package."""
+
+    def test_met_requirements_are_silent(self):
+        self.assertEqual(requirements.missing([[("os", "os")], [("no_such_mod_bigpe", "x"), ("json", "json")]]), [])
+        requirements.require("export_x.py", [[("os", "os")]])  # returns
+
+    def test_each_unmet_requirement_is_named_with_its_alternatives(self):
+        unmet = requirements.missing([[("no_such_mod_bigpe", "no-such-pkg")], [("os", "os")],
+                                      [("no_such_a", "pkg-a"), ("no_such_b", "pkg-b")]])
+        self.assertEqual(unmet, ["'no_such_mod_bigpe' (pip install no-such-pkg)",
+                                 "'no_such_a' (pip install pkg-a) or 'no_such_b' (pip install pkg-b)"])
+
+    def test_require_exits_with_one_line_naming_script_package_and_python(self):
+        with self.assertRaises(SystemExit) as e:
+            requirements.require("export_x.py", [[("no_such_mod_bigpe", "no-such-pkg")]])
+        text = str(e.exception.code)
+        self.assertTrue(text.startswith("export_x.py: needs the Python package 'no_such_mod_bigpe' "
+                                        "(pip install no-such-pkg), which " + sys.executable), text)
+        self.assertIn("docs/models.md", text)
+        self.assertNotIn("\n", text)
 
 
 if __name__ == "__main__":
