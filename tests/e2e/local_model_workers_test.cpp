@@ -27,10 +27,18 @@ std::vector<std::string> turbo_run(const std::string& models, const std::string&
           "render.steps=50", "render.guidance=5"};
 }
 
-TEST(LocalModelWorkers, TurboParamsAreRefusedBeforeAnyRenderAndAResumeMayFixThem) {
-  std::string why;
-  const std::string models = models::testing::tiny_models(&why);
-  if (models.empty()) GTEST_SKIP() << "no tiny models: " << why;
+// The tiny models (scripts/make_tiny_models.py), or the test is skipped.
+class LocalModelWorkers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    models = models::testing::tiny_models(&why);
+    if (models.empty()) GTEST_SKIP() << "no tiny models: " << why;
+  }
+  std::string models;
+};
+
+TEST_F(LocalModelWorkers, TurboParamsAreRefusedBeforeAnyRenderAndAResumeMayFixThem) {
   testing::TempDir dir("bigpe-local-models");
   const std::string run = dir.file("run");
 
@@ -57,10 +65,7 @@ TEST(LocalModelWorkers, TurboParamsAreRefusedBeforeAnyRenderAndAResumeMayFixThem
   EXPECT_FALSE(std::filesystem::is_empty(run + "/images")) << "the local workers write the run's images";
 }
 
-TEST(LocalModelWorkers, ARenderModelOfTheWrongFamilyIsAConfigError) {
-  std::string why;
-  const std::string models = models::testing::tiny_models(&why);
-  if (models.empty()) GTEST_SKIP() << "no tiny models: " << why;
+TEST_F(LocalModelWorkers, ARenderModelOfTheWrongFamilyIsAConfigError) {
   testing::TempDir dir("bigpe-local-models-bad");
   const std::string run = dir.file("run");
   std::vector<std::string> args = turbo_run(models, run);
@@ -72,7 +77,7 @@ TEST(LocalModelWorkers, ARenderModelOfTheWrongFamilyIsAConfigError) {
   EXPECT_FALSE(std::filesystem::exists(run)) << "refused before the run folder exists";
 }
 
-TEST(LocalModelWorkers, WithoutModelFoldersTheRunIsRefusedNamingTheKeys) {
+TEST(LocalModelWorkerConfig, WithoutModelFoldersTheRunIsRefusedNamingTheKeys) {
   testing::TempDir dir("bigpe-local-models-none");
   const std::string run = dir.file("run");
   Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "render.backend=torchscript-sd"},

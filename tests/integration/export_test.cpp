@@ -29,12 +29,17 @@ void expect_keys(const nlohmann::ordered_json& row, const std::vector<std::strin
   for (const std::string& k : keys) EXPECT_TRUE(row.contains(k)) << file << ": missing " << k;
 }
 
+// A quickstart of `iterations` x batch 2 with images, in `run`.
+Invocation tiny_run(const testing::TempDir& dir, const std::string& run, int iterations, int seeds) {
+  return run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=" + std::to_string(iterations),
+                    "batch_size=2", "sim.cost_ms=0", "eval.seeds=" + std::to_string(seeds), "write_images=true"},
+                   dir.file("run.log"));
+}
+
 TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
   testing::TempDir dir("bigpe-export");
   const std::string run = dir.file("run"), out = dir.file("export");
-  Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=2", "batch_size=2",
-                            "sim.cost_ms=0", "eval.seeds=2", "write_images=true"},
-                           dir.file("run.log"));
+  Invocation r = tiny_run(dir, run, 2, 2);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   Invocation e = run_bigpe({"export", run, "--out", out}, dir.file("export.log"));
   ASSERT_EQ(e.exit_code, 0) << e.output;
@@ -140,9 +145,7 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
 TEST(Export, RefusesANonEmptyOutUnlessForcedAndThenReplacesTheExport) {
   testing::TempDir dir("bigpe-export-again");
   const std::string run = dir.file("run"), out = dir.file("export");
-  Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=1", "batch_size=2",
-                            "sim.cost_ms=0", "eval.seeds=1", "write_images=true"},
-                           dir.file("run.log"));
+  Invocation r = tiny_run(dir, run, 1, 1);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   ASSERT_EQ(run_bigpe({"export", run, "--out", out}, dir.file("export1.log")).exit_code, 0);
   const std::string first = testing::read_text_file(out + "/evaluation.jsonl");
