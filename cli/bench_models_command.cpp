@@ -19,6 +19,9 @@ void register_bench_models(CLI::App& bench) {
   cmd->add_option("--guidance", o->guidance, "Guidance (0 for sdxl-turbo)")->capture_default_str();
   cmd->add_option("--size", o->size, "Image size (default: the model's)");
   cmd->add_option("--seconds", o->seconds, "Seconds per batch size")->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  cmd->add_option("--python", o->python,
+                  "Python with torch for the baseline on the same modules (\"\" = none)")
+      ->capture_default_str();
   cmd->callback([o] { models::run_models_bench(*o, std::cout); });
 }
 

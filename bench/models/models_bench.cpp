@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "models/core/model_manifest.h"
+#include "bench/models/python_baseline.h"
 #include "models/model_backends.h"
 
 namespace bigpe::models {
@@ -24,7 +26,16 @@ void run_models_bench(const ModelsBenchOptions& a, std::ostream& out) {
   p.width = p.height = a.size > 0 ? a.size : m.default_size;
   auto renderer = make_torchscript_sd_renderer(a.model, a.device);
   std::unique_ptr<Scorer> scorer;
-  if (!a.scorer_model.empty()) scorer = make_hpsv2_scorer(a.scorer_model, a.device);
+  std::optional<ModelManifest> hps;
+  if (!a.scorer_model.empty()) {
+    scorer = make_hpsv2_scorer(a.scorer_model, a.device);
+    hps = load_manifest(a.scorer_model);
+  }
+  // The device the backends resolved "auto" to, for the Python side.
+  const std::string device = renderer->identity().find("device=cuda") != std::string::npos
+                                 ? (a.device.rfind("cuda", 0) == 0 ? a.device : std::string("cuda"))
+                                 : std::string("cpu");
+  double last_ratio = 0;
   char line[512];
   std::snprintf(line, sizeof line, "%s; %s (%s) %dx%d, %d %s steps, guidance %g, device %s\n",
                 torch_build_summary().c_str(), a.model.c_str(), family_name(m.family), p.width, p.height, p.steps,
@@ -56,6 +67,29 @@ void run_models_bench(const ModelsBenchOptions& a, std::ostream& out) {
     }
     out << "  (" << rounds << " rounds)\n";
     out.flush();
+    if (a.python.empty()) continue;
+    PythonBaselineRequest req{a.python,        device,   &m, hps ? &*hps : nullptr, p, {}, {}, texts.front(),
+                              a.seconds,       renderer->identity(), scorer ? scorer->identity() : ""};
+    for (const RenderRequest& r : batch) {
+      req.prompts.push_back(r.prompt);
+      req.seeds.push_back(r.seed);
+    }
+    PythonBaselineResult py = run_python_baseline(req);
+    if (!py.ran) {
+      out << "batch " << b << ": no Python baseline (" << a.python << "): " << py.why << "\n";
+      last_ratio = 0;
+      continue;
+    }
+    const double cpp = n / (render_s + score_s);
+    last_ratio = cpp / py.images_per_s;
+    std::snprintf(line, sizeof line, "batch %2d: render%s C++ %9.2f images/s, Python %9.2f images/s, ratio %.3f\n", b,
+                  scorer ? "+score" : "", cpp, py.images_per_s, last_ratio);
+    out << line;
+    out.flush();
+  }
+  if (last_ratio > 0) {
+    std::snprintf(line, sizeof line, "ratio=%.3f\n", last_ratio);
+    out << line;
   }
 }
 

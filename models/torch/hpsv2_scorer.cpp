@@ -3,6 +3,7 @@
 // preprocessing of the HPSv2 repository (docs/model-reference.md
 // section 1). Also torch_hps_preprocess(), the same preprocessing on the CPU.
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -16,19 +17,21 @@
 namespace bigpe::models {
 namespace {
 
-// [1, 3, S, S] float32 on the CPU, as open_clip's image_transform with
-// resize_longest_max=True computes it (ToTensor, ResizeMaxSize, Normalize).
-torch::Tensor preprocess_tensor(const Image& image, const HpsPreprocessSettings& s) {
+void check_image(const Image& image) {
   if (image.width < 1 || image.height < 1 ||
       image.rgb.size() != static_cast<size_t>(image.width) * image.height * 3)
     throw std::invalid_argument("HPS preprocessing: expected an RGB image of width*height*3 bytes, got " +
                                 std::to_string(image.width) + "x" + std::to_string(image.height) + " with " +
                                 std::to_string(image.rgb.size()) + " bytes");
-  const int64_t H = image.height, W = image.width, S = s.image_size;
-  torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(image.rgb.data()), {1, H, W, 3}, torch::kUInt8)
-                        .permute({0, 3, 1, 2})
-                        .to(torch::kFloat32)
-                        .div(255);
+}
+
+// [N, 3, S, S] float32 on the CPU from [N, H, W, 3] uint8 images of one
+// size, as open_clip's image_transform with resize_longest_max=True
+// computes it (ToTensor, ResizeMaxSize, Normalize). Each image is
+// resized on its own plane, so a batch gives each image what it gets alone.
+torch::Tensor preprocess_batch(const torch::Tensor& rgb, const HpsPreprocessSettings& s) {
+  const int64_t H = rgb.size(1), W = rgb.size(2), S = s.image_size;
+  torch::Tensor x = rgb.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255);
   // ResizeMaxSize: Python's round() of dim * (S / max(H, W)) is round half
   // to even, as nearbyint is; skipped when the scale is exactly 1.
   const double scale = static_cast<double>(S) / static_cast<double>(std::max(H, W));
@@ -44,6 +47,34 @@ torch::Tensor preprocess_tensor(const Image& image, const HpsPreprocessSettings&
   torch::Tensor mean = torch::tensor({float(s.mean[0]), float(s.mean[1]), float(s.mean[2])}).view({1, 3, 1, 1});
   torch::Tensor std = torch::tensor({float(s.std[0]), float(s.std[1]), float(s.std[2])}).view({1, 3, 1, 1});
   return x.sub(mean).div(std).contiguous();
+}
+
+// [1, 3, S, S] for one image.
+torch::Tensor preprocess_tensor(const Image& image, const HpsPreprocessSettings& s) {
+  check_image(image);
+  return preprocess_batch(torch::from_blob(const_cast<uint8_t*>(image.rgb.data()),
+                                           {1, image.height, image.width, 3}, torch::kUInt8),
+                          s);
+}
+
+// The images in one batch when they share a size (a task's renders do),
+// else one at a time.
+torch::Tensor preprocess_all(const std::vector<Image>& images, const HpsPreprocessSettings& s) {
+  bool one_size = true;
+  for (const Image& im : images) {
+    check_image(im);
+    one_size = one_size && im.width == images.front().width && im.height == images.front().height;
+  }
+  if (!one_size) {
+    std::vector<torch::Tensor> pixels;
+    for (const Image& im : images) pixels.push_back(preprocess_tensor(im, s));
+    return torch::cat(pixels);
+  }
+  const int64_t n = static_cast<int64_t>(images.size()), H = images.front().height, W = images.front().width;
+  torch::Tensor rgb = torch::empty({n, H, W, 3}, torch::kUInt8);
+  const size_t bytes = static_cast<size_t>(H * W * 3);
+  for (int64_t i = 0; i < n; ++i) std::memcpy(rgb[i].data_ptr<uint8_t>(), images[i].rgb.data(), bytes);
+  return preprocess_batch(rgb, s);
 }
 
 class Hpsv2Scorer final : public Scorer {
@@ -77,9 +108,7 @@ class Hpsv2Scorer final : public Scorer {
                                   std::to_string(texts.size()) + " texts");
     if (images.empty()) return {};
     c10::InferenceMode inference;
-    std::vector<torch::Tensor> pixels;
-    for (const Image& im : images) pixels.push_back(preprocess_tensor(im, settings_));
-    torch::Tensor f_img = image_features(torch::cat(pixels).to(device_));
+    torch::Tensor f_img = image_features(preprocess_all(images, settings_).to(device_));
 
     // A task usually scores many images against few texts: encode each
     // distinct text once.

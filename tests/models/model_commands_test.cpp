@@ -86,11 +86,31 @@ TEST_F(ModelCommands, RenderThenScoreWithTinyModels) {
 
   EXPECT_NE(testing::run_shell(kExe + " render --model " + tiny + "/hpsv2 cat --out " + png, &out), 0);
   EXPECT_NE(out.find("family 'hpsv2'"), std::string::npos) << out;
-  ASSERT_EQ(testing::run_shell(kExe + " bench models --model " + tiny + "/sdxl-turbo --steps 1 --seconds 0 --device cpu",
+  ASSERT_EQ(testing::run_shell(kExe + " bench models --model " + tiny + "/sdxl-turbo --steps 1 --seconds 0 --device cpu" +
+                                   " --python ''",
                                &out),
             0)
       << out;
   EXPECT_NE(out.find("batch  8: render"), std::string::npos) << out;
+  EXPECT_EQ(out.find("ratio="), std::string::npos) << "no baseline asked for: " << out;
+}
+
+// The Python baseline drives the same modules from python3-torch in the same
+// run and the bench ends with the C++ / Python ratio; a Python that cannot
+// run it is named, and the bench still reports the C++ figures.
+TEST_F(ModelCommands, BenchModelsComparesWithPythonOnTheSameModules) {
+  std::string why;
+  std::string tiny = testing::tiny_models(&why);
+  if (tiny.empty()) GTEST_SKIP() << "no tiny models: " << why;
+  const std::string bench = kExe + " bench models --model " + tiny + "/sdxl-turbo --scorer-model " + tiny +
+                            "/hpsv2 --steps 1 --seconds 0 --batch 2 --device cpu --python ";
+  std::string out;
+  ASSERT_EQ(testing::run_shell(bench + testing::python(), &out), 0) << out;
+  EXPECT_NE(out.find("batch  2: render+score C++ "), std::string::npos) << out;
+  EXPECT_NE(out.find("\nratio="), std::string::npos) << out;
+  ASSERT_EQ(testing::run_shell(bench + dir_.file("no-python"), &out), 0) << out;
+  EXPECT_NE(out.find("batch 2: no Python baseline (" + dir_.file("no-python") + ")"), std::string::npos) << out;
+  EXPECT_EQ(out.find("ratio="), std::string::npos) << out;
 }
 
 }  // namespace

@@ -144,6 +144,14 @@ TEST_F(TinyModels, Hpsv2ScoresAreCosinesTimes100AndBatchInvariant) {
     // float32 on the CPU; float16 features on CUDA round to ~1e-3 of a cosine.
     EXPECT_NEAR(alone[0], scores[i], testing::test_device() == "cpu" ? 1e-4 : 0.2) << "item " << i;
   }
+  // Images of two sizes in one call (preprocessed one by one, not as one
+  // batch) score as they do alone.
+  schemas::RenderParams wide = p;
+  wide.width = 96;
+  std::vector<Image> mixed{images[0], renderer->render({{"a cat", 4}}, wide)[0]};
+  std::vector<double> mixed_scores = scorer->score(mixed, {"a cat", "a cat"}, p);
+  EXPECT_NEAR(mixed_scores[0], scores[0], testing::test_device() == "cpu" ? 1e-4 : 0.2);
+  EXPECT_NEAR(mixed_scores[1], scorer->score({mixed[1]}, {"a cat"}, p)[0], testing::test_device() == "cpu" ? 1e-4 : 0.2);
   // Same image, another text: another score.
   EXPECT_NE(scorer->score({images[0]}, {"the dog"}, p)[0], scores[0]);
   EXPECT_TRUE(scorer->score({}, {}, p).empty());
