@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/csv_writer.h"
+#include "common/file_io.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/stats/repeat_interval.h"
 #include "scheduler/store/state_store.h"
@@ -171,11 +172,7 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
     for (std::size_t c = 0; c < columns().size(); ++c) md << " | " << markdown_cell(v.cell(c));
     md << " |\n";
   }
-  const std::string path = dir + "/summary.md";
-  std::ofstream f(path, std::ios::trunc);
-  f << md.str();
-  f.flush();
-  if (!f) throw std::runtime_error("cannot write " + path);
+  write_file_atomic(dir + "/summary.md", md.str());  // a reader never sees half of it
 }
 
 std::string campaign_table_text(const std::vector<ExperimentSummary>& rows) {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/file_io.h"
 #include "common/json_strict.h"
 #include "scheduler/stats/wilcoxon.h"
 
@@ -30,12 +31,9 @@ const char* label(const std::string& method) {
   return method.c_str();
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.flush();
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
+// Atomic, so that a reader (a browser, `bigpe diff`, a kill mid-write)
+// never sees half a report.
+void write_file(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
 
 }  // namespace
 
