@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "scheduler/report/campaign_summary.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
+#include "scheduler/run/console_log.h"
 #include "scheduler/run/experiment_runner.h"
 #include "scheduler/run/infrastructure.h"
 #include "common/interrupt.h"
@@ -143,16 +143,15 @@ Plan plan_existing(const std::vector<CampaignCell>& cells, const std::string& di
 }
 
 // Console lines worth showing from an experiment's output (the rest goes to
-// its log.txt only).
+// its console.log only).
 bool for_console(const std::string& line) {
   return line.rfind("iter ", 0) == 0 || line.rfind("resuming ", 0) == 0 || line.rfind("evaluating", 0) == 0;
 }
 
-CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
+// The campaign over its infrastructure, once the folder is locked; `out`
+// reaches the console and the campaign's console.log.
+CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std::ostream& out) {
   CampaignOutcome outcome{0, plan.file.campaign_id, plan.dir};
-  if (plan.experiments.empty()) throw std::runtime_error("campaign " + plan.file.campaign_id + " has no experiments");
-  install_interrupt_handlers();
-  RunLock lock = RunLock::acquire(plan.dir);
   const ExperimentSettings shared = settings_from(plan.experiments.front().config);
   Infrastructure infra(shared, fs::absolute(plan.dir).string());
   LiveEndpointsFile live(plan.dir, {infra.redis().url_without_password(), infra.client_endpoint(),
@@ -200,10 +199,10 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     job.campaign_id = plan.file.campaign_id;
     job.variant = e.member.variant;
     job.repeat = e.member.repeat;
-    std::ofstream log(job.run_dir + "/log.txt", std::ios::app);
     {
+      ConsoleLog log(job.run_dir, command, ConsoleLog::Scope::kThread);
       LineSink sink([&](const std::string& line) {
-        log << line << "\n";
+        log.line(line);
         if (!for_console(line)) return;
         std::lock_guard<std::mutex> g(console);
         out << "[" << name << "] " << line << "\n";
@@ -211,7 +210,6 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
       });
       outcomes[i] = execute_experiment(job, infra, sink);
     }
-    log.flush();
     std::lock_guard<std::mutex> g(console);
     ++done;
     out << "[" << name << "] "
@@ -240,6 +238,28 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
       << plan.dir << "/summary.csv\n";
   if (finished != n) out << "resume with: bigpe resume " << plan.dir << "\n";
   return outcome;
+}
+
+// `command` ("bigpe campaign", "bigpe resume") prefixes its errors and names
+// the session in the console logs: the campaign's own (everything on the
+// console) and one per experiment (its whole output, with the log lines of
+// its thread).
+CampaignOutcome execute_campaign(const Plan& plan, const std::string& command, std::ostream& console) {
+  if (plan.experiments.empty()) throw std::runtime_error("campaign " + plan.file.campaign_id + " has no experiments");
+  install_interrupt_handlers();
+  RunLock lock = RunLock::acquire(plan.dir);
+  ConsoleLog campaign_log(plan.dir, command, ConsoleLog::Scope::kProcess);
+  LineSink out([&](const std::string& line) {
+    console << line << "\n";
+    console.flush();
+    campaign_log.line(line);
+  });
+  try {
+    return execute_locked(plan, command, out);
+  } catch (const std::exception& e) {
+    out << command << ": " << e.what() << "\n";
+    return CampaignOutcome{1, "", ""};
+  }
 }
 
 }  // namespace
@@ -271,7 +291,7 @@ CampaignOutcome run_campaign(const std::string& file, bool resume, const std::st
       plan = plan_new(spec, cells, dir);
     }
     plan.concurrency = spec.concurrency;
-    return execute_campaign(plan, out);
+    return execute_campaign(plan, "bigpe campaign", out);
   } catch (const std::exception& e) {
     out << "bigpe campaign: " << e.what() << "\n";
     return CampaignOutcome{1, "", ""};
@@ -304,7 +324,7 @@ CampaignOutcome resume_campaign(const std::string& dir, const std::vector<std::s
     } catch (const std::exception&) {
       plan.concurrency = 0;  // the campaign file moved: run all at once
     }
-    return execute_campaign(plan, out);
+    return execute_campaign(plan, "bigpe resume", out);
   } catch (const std::exception& e) {
     out << "bigpe resume: " << e.what() << "\n";
     return CampaignOutcome{1, "", ""};

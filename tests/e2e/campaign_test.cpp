@@ -86,6 +86,19 @@ TEST(Campaign, SmallGridRunsOverOneInfrastructureAndWritesItsTablesAndRecords) {
   nlohmann::ordered_json report = json::parse_strict(read_text_file(out + "/experiments/greedy.r1/report.json"));
   EXPECT_EQ(json::require_int(report, "iterations"), 2);
   EXPECT_FALSE(testing::read_text_file(out + "/live.json").size() > 0) << "live.json must go with the services";
+  // The campaign's console and each experiment's whole output are saved.
+  const std::string console = read_text_file(out + "/console.log");
+  EXPECT_EQ(console.rfind("===== started ", 0), 0u) << console;
+  EXPECT_NE(console.find("(bigpe campaign) =====\n"), std::string::npos) << console;
+  EXPECT_NE(console.find("\n[ucb.r1] iter 2/2 "), std::string::npos) << console;
+  EXPECT_NE(console.find("\ncampaign small-"), std::string::npos) << console;
+  EXPECT_NE(console.find("4/4 experiments finished\n"), std::string::npos) << console;
+  const std::string member = read_text_file(out + "/experiments/ucb.r1/console.log");
+  EXPECT_NE(member.find("(bigpe campaign) =====\n"), std::string::npos) << member;
+  EXPECT_NE(member.find("\niter 2/2 "), std::string::npos) << member;
+  EXPECT_NE(member.find("\nfinal instruction ("), std::string::npos) << member;
+  EXPECT_NE(member.find("\ngain over I0 (paired) "), std::string::npos) << member;
+  EXPECT_EQ(member.find("[ucb.r1]"), std::string::npos) << "an experiment's own log is not prefixed";
 
   // The whole campaign exports, one row per experiment with its cell.
   Invocation ex = run_bigpe({"export", out, "--out", dir.file("export"), "--no-images"}, dir.file("export.log"));
@@ -139,6 +152,11 @@ TEST(Campaign, KilledCampaignResumesAsAWholeToTheSameResultsAndRefusesAChangedGr
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("4/4 experiments finished"), std::string::npos) << resumed.output;
   EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+  const std::string member = read_text_file(cut + "/experiments/greedy.r0/console.log");
+  EXPECT_NE(member.find("(bigpe campaign) =====\n"), std::string::npos) << member;
+  EXPECT_NE(member.find("\n===== resumed "), std::string::npos) << member;
+  EXPECT_NE(member.find(" UTC (bigpe resume) =====\n"), std::string::npos) << member;
+  EXPECT_NE(read_text_file(cut + "/console.log").find(" UTC (bigpe resume) =====\n"), std::string::npos);
 
   // Resuming a finished campaign from its file redoes nothing and says so.
   Invocation again = run_bigpe({"campaign", campaign, "--resume", "--out", cut}, dir.file("cut3.log"));
