@@ -197,4 +197,10 @@ std::string campaign_table_text(const std::vector<ExperimentSummary>& rows) {
   return out.str();
 }
 
+std::vector<VariantGain> variant_gains(const std::vector<ExperimentSummary>& rows) {
+  std::vector<VariantGain> out;
+  for (const VariantStats& v : variant_stats(rows)) out.push_back({v.variant, v.n, v.planned, v.cell(3)});
+  return out;
+}
+
 }  // namespace bigpe::engine

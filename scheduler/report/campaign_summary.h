@@ -44,4 +44,14 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
 // The per-variant table as fixed-width text (for the console).
 std::string campaign_table_text(const std::vector<ExperimentSummary>& rows);
 
+// Per variant, in order of appearance: finished and planned repeats and the
+// held-out gain over I0 as the campaign's tables print it (`bigpe ls`).
+struct VariantGain {
+  std::string variant;
+  int finished = 0;
+  int planned = 0;
+  std::string gain_over_baseline;
+};
+std::vector<VariantGain> variant_gains(const std::vector<ExperimentSummary>& rows);
+
 }  // namespace bigpe::engine
