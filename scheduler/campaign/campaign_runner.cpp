@@ -234,7 +234,7 @@ CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std
     outcome.exit_code = interrupted() ? interrupt_exit_code() : refused > 0 ? 1 : 2;
   }
   out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n << " experiments finished\n"
-      << campaign_table_text(rows) << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "
+      << campaign_table_text(rows) << campaign_llm_line(rows) << "\n" << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "
       << plan.dir << "/summary.csv\n";
   if (finished != n) out << "resume with: bigpe resume " << plan.dir << "\n";
   return outcome;

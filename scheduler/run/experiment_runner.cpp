@@ -114,9 +114,11 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
           << " seeds...\n";
       out.flush();
       const long done_before = dispatcher.renders_done(), cached_before = dispatcher.renders_cached();
+      const std::map<std::string, AgentTally> llm_before = agent_tallies(ctx);
       eval = evaluate(ctx, state.instructions.at(state.final_id).text);
       state.renders_done += dispatcher.renders_done() - done_before;
       state.renders_cached += dispatcher.renders_cached() - cached_before;
+      add_llm(state, tallies_since(llm_before, agent_tallies(ctx)));
       state.evaluated = true;
       store.commit_evaluation(state, encode_evaluation(*eval), {{"type", "evaluation"}});
     }
