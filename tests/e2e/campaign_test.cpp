@@ -5,6 +5,7 @@
 // changes the experiments' meaning is refused on resume.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -163,6 +164,65 @@ TEST(Campaign, KilledCampaignResumesAsAWholeToTheSameResultsAndRefusesAChangedGr
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(again.output.find(" iter "), std::string::npos) << again.output;
   EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+}
+
+TEST(Campaign, MoreRepeatsOnAFinishedCampaignRunOnlyTheNewOnesAndRefuseAnyOtherChange) {
+  testing::TempDir dir("bigpe-campaign-repeats");
+  const std::string campaign = testing::write_small_campaign(dir.path(), "repeats: 1\nseed_base: 3\ntaste_from_repeat: true\n");
+  const std::string grown = dir.file("grown");
+  Invocation first = run_bigpe({"campaign", campaign, "--out", grown}, dir.file("first.log"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::map<std::string, std::string> before = results_of(grown);
+  ASSERT_EQ(before.size(), 2u);
+
+  Invocation more = run_bigpe({"campaign", campaign, "--out", grown, "repeats=3"}, dir.file("more.log"));
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_NE(more.output.find(": 4 new experiments (added repeats)"), std::string::npos) << more.output;
+  EXPECT_NE(more.output.find("6/6 experiments finished"), std::string::npos) << more.output;
+  // Only the new repeats ran their iterations; the first ones were kept.
+  for (const char* fresh : {"[ucb.r1] iter 2/2", "[ucb.r2] iter 2/2", "[greedy.r1] iter 2/2", "[greedy.r2] iter 2/2"})
+    EXPECT_NE(more.output.find(fresh), std::string::npos) << fresh << "\n" << more.output;
+  EXPECT_EQ(more.output.find("[ucb.r0] iter "), std::string::npos) << more.output;
+  EXPECT_EQ(more.output.find("[greedy.r0] iter "), std::string::npos) << more.output;
+
+  // The summary covers all three repeats, equal to a campaign made with three.
+  const std::string direct = dir.file("direct");
+  const std::string three = dir.file("three.campaign.yaml");
+  std::ofstream(three) << read_text_file(campaign).replace(read_text_file(campaign).find("repeats: 1"), 10, "repeats: 3");
+  Invocation ref = run_bigpe({"campaign", three, "--out", direct}, dir.file("direct.log"));
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+  const std::map<std::string, std::string> after = results_of(grown);
+  ASSERT_EQ(after.size(), 6u);
+  EXPECT_EQ(after, results_of(direct));
+  EXPECT_EQ(after.at("ucb.r0"), before.at("ucb.r0"));
+  for (auto& row : read_csv(grown + "/table.csv")) {
+    EXPECT_EQ(row["finished"], "3") << row["variant"];
+    EXPECT_EQ(row["repeats"], "3") << row["variant"];
+  }
+  // The campaign's records list the new members (status reads them).
+  Invocation status = run_bigpe({"status", grown}, dir.file("status.log"));
+  EXPECT_NE(status.output.find("6/6 experiments finished"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("greedy.r2"), std::string::npos) << status.output;
+
+  // Fewer repeats, or more with another change, are refused naming why.
+  Invocation fewer = run_bigpe({"campaign", campaign, "--out", grown, "repeats=2"}, dir.file("fewer.log"));
+  EXPECT_EQ(fewer.exit_code, 1) << fewer.output;
+  EXPECT_NE(fewer.output.find("variant ucb: the campaign holds 3 repeats, the grid 2 (repeats may grow, never shrink)"),
+            std::string::npos)
+      << fewer.output;
+  Invocation changed = run_bigpe({"campaign", campaign, "--out", grown, "repeats=4", "iterations=3"}, dir.file("changed.log"));
+  EXPECT_EQ(changed.exit_code, 1) << changed.output;
+  EXPECT_NE(changed.output.find("ucb.r0: iterations: stored '2', now '3'"), std::string::npos) << changed.output;
+  EXPECT_FALSE(std::filesystem::exists(grown + "/experiments/ucb.r3")) << "a refused change creates nothing";
+  Invocation bad = run_bigpe({"campaign", campaign, "--out", grown, "repeats=many"}, dir.file("bad.log"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("override 'repeats=many': the campaign's repeats: expected a whole number"), std::string::npos)
+      << bad.output;
+  Invocation by_resume = run_bigpe({"resume", grown, "repeats=4"}, dir.file("resume.log"));
+  EXPECT_EQ(by_resume.exit_code, 1) << by_resume.output;
+  EXPECT_NE(by_resume.output.find("a campaign's repeats grow from its file: bigpe campaign "), std::string::npos)
+      << by_resume.output;
+  EXPECT_EQ(results_of(grown), after) << "refusals change nothing";
 }
 
 }  // namespace
