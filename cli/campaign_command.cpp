@@ -1,4 +1,4 @@
-// `bigpe campaign FILE [--resume] [--out DIR] [key=value ...]`
+// `bigpe campaign FILE [--resume] [--out DIR] [repeats=N] [key=value ...]`
 // (docs/campaigns.md).
 #include <iostream>
 
@@ -14,7 +14,9 @@ void register_campaign_command(CLI::App& app) {
   auto resume = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
   cmd->add_option("file", *file, "campaign YAML file (docs/campaigns.md)")->required();
-  cmd->add_option("overrides", *overrides, "key=value settings for every experiment, e.g. sim.cost_ms=0");
+  cmd->add_option("overrides", *overrides,
+                  "key=value settings for every experiment, e.g. sim.cost_ms=0; repeats=N sets the campaign's "
+                  "repeats (on an existing campaign: adds the new ones)");
   cmd->add_flag("--resume", *resume, "continue the newest runs/<name>-*/ of this campaign (or --out DIR)");
   cmd->add_option("--out", *out_dir, "campaign folder (default runs/<campaign-id>)");
   cmd->callback([file, out_dir, resume, overrides] {

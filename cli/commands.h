@@ -19,6 +19,8 @@ void register_eval_command(CLI::App& app);
 void register_export_command(CLI::App& app);
 void register_status_command(CLI::App& app);
 void register_config_command(CLI::App& app);  // config keys, config show
+void register_ls_command(CLI::App& app);
+void register_diff_command(CLI::App& app);
 // Adds `scheduler` under the `bench` subcommand.
 void register_bench_scheduler(CLI::App& bench);
 // Adds `optimizer` under the `bench` subcommand (bench/optimizer/optimizer_bench.h).

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   bigpe::cli::register_export_command(app);
   bigpe::cli::register_status_command(app);
   bigpe::cli::register_config_command(app);
+  bigpe::cli::register_ls_command(app);
+  bigpe::cli::register_diff_command(app);
 
   try {
     app.parse(argc, argv);

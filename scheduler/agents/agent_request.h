@@ -27,8 +27,9 @@ ChatRequest make_request(AgentRole role, const AgentOptions& options,
 ChatRequest retry_request(const ChatRequest& first, const std::string& reminder, int attempt = 1);
 
 // Sends `first`, then retries with `reminder` until `parse(reply)` gives a
-// value or kAgentAttempts are spent; counts every call, retry and final
-// failure in `counters`. `last_reply` receives the last reply either way.
+// value or kAgentAttempts are spent; counts every call, retry, final
+// failure, cached answer and the tokens of the others in `counters`.
+// `last_reply` receives the last reply either way.
 // Throws LlmError when the endpoint itself fails.
 template <typename Parse>
 auto ask_until_usable(LlmClient& llm, const ChatRequest& first, const std::string& reminder, AgentCounters& counters,
@@ -36,7 +37,9 @@ auto ask_until_usable(LlmClient& llm, const ChatRequest& first, const std::strin
   for (int attempt = 0; attempt < kAgentAttempts; ++attempt) {
     if (attempt > 0) counters.retry();
     counters.call();
-    last_reply = llm.complete(attempt == 0 ? first : retry_request(first, reminder, attempt)).text;
+    const ChatResponse reply = llm.complete(attempt == 0 ? first : retry_request(first, reminder, attempt));
+    counters.answered(reply.cached, reply.prompt_tokens, reply.completion_tokens);
+    last_reply = reply.text;
     if (auto value = parse(last_reply)) return value;
   }
   counters.unusable();

@@ -7,13 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <ostream>
 #include <thread>
 
-#include "common/json_strict.h"
 #include "common/parallel_for.h"
+#include "scheduler/campaign/campaign_plan.h"
 #include "scheduler/store/campaign_folder.h"
 #include "scheduler/campaign/campaign_grid.h"
 #include "scheduler/campaign/campaign_spec.h"
@@ -21,6 +20,7 @@
 #include "scheduler/report/campaign_summary.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
+#include "scheduler/run/console_log.h"
 #include "scheduler/run/experiment_runner.h"
 #include "scheduler/run/infrastructure.h"
 #include "common/interrupt.h"
@@ -33,42 +33,6 @@ namespace fs = std::filesystem;
 
 namespace bigpe::engine {
 namespace {
-
-struct PlannedExperiment {
-  CampaignMember member;
-  Config config;
-};
-
-struct Plan {
-  CampaignFile file;
-  std::string dir;
-  int concurrency = 0;
-  std::vector<PlannedExperiment> experiments;
-};
-
-std::string variants_json(const CampaignSpec& spec) {
-  nlohmann::ordered_json a = nlohmann::ordered_json::array();
-  for (const CampaignVariant& v : spec.variants) {
-    nlohmann::ordered_json o = nlohmann::ordered_json::object();
-    o["name"] = v.name;
-    nlohmann::ordered_json set = nlohmann::ordered_json::object();
-    for (const SpecSetting& s : v.set) set[s.key] = s.value;
-    o["set"] = set;
-    a.push_back(o);
-  }
-  return json::dump_strict(a);
-}
-
-RunFile run_file_of(const CampaignFile& c, const CampaignMember& m, const Config& config) {
-  RunFile rf;
-  rf.experiment_id = m.experiment_id;
-  rf.values = config.values();
-  rf.infra_dir = "../..";  // experiments/<name>/ -> the campaign folder
-  rf.campaign_id = c.campaign_id;
-  rf.variant = m.variant;
-  rf.repeat = m.repeat;
-  return rf;
-}
 
 // check_experiment() over every member before anything is created; a
 // problem that the members share (one in the base file) is listed once.
@@ -88,71 +52,16 @@ void apply_overrides(Config& config, const std::vector<std::string>& overrides) 
   }
 }
 
-// A new campaign folder from the expanded grid.
-Plan plan_new(const CampaignSpec& spec, const std::vector<CampaignCell>& cells, const std::string& out_dir) {
-  Plan p;
-  p.file.campaign_id = new_run_id(spec.name);
-  p.file.name = spec.name;
-  p.file.file = fs::absolute(spec.file).lexically_normal().string();
-  p.file.variants_json = variants_json(spec);
-  p.dir = out_dir.empty() ? "runs/" + p.file.campaign_id : out_dir;
-  for (const CampaignCell& cell : cells) {  // checked already (check_members)
-    CampaignMember m{p.file.campaign_id + "." + cell.name, cell.variant, cell.repeat, "experiments/" + cell.name};
-    p.file.members.push_back(m);
-    p.experiments.push_back({m, cell.config});
-  }
-  fs::create_directories(p.dir);
-  for (const PlannedExperiment& e : p.experiments) {
-    const std::string run_dir = p.dir + "/" + e.member.run_dir;
-    fs::create_directories(run_dir);
-    write_run_file(run_dir, run_file_of(p.file, e.member, e.config));
-  }
-  write_campaign_file(p.dir, p.file);  // last: its presence means the folder is complete
-  return p;
-}
-
-// An existing campaign folder, checked against the campaign file's grid.
-Plan plan_existing(const std::vector<CampaignCell>& cells, const std::string& dir) {
-  Plan p;
-  p.dir = dir;
-  p.file = read_campaign_file(dir);
-  std::string problems;
-  if (p.file.members.size() != cells.size())
-    problems += "\n  the grid has " + std::to_string(cells.size()) + " experiments, the campaign " +
-                std::to_string(p.file.members.size());
-  for (std::size_t i = 0; i < cells.size() && i < p.file.members.size(); ++i) {
-    const CampaignMember& m = p.file.members[i];
-    if (m.run_dir != "experiments/" + cells[i].name) {
-      problems += "\n  experiment " + std::to_string(i + 1) + ": stored " + m.run_dir + ", now experiments/" + cells[i].name;
-      continue;
-    }
-    RunFile rf = read_run_file(dir + "/" + m.run_dir);
-    Config stored = Config::from_values(rf.values, experiment_schema(), dir + "/" + m.run_dir + "/run.json");
-    for (const std::string& k : stored.result_affecting_differences(cells[i].config))
-      problems += "\n  " + cells[i].name + ": " + k + ": stored '" + stored.values().at(k) + "', now '" +
-                  cells[i].config.values().at(k) + "'";
-    p.experiments.push_back({m, cells[i].config});
-  }
-  if (!problems.empty())
-    throw std::runtime_error("campaign " + p.file.campaign_id + " in " + dir +
-                             ": the campaign file changes its experiments; refusing to resume. Differences:" +
-                             problems);
-  for (const PlannedExperiment& e : p.experiments)
-    write_run_file(dir + "/" + e.member.run_dir, run_file_of(p.file, e.member, e.config));
-  return p;
-}
-
 // Console lines worth showing from an experiment's output (the rest goes to
-// its log.txt only).
+// its console.log only).
 bool for_console(const std::string& line) {
   return line.rfind("iter ", 0) == 0 || line.rfind("resuming ", 0) == 0 || line.rfind("evaluating", 0) == 0;
 }
 
-CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
+// The campaign over its infrastructure, once the folder is locked; `out`
+// reaches the console and the campaign's console.log.
+CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std::ostream& out) {
   CampaignOutcome outcome{0, plan.file.campaign_id, plan.dir};
-  if (plan.experiments.empty()) throw std::runtime_error("campaign " + plan.file.campaign_id + " has no experiments");
-  install_interrupt_handlers();
-  RunLock lock = RunLock::acquire(plan.dir);
   const ExperimentSettings shared = settings_from(plan.experiments.front().config);
   Infrastructure infra(shared, fs::absolute(plan.dir).string());
   LiveEndpointsFile live(plan.dir, {infra.redis().url_without_password(), infra.client_endpoint(),
@@ -169,6 +78,7 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     store.create(r);
   } else {
     store.set_status("running", "");
+    store.set_experiments(plan.file.members);  // grown when repeats were added
   }
 
   const std::size_t n = plan.experiments.size();
@@ -176,6 +86,9 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
       plan.concurrency > 0 ? std::min<std::size_t>(static_cast<std::size_t>(plan.concurrency), n) : n;
   out << "campaign " << plan.file.campaign_id << ": " << n << " experiments, " << threads
       << " at a time, on " << infra.describe() << " -> " << plan.dir << "\n";
+  if (plan.added > 0)
+    out << "campaign " << plan.file.campaign_id << ": " << plan.added
+        << " new experiments (added repeats); finished ones are kept\n";
   out.flush();
 
   std::mutex console;
@@ -200,10 +113,10 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     job.campaign_id = plan.file.campaign_id;
     job.variant = e.member.variant;
     job.repeat = e.member.repeat;
-    std::ofstream log(job.run_dir + "/log.txt", std::ios::app);
     {
+      ConsoleLog log(job.run_dir, command, ConsoleLog::Scope::kThread);
       LineSink sink([&](const std::string& line) {
-        log << line << "\n";
+        log.line(line);
         if (!for_console(line)) return;
         std::lock_guard<std::mutex> g(console);
         out << "[" << name << "] " << line << "\n";
@@ -211,7 +124,6 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
       });
       outcomes[i] = execute_experiment(job, infra, sink);
     }
-    log.flush();
     std::lock_guard<std::mutex> g(console);
     ++done;
     out << "[" << name << "] "
@@ -236,10 +148,32 @@ CampaignOutcome execute_campaign(const Plan& plan, std::ostream& out) {
     outcome.exit_code = interrupted() ? interrupt_exit_code() : refused > 0 ? 1 : 2;
   }
   out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n << " experiments finished\n"
-      << campaign_table_text(rows) << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "
+      << campaign_table_text(rows) << campaign_llm_line(rows) << "\n" << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "
       << plan.dir << "/summary.csv\n";
   if (finished != n) out << "resume with: bigpe resume " << plan.dir << "\n";
   return outcome;
+}
+
+// `command` ("bigpe campaign", "bigpe resume") prefixes its errors and names
+// the session in the console logs: the campaign's own (everything on the
+// console) and one per experiment (its whole output, with the log lines of
+// its thread).
+CampaignOutcome execute_campaign(const Plan& plan, const std::string& command, std::ostream& console) {
+  if (plan.experiments.empty()) throw std::runtime_error("campaign " + plan.file.campaign_id + " has no experiments");
+  install_interrupt_handlers();
+  RunLock lock = RunLock::acquire(plan.dir);
+  ConsoleLog campaign_log(plan.dir, command, ConsoleLog::Scope::kProcess);
+  LineSink out([&](const std::string& line) {
+    console << line << "\n";
+    console.flush();
+    campaign_log.line(line);
+  });
+  try {
+    return execute_locked(plan, command, out);
+  } catch (const std::exception& e) {
+    out << command << ": " << e.what() << "\n";
+    return CampaignOutcome{1, "", ""};
+  }
 }
 
 }  // namespace
@@ -248,11 +182,7 @@ CampaignOutcome run_campaign(const std::string& file, bool resume, const std::st
                              const std::vector<std::string>& overrides, std::ostream& out) {
   try {
     CampaignSpec spec = load_campaign_spec(file);
-    for (const std::string& o : overrides) {
-      auto eq = o.find('=');
-      if (eq == std::string::npos) throw ConfigError("override '" + o + "': expected key=value");
-      spec.set.push_back({o.substr(0, eq), o.substr(eq + 1), -1});
-    }
+    for (const std::string& o : overrides) apply_campaign_override(spec, o);
     std::vector<CampaignCell> cells = expand_campaign(spec);
     std::vector<const Config*> configs;
     for (const CampaignCell& cell : cells) configs.push_back(&cell.config);
@@ -271,7 +201,7 @@ CampaignOutcome run_campaign(const std::string& file, bool resume, const std::st
       plan = plan_new(spec, cells, dir);
     }
     plan.concurrency = spec.concurrency;
-    return execute_campaign(plan, out);
+    return execute_campaign(plan, "bigpe campaign", out);
   } catch (const std::exception& e) {
     out << "bigpe campaign: " << e.what() << "\n";
     return CampaignOutcome{1, "", ""};
@@ -284,6 +214,10 @@ CampaignOutcome resume_campaign(const std::string& dir, const std::vector<std::s
     Plan plan;
     plan.dir = dir;
     plan.file = read_campaign_file(dir);
+    for (const std::string& o : overrides)
+      if (o.rfind("repeats=", 0) == 0)
+        throw ConfigError("override '" + o + "': a campaign's repeats grow from its file: bigpe campaign " +
+                          (plan.file.file.empty() ? std::string("FILE") : plan.file.file) + " --out " + dir + " " + o);
     for (const CampaignMember& m : plan.file.members) {
       const std::string run_dir = dir + "/" + m.run_dir;
       RunFile rf = read_run_file(run_dir);
@@ -304,7 +238,7 @@ CampaignOutcome resume_campaign(const std::string& dir, const std::vector<std::s
     } catch (const std::exception&) {
       plan.concurrency = 0;  // the campaign file moved: run all at once
     }
-    return execute_campaign(plan, out);
+    return execute_campaign(plan, "bigpe resume", out);
   } catch (const std::exception& e) {
     out << "bigpe resume: " << e.what() << "\n";
     return CampaignOutcome{1, "", ""};

@@ -7,7 +7,8 @@
 // thread with its own Redis and broker connections (at most `concurrency`
 // at once), records bigpe:campaign:<id>, and writes the summary tables.
 // A campaign resumes as a whole: finished experiments are skipped (their
-// reports rewritten), stopped ones continue, unstarted ones start.
+// reports rewritten), stopped ones continue, unstarted ones start; from its
+// file it may also gain repeats (new members run, the summary covers all).
 //
 // Thread-safety: call from the main thread; it owns the threads it starts.
 #include <iosfwd>
@@ -25,8 +26,10 @@ struct CampaignOutcome {
 // `out_dir` empty: runs/<campaign-id> (a new campaign), or with `resume`
 // the newest runs/<name>-*/ of this campaign. A folder that already holds
 // the campaign is continued when its experiments' meaning is unchanged and
-// refused (listing the differing keys) otherwise. `overrides` are key=value
-// settings applied to every experiment, after the file's `set`.
+// refused (listing the differing keys) otherwise, except for more repeats,
+// which are added. `overrides` are key=value settings applied to every
+// experiment, after the file's `set`; `repeats=N` sets the campaign's
+// repeats (apply_campaign_override, campaign_spec.h).
 CampaignOutcome run_campaign(const std::string& file, bool resume, const std::string& out_dir,
                              const std::vector<std::string>& overrides, std::ostream& out);
 

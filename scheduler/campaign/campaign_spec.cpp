@@ -196,4 +196,28 @@ CampaignSpec parse_campaign_spec(const std::string& yaml_text, const std::string
   return spec;
 }
 
+void apply_campaign_override(CampaignSpec& spec, const std::string& override_text) {
+  const auto eq = override_text.find('=');
+  if (eq == std::string::npos) throw ConfigError("override '" + override_text + "': expected key=value");
+  const std::string key = override_text.substr(0, eq), value = override_text.substr(eq + 1);
+  if (key != "repeats") {
+    spec.set.push_back({key, value, -1});
+    return;
+  }
+  const std::string prefix = "override '" + override_text + "': ";
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || n < 1 || n > 100000)
+    throw ConfigError(prefix + "the campaign's repeats: expected a whole number from 1 to 100000");
+  if (!spec.tastes.empty() && static_cast<long long>(spec.tastes.size()) != n)
+    throw ConfigError(prefix + spec.file + " lists " + std::to_string(spec.tastes.size()) +
+                      " tastes, one per repeat; list " + std::to_string(n) + " there instead");
+  spec.repeats = static_cast<int>(n);
+}
+
 }  // namespace bigpe::engine

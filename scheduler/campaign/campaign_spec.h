@@ -61,6 +61,13 @@ struct CampaignSpec {
 CampaignSpec load_campaign_spec(const std::string& path);
 CampaignSpec parse_campaign_spec(const std::string& yaml_text, const std::string& origin);
 
+// A command-line override of `bigpe campaign`: `repeats=N` sets the
+// campaign's repeats (checked as in the file, and against `tastes`), which
+// on an existing campaign folder adds the new repeats of every variant; any
+// other key=value is a setting of every experiment, after the file's `set`.
+// Throws ConfigError "override 'k=v': why".
+void apply_campaign_override(CampaignSpec& spec, const std::string& override_text);
+
 // Names used as id parts: letters, digits, '.', '_', '-'; not starting with '.'.
 bool is_safe_name(const std::string& name);
 

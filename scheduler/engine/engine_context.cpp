@@ -35,6 +35,20 @@ AgentTally agent_tally(const EngineContext& ctx) {
   return t;
 }
 
+std::map<std::string, AgentTally> agent_tallies(const EngineContext& ctx) {
+  return {{"generator", ctx.generator.tally()}, {"gradient", ctx.gradient.tally()}, {"modifier", ctx.modifier.tally()}};
+}
+
+std::map<std::string, AgentTally> tallies_since(const std::map<std::string, AgentTally>& before,
+                                                const std::map<std::string, AgentTally>& now) {
+  std::map<std::string, AgentTally> d;
+  for (const auto& [agent, t] : now) {
+    auto b = before.find(agent);
+    d[agent] = b == before.end() ? t : t - b->second;
+  }
+  return d;
+}
+
 int64_t image_seed(const std::string& material) {
   return static_cast<int64_t>(hash64("image-seed|" + material) >> 33);
 }

@@ -3,6 +3,7 @@
 // the ExperimentRunner: settings, the agents, the databases and the render
 // path. Plain references: the runner owns the objects and outlives the
 // loop.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,13 @@ struct EngineContext {
   StateStore* store;  // null: nothing is persisted (in-process benchmarks)
 };
 
-// What the three agents' LLM calls came to so far in this process.
+// What the three agents' LLM calls came to so far in this process: in all,
+// and per agent ("generator", "gradient", "modifier").
 AgentTally agent_tally(const EngineContext& ctx);
+std::map<std::string, AgentTally> agent_tallies(const EngineContext& ctx);
+// Per agent, `now` - `before`.
+std::map<std::string, AgentTally> tallies_since(const std::map<std::string, AgentTally>& before,
+                                                const std::map<std::string, AgentTally>& now);
 
 // Deterministic derived numbers: a run's randomness is a pure function of
 // (experiment seed, purpose, coordinates), so a resumed iteration repeats

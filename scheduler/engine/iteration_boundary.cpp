@@ -14,11 +14,13 @@ IterationBoundary::IterationBoundary(const EngineContext& ctx, int iteration)
       iteration_(iteration),
       done_before_(ctx.renders.renders_done()),
       cached_before_(ctx.renders.renders_cached()),
-      llm_before_(agent_tally(ctx)) {}
+      llm_before_(agent_tallies(ctx)) {}
 
 void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, const IterationRecord& rec,
                                const std::vector<InstructionRecord>& born) const {
-  const AgentTally llm = agent_tally(ctx_) - llm_before_;
+  const std::map<std::string, AgentTally> by_agent = tallies_since(llm_before_, agent_tallies(ctx_));
+  AgentTally llm;
+  for (const auto& [agent, t] : by_agent) llm += t;
   // More than half of the iteration's agent calls unusable, over enough
   // calls to mean something.
   const long agent_calls = llm.calls - llm.retries;
@@ -31,7 +33,7 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
   if (born.empty() && !state.finished)
     spdlog::warn("iteration {}: no new instruction ({} of the iteration's agent calls unusable)", iteration_ + 1,
                  llm.unusable);
-  state.llm += llm;
+  add_llm(state, by_agent);
   state.renders_done += ctx_.renders.renders_done() - done_before_;
   state.renders_cached += ctx_.renders.renders_cached() - cached_before_;
   sum.iteration = iteration_;
@@ -54,7 +56,10 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
                         {"llm_calls", std::to_string(state.llm.calls)},
                         {"llm_retries", std::to_string(state.llm.retries)},
                         {"llm_unusable", std::to_string(state.llm.unusable)},
-                        {"llm_subject_dropped", std::to_string(state.llm.subject_dropped)}});
+                        {"llm_subject_dropped", std::to_string(state.llm.subject_dropped)},
+                        {"llm_cached", std::to_string(state.llm.cached)},
+                        {"llm_prompt_tokens", std::to_string(state.llm.prompt_tokens)},
+                        {"llm_completion_tokens", std::to_string(state.llm.completion_tokens)}});
   fault_point(iteration_tag(iteration_) + ":committed");
 }
 

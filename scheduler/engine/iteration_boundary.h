@@ -46,7 +46,7 @@ class IterationBoundary {
   int iteration_;
   long done_before_;
   long cached_before_;
-  AgentTally llm_before_;
+  std::map<std::string, AgentTally> llm_before_;  // per agent
 };
 
 }  // namespace bigpe::engine

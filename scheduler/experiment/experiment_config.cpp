@@ -107,6 +107,14 @@ SettingTable<S> build_table() {
         "concurrent requests")
       .range(1, 1024)
       .infra();
+  t.add("llm.price.prompt_per_1m", at(&S::llm, &LlmSettings::price_prompt_per_1m), 0.0,
+        "price of 1M prompt tokens, for the cost in reports (0: not priced)")
+      .range(0, 1e6)
+      .infra();
+  t.add("llm.price.completion_per_1m", at(&S::llm, &LlmSettings::price_completion_per_1m), 0.0,
+        "price of 1M completion tokens, for the cost in reports (0: not priced)")
+      .range(0, 1e6)
+      .infra();
   t.add("heuristic.gc_specific", at(&S::llm, &LlmSettings::heuristic, &HeuristicOptions::gc_specific), 0.5,
         "heuristic GC: share of contrast items")
       .range(0, 1);

@@ -8,8 +8,42 @@ namespace bigpe::engine {
 using schemas::MapReader;
 using schemas::MapWriter;
 
+namespace {
+
+void write_tally(MapWriter& w, const AgentTally& t) {
+  w.field("calls", t.calls).field("retries", t.retries).field("unusable", t.unusable);
+  w.field("subject_dropped", t.subject_dropped).field("cached", t.cached);
+  w.field("prompt_tokens", t.prompt_tokens).field("completion_tokens", t.completion_tokens);
+}
+constexpr uint32_t kTallyFields = 7;
+
+// States written before a counter existed have none: 0.
+AgentTally read_tally(const MapReader& r) {
+  AgentTally t;
+  t.calls = r.optional<long>("calls", 0);
+  t.retries = r.optional<long>("retries", 0);
+  t.unusable = r.optional<long>("unusable", 0);
+  t.subject_dropped = r.optional<long>("subject_dropped", 0);
+  t.cached = r.optional<long>("cached", 0);
+  t.prompt_tokens = r.optional<long>("prompt_tokens", 0);
+  t.completion_tokens = r.optional<long>("completion_tokens", 0);
+  return t;
+}
+
+}  // namespace
+
+AgentTally add_llm(ExperimentState& state, const std::map<std::string, AgentTally>& by_agent) {
+  AgentTally sum;
+  for (const auto& [agent, t] : by_agent) {
+    state.llm_agents[agent] += t;
+    sum += t;
+  }
+  state.llm += sum;
+  return sum;
+}
+
 std::string encode_state(const ExperimentState& s) {
-  return schemas::write_body(13, [&](MapWriter& w) {
+  return schemas::write_body(14, [&](MapWriter& w) {
     auto& pk = w.packer();
     w.field("next_iteration", s.next_iteration).field("next_instruction", s.next_instruction);
     w.field("pool", s.pool);
@@ -40,9 +74,15 @@ std::string encode_state(const ExperimentState& s) {
     w.field("renders_cached", s.renders_cached).field("finished", s.finished);
     w.field("evaluated", s.evaluated).field("renders_spent", s.renders_spent);
     w.key("llm");
-    MapWriter lw(pk, 4);
-    lw.field("calls", s.llm.calls).field("retries", s.llm.retries).field("unusable", s.llm.unusable);
-    lw.field("subject_dropped", s.llm.subject_dropped);
+    MapWriter lw(pk, kTallyFields);
+    write_tally(lw, s.llm);
+    w.key("llm_agents");
+    pk.pack_map(static_cast<uint32_t>(s.llm_agents.size()));
+    for (const auto& [agent, t] : s.llm_agents) {
+      pk.pack(agent);
+      MapWriter aw(pk, kTallyFields);
+      write_tally(aw, t);
+    }
   });
 }
 
@@ -94,12 +134,18 @@ ExperimentState decode_state(const std::string& bytes) {
     s.finished = r.optional<bool>("finished", false);
     s.evaluated = r.optional<bool>("evaluated", false);
     s.renders_spent = r.optional<long>("renders_spent", 0);
-    if (const msgpack::object* llm = r.find("llm")) {  // states written before it was counted have none
-      MapReader lr = r.nested(*llm, "llm");
-      s.llm.calls = lr.optional<long>("calls", 0);
-      s.llm.retries = lr.optional<long>("retries", 0);
-      s.llm.unusable = lr.optional<long>("unusable", 0);
-      s.llm.subject_dropped = lr.optional<long>("subject_dropped", 0);
+    if (const msgpack::object* llm = r.find("llm"))  // states written before it was counted have none
+      s.llm = read_tally(r.nested(*llm, "llm"));
+    if (const msgpack::object* agents = r.find("llm_agents")) {
+      if (agents->type != msgpack::type::MAP)
+        throw schemas::DecodeError("ExperimentState", "llm_agents", "expected a map");
+      for (uint32_t i = 0; i < agents->via.map.size; ++i) {
+        const msgpack::object_kv& kv = agents->via.map.ptr[i];
+        if (kv.key.type != msgpack::type::STR)
+          throw schemas::DecodeError("ExperimentState", "llm_agents", "expected agent names as keys");
+        const std::string agent = kv.key.as<std::string>();
+        s.llm_agents[agent] = read_tally(r.nested(kv.val, "llm_agents." + agent));
+      }
     }
     for (const std::string& id : s.pool)
       if (!s.instructions.count(id))

@@ -48,12 +48,19 @@ struct ExperimentState {
   // Render jobs the loop asked for, cached or not: what budget.renders
   // counts, the same on a resumed run as on an uninterrupted one.
   long renders_spent = 0;
-  // The agents' LLM requests over all iterations; a resumed run adds the
-  // interrupted iteration's again (answered by the LLM cache).
+  // The agents' LLM requests over all iterations and the held-out
+  // evaluation, in all and per agent ("generator", "gradient", "modifier");
+  // a resumed run adds the interrupted iteration's again (answered by the
+  // LLM cache, so counted as cached, with no tokens).
   AgentTally llm;
+  std::map<std::string, AgentTally> llm_agents;
   bool finished = false;   // all iterations done
   bool evaluated = false;  // held-out evaluation stored
 };
+
+// Adds what each agent's calls came to since the last boundary to
+// state.llm_agents and their sum to state.llm; returns the sum.
+AgentTally add_llm(ExperimentState& state, const std::map<std::string, AgentTally>& by_agent);
 
 std::string encode_state(const ExperimentState& state);
 // Throws schemas::DecodeError naming the field.

@@ -15,6 +15,14 @@ struct LlmSettings {
   HeuristicOptions heuristic;
   // Vocabulary for the heuristic backend; empty = sim::default_vocabulary_path().
   std::string vocabulary_path;
+  // Prices per 1M tokens, for the cost in reports (0: not priced).
+  double price_prompt_per_1m = 0.0;
+  double price_completion_per_1m = 0.0;
+
+  double cost_of(long prompt_tokens, long completion_tokens) const {
+    return (static_cast<double>(prompt_tokens) * price_prompt_per_1m +
+            static_cast<double>(completion_tokens) * price_completion_per_1m) / 1e6;
+  }
 };
 
 }  // namespace bigpe

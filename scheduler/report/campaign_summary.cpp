@@ -8,6 +8,7 @@
 #include "common/csv_writer.h"
 #include "common/file_io.h"
 #include "scheduler/engine/evaluation.h"
+#include "scheduler/experiment/llm_settings.h"
 #include "scheduler/stats/repeat_interval.h"
 #include "scheduler/store/state_store.h"
 
@@ -68,6 +69,12 @@ std::vector<VariantStats> variant_stats(const std::vector<ExperimentSummary>& ro
   return out;
 }
 
+// A price key of a stored config; configs stored before it existed: 0.
+double price_of(const std::map<std::string, std::string>& config, const std::string& key) {
+  auto it = config.find(key);
+  return it == config.end() || it->second.empty() ? 0.0 : std::stod(it->second);
+}
+
 // The interval mark "*" would start emphasis in Markdown.
 std::string markdown_cell(const std::string& text) {
   std::string out;
@@ -104,6 +111,11 @@ std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::
       }
       s.renders_done = state->renders_done;
       s.renders_cached = state->renders_cached;
+      s.llm = state->llm;
+      LlmSettings prices;  // the experiment's own prices
+      prices.price_prompt_per_1m = price_of(config, "llm.price.prompt_per_1m");
+      prices.price_completion_per_1m = price_of(config, "llm.price.completion_per_1m");
+      s.cost = prices.cost_of(s.llm.prompt_tokens, s.llm.completion_tokens);
     }
     if (std::optional<std::string> bytes = store.load_evaluation()) {
       EvaluationResult e = decode_evaluation(*bytes);
@@ -130,14 +142,16 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
   CsvWriter per(dir + "/summary.csv",
                 {"experiment_id", "variant", "repeat", "seed", "taste_seed", "status", "iterations", "initial_best",
                  "last_best", "renders_done", "renders_cached", "plain", "baseline", "professional",
-                 "optimized", "gain_over_baseline", "gain_over_professional"});
+                 "optimized", "gain_over_baseline", "gain_over_professional", "llm_calls", "llm_cached",
+                 "prompt_tokens", "completion_tokens", "cost"});
   for (const ExperimentSummary& r : rows) {
     auto ev = [&](double v) { return r.evaluated ? csv_number(v) : std::string(); };
     per.row({r.member.experiment_id, r.member.variant, std::to_string(r.member.repeat), std::to_string(r.seed),
              std::to_string(r.taste_seed), r.status, std::to_string(r.iterations), csv_number(r.first_best),
              csv_number(r.last_best), std::to_string(r.renders_done), std::to_string(r.renders_cached),
              ev(r.plain), ev(r.baseline), ev(r.professional), ev(r.optimized), ev(r.gain_over_baseline),
-             ev(r.gain_over_professional)});
+             ev(r.gain_over_professional), std::to_string(r.llm.calls), std::to_string(r.llm.cached),
+             std::to_string(r.llm.prompt_tokens), std::to_string(r.llm.completion_tokens), csv_number(r.cost)});
   }
   per.close();
 
@@ -172,6 +186,7 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
     for (std::size_t c = 0; c < columns().size(); ++c) md << " | " << markdown_cell(v.cell(c));
     md << " |\n";
   }
+  md << "\n" << campaign_llm_line(rows) << " (per experiment: summary.csv).\n";
   write_file_atomic(dir + "/summary.md", md.str());  // a reader never sees half of it
 }
 
@@ -192,6 +207,25 @@ std::string campaign_table_text(const std::vector<ExperimentSummary>& rows) {
   if (marked) out << "; * from fewer than " << kFewRepeats << " repeats, too few to trust";
   out << "\n";
   return out.str();
+}
+
+std::vector<VariantGain> variant_gains(const std::vector<ExperimentSummary>& rows) {
+  std::vector<VariantGain> out;
+  for (const VariantStats& v : variant_stats(rows)) out.push_back({v.variant, v.n, v.planned, v.cell(3)});
+  return out;
+}
+
+std::string campaign_llm_line(const std::vector<ExperimentSummary>& rows) {
+  AgentTally total;
+  double cost = 0.0;
+  for (const ExperimentSummary& r : rows) {
+    total += r.llm;
+    cost += r.cost;
+  }
+  char line[320];
+  std::snprintf(line, sizeof line, "LLM over all experiments: %ld calls (%ld cached), %ld prompt + %ld completion tokens, cost %.4f",
+                total.calls, total.cached, total.prompt_tokens, total.completion_tokens, cost);
+  return line;
 }
 
 }  // namespace bigpe::engine

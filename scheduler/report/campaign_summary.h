@@ -7,14 +7,17 @@
 // the first iteration's best batch score ("initial", as the paper's Table 1),
 // the last iteration's best batch score ("last"), the held-out score of the
 // final instruction, and its paired held-out gains over I0 and over the
-// professional prompt. Read from Redis, so a resumed campaign's tables
-// include the experiments finished before the interruption.
+// professional prompt. Each experiment's LLM calls, tokens and cost are in
+// summary.csv, the campaign's totals in summary.md and on the console. Read
+// from Redis, so a resumed campaign's tables include the experiments
+// finished before the interruption.
 //
 // Thread-safety: one thread (it drives a RedisClient).
 #include <string>
 #include <vector>
 
 #include "common/redis/redis_client.h"
+#include "scheduler/agents/agent_counters.h"
 #include "scheduler/store/campaign_store.h"
 
 namespace bigpe::engine {
@@ -33,6 +36,8 @@ struct ExperimentSummary {
   double plain = 0.0, baseline = 0.0, professional = 0.0, optimized = 0.0;
   double gain_over_baseline = 0.0;
   double gain_over_professional = 0.0;
+  AgentTally llm;     // its LLM calls and tokens (experiment_state.h)
+  double cost = 0.0;  // of those tokens at its llm.price.* keys
 };
 
 std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::vector<CampaignMember>& members);
@@ -43,5 +48,18 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
                             const std::vector<ExperimentSummary>& rows);
 // The per-variant table as fixed-width text (for the console).
 std::string campaign_table_text(const std::vector<ExperimentSummary>& rows);
+// "LLM over all experiments: N calls (C cached), P prompt + Q completion
+// tokens, cost X": the campaign's totals.
+std::string campaign_llm_line(const std::vector<ExperimentSummary>& rows);
+
+// Per variant, in order of appearance: finished and planned repeats and the
+// held-out gain over I0 as the campaign's tables print it (`bigpe ls`).
+struct VariantGain {
+  std::string variant;
+  int finished = 0;
+  int planned = 0;
+  std::string gain_over_baseline;
+};
+std::vector<VariantGain> variant_gains(const std::vector<ExperimentSummary>& rows);
 
 }  // namespace bigpe::engine

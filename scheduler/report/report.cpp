@@ -31,6 +31,38 @@ const char* label(const std::string& method) {
   return method.c_str();
 }
 
+nlohmann::ordered_json llm_json(const AgentTally& t, const LlmSettings& prices) {
+  nlohmann::ordered_json llm = nlohmann::ordered_json::object();
+  llm["calls"] = static_cast<int64_t>(t.calls);
+  llm["retries"] = static_cast<int64_t>(t.retries);
+  llm["unusable"] = static_cast<int64_t>(t.unusable);
+  llm["subject_dropped"] = static_cast<int64_t>(t.subject_dropped);
+  llm["cached"] = static_cast<int64_t>(t.cached);
+  llm["prompt_tokens"] = static_cast<int64_t>(t.prompt_tokens);
+  llm["completion_tokens"] = static_cast<int64_t>(t.completion_tokens);
+  llm["cost"] = prices.cost_of(t.prompt_tokens, t.completion_tokens);
+  return llm;
+}
+
+// The per-agent LLM table of report.md, with the run's total.
+void llm_markdown(std::ostringstream& md, const ReportInput& in) {
+  const LlmSettings& p = in.settings->llm;
+  md << "## LLM calls\n\n"
+     << "| agent | calls | retried | unusable | cached | prompt tokens | completion tokens | cost |\n"
+     << "|---|---|---|---|---|---|---|---|\n";
+  auto row = [&](const std::string& name, const AgentTally& t) {
+    md << "| " << name << " | " << t.calls << " | " << t.retries << " | " << t.unusable << " | " << t.cached << " | "
+       << t.prompt_tokens << " | " << t.completion_tokens << " | " << fixed(p.cost_of(t.prompt_tokens, t.completion_tokens), 4)
+       << " |\n";
+  };
+  for (const auto& [agent, t] : in.state->llm_agents) row(agent, t);
+  row("total", in.state->llm);
+  md << "\nTokens as the server reported them (`usage`), over the calls not answered by the LLM cache (a cached "
+        "answer costs nothing again; a resumed run's replayed iteration counts as cached). Cost at "
+     << p.price_prompt_per_1m << " per 1M prompt and " << p.price_completion_per_1m
+     << " per 1M completion tokens (`llm.price.*`).\n\n";
+}
+
 // Atomic, so that a reader (a browser, `bigpe diff`, a kill mid-write)
 // never sees half a report.
 void write_file(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
@@ -75,12 +107,14 @@ std::string report_json(const ReportInput& in) {
   renders["done"] = static_cast<int64_t>(in.state->renders_done);
   renders["cached"] = static_cast<int64_t>(in.state->renders_cached);
   root["renders"] = renders;
-  ordered_json llm = ordered_json::object();
-  llm["calls"] = static_cast<int64_t>(in.state->llm.calls);
-  llm["retries"] = static_cast<int64_t>(in.state->llm.retries);
-  llm["unusable"] = static_cast<int64_t>(in.state->llm.unusable);
-  llm["subject_dropped"] = static_cast<int64_t>(in.state->llm.subject_dropped);
-  root["llm"] = llm;
+  root["llm"] = llm_json(in.state->llm, in.settings->llm);
+  ordered_json agents = ordered_json::object();
+  for (const auto& [agent, t] : in.state->llm_agents) agents[agent] = llm_json(t, in.settings->llm);
+  root["llm_agents"] = agents;
+  ordered_json price = ordered_json::object();
+  price["prompt_per_1m"] = in.settings->llm.price_prompt_per_1m;
+  price["completion_per_1m"] = in.settings->llm.price_completion_per_1m;
+  root["llm_price"] = price;
   root["final_instruction"] = final_text(in);
   root["final_instruction_id"] = in.state->final_id;
   ordered_json curve = ordered_json::array();
@@ -139,7 +173,10 @@ std::string report_markdown(const ReportInput& in) {
   md << "- renders: " << in.state->renders_done << " done, " << in.state->renders_cached << " cached\n";
   md << "- LLM: " << in.state->llm.calls << " requests, " << in.state->llm.retries << " retried after an unusable "
      << "reply, " << in.state->llm.unusable << " agent calls unusable after every attempt, "
-     << in.state->llm.subject_dropped << " generated prompts without a word of their query\n";
+     << in.state->llm.subject_dropped << " generated prompts without a word of their query; " << in.state->llm.cached
+     << " answered by the LLM cache; tokens " << in.state->llm.prompt_tokens << " prompt + "
+     << in.state->llm.completion_tokens << " completion, cost "
+     << fixed(s.llm.cost_of(in.state->llm.prompt_tokens, in.state->llm.completion_tokens), 4) << "\n";
   md << "- seed " << s.seed << ", taste seed " << s.taste_seed << ", images per prompt "
      << s.images_per_prompt << (s.paired ? " (paired)" : "") << "\n\n";
   md << "## Final instruction\n\n```\n" << final_text(in) << "\n```\n\n";
@@ -165,7 +202,9 @@ std::string report_markdown(const ReportInput& in) {
       md << "| " << label(m.method) << " | " << fixed(m.mean, 3) << " | [" << fixed(m.ci_low, 3) << ", "
          << fixed(m.ci_high, 3) << "] | " << m.n << " |\n";
   }
-  md << "\n## Instructions\n\n| id | born | parent | text |\n|---|---|---|---|\n";
+  md << "\n";
+  llm_markdown(md, in);
+  md << "## Instructions\n\n| id | born | parent | text |\n|---|---|---|---|\n";
   for (const auto& [id, r] : in.state->instructions) {
     std::string text = r.text;
     for (char& c : text)

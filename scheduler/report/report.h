@@ -1,7 +1,10 @@
 #pragma once
 // The run folder's report: report.json (machine-readable; field names are a
 // contract scripts rely on: experiment_id, config_hash, iterations,
-// renders.done, renders.cached, final_instruction,
+// renders.done, renders.cached, llm.{calls, retries, unusable,
+// subject_dropped, cached, prompt_tokens, completion_tokens, cost} (and the
+// same per agent in llm_agents.<agent>, the prices in llm_price),
+// final_instruction,
 // eval.<method>.{mean, ci_low, ci_high, n}; the intervals are 95% bootstrap
 // intervals, and the gain_over_* entries add a Wilcoxon p_value) and
 // report.md, plus the result table printed at the end of `bigpe run`.

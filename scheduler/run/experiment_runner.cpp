@@ -14,9 +14,11 @@
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/run/backend_identity_check.h"
+#include "scheduler/run/console_log.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/experiment_wiring.h"
 #include "scheduler/run/infrastructure.h"
+#include "scheduler/run/line_sink.h"
 #include "scheduler/run/render_params_check.h"
 #include "common/interrupt.h"
 #include "scheduler/store/live_endpoints.h"
@@ -148,9 +150,11 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
           << evaluation_renders << " renders" << eta << ")...\n";
       out.flush();
       const long done_before = dispatcher.renders_done(), cached_before = dispatcher.renders_cached();
+      const std::map<std::string, AgentTally> llm_before = agent_tallies(ctx);
       eval = evaluate(ctx, state.instructions.at(state.final_id).text);
       state.renders_done += dispatcher.renders_done() - done_before;
       state.renders_cached += dispatcher.renders_cached() - cached_before;
+      add_llm(state, tallies_since(llm_before, agent_tallies(ctx)));
       state.evaluated = true;
       store.commit_evaluation(state, encode_evaluation(*eval), {{"type", "evaluation"}});
     }
@@ -180,17 +184,30 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
 }
 
 // Starts the run folder's own services (holding its lock, advertising them
-// in live.json) and runs the job over them.
-RunOutcome execute_alone(const ExperimentJob& job, std::ostream& out) {
+// in live.json) and runs the job over them. Everything it prints from here
+// on also goes to the folder's console.log. `command`: "bigpe run" or
+// "bigpe resume", the prefix of its errors and the log's session line.
+RunOutcome execute_alone(const ExperimentJob& job, const std::string& command, std::ostream& console) {
   install_interrupt_handlers();
   RunLock lock = RunLock::acquire(job.run_dir);
-  const ExperimentSettings s = settings_from(job.config);
-  // Absolute, so the image paths stored with results stay valid from any
-  // working directory.
-  Infrastructure infra(s, fs::absolute(job.run_dir).string());
-  LiveEndpointsFile live(job.run_dir, {infra.redis().url_without_password(), infra.client_endpoint(),
-                                       static_cast<long>(::getpid())});
-  return execute_experiment(job, infra, out);
+  ConsoleLog log(job.run_dir, command, ConsoleLog::Scope::kProcess);
+  LineSink out([&](const std::string& line) {
+    console << line << "\n";
+    console.flush();
+    log.line(line);
+  });
+  try {
+    const ExperimentSettings s = settings_from(job.config);
+    // Absolute, so the image paths stored with results stay valid from any
+    // working directory.
+    Infrastructure infra(s, fs::absolute(job.run_dir).string());
+    LiveEndpointsFile live(job.run_dir, {infra.redis().url_without_password(), infra.client_endpoint(),
+                                         static_cast<long>(::getpid())});
+    return execute_experiment(job, infra, out);
+  } catch (const std::exception& e) {
+    out << command << ": " << e.what() << "\n";
+    return RunOutcome{1, "", "", e.what()};
+  }
 }
 
 }  // namespace
@@ -245,7 +262,7 @@ RunOutcome run_experiment(const std::string& config_path, const std::vector<std:
       job.run_dir = out_dir;
       job.experiment_id = read_run_file(out_dir).experiment_id;
       job.fresh = false;
-      return execute_alone(job, out);
+      return execute_alone(job, "bigpe run", out);
     }
     job.experiment_id = new_run_id(job.config.get_string("name"));
     job.run_dir = out_dir.empty() ? "runs/" + job.experiment_id : out_dir;
@@ -254,7 +271,7 @@ RunOutcome run_experiment(const std::string& config_path, const std::vector<std:
     rf.experiment_id = job.experiment_id;
     rf.values = job.config.values();
     write_run_file(job.run_dir, rf);
-    return execute_alone(job, out);
+    return execute_alone(job, "bigpe run", out);
   } catch (const std::exception& e) {
     out << "bigpe run: " << e.what() << "\n";
     return RunOutcome{1, "", "", e.what()};
@@ -279,7 +296,7 @@ RunOutcome resume_experiment(const std::string& run_dir, const std::vector<std::
       job.config.set(o.substr(0, eq), o.substr(eq + 1));
     }
     check_experiment(job.config);  // its files may have gone since it started
-    return execute_alone(job, out);
+    return execute_alone(job, "bigpe resume", out);
   } catch (const std::exception& e) {
     out << "bigpe resume: " << e.what() << "\n";
     return RunOutcome{1, "", "", e.what()};

@@ -2,7 +2,7 @@
 // ExperimentRunner: `bigpe run` and `bigpe resume`, and the body every
 // experiment runs, alone or inside a campaign. Resolves the config, makes
 // the run folder (runs/<experiment-id>/ with run.json, images, report.md,
-// report.json), starts the infrastructure (or uses the campaign's), runs
+// report.json, console.log), starts the infrastructure (or uses the campaign's), runs
 // the loop to the end with a progress line per iteration, evaluates on
 // held-out queries and writes the reports. Any failure after the experiment
 // is recorded leaves it resumable, with the reason stored and printed.

@@ -3,8 +3,9 @@
 //   campaign.json          id, name, campaign file, variants, members
 //   redis/  images/        the shared private redis-server and images
 //   experiments/<variant>.r<k>/   each experiment's run folder (run.json
-//                          with infra_dir "../..", report.*, log.txt)
+//                          with infra_dir "../..", report.*, console.log)
 //   summary.csv, table.csv, summary.md   written when the campaign ends
+//   console.log            everything the campaign printed (console_log.h)
 //   .lock, live.json       while a process runs it (run_lock.h)
 // campaign.json is enough to resume (`bigpe resume runs/<campaign-id>`).
 //

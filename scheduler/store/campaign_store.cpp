@@ -61,6 +61,10 @@ void CampaignStore::set_status(const std::string& status, const std::string& rea
   redis_.command({"HSET", key(), "status", status, "reason", reason, "updated", now_text()});
 }
 
+void CampaignStore::set_experiments(const std::vector<CampaignMember>& experiments) {
+  redis_.command({"HSET", key(), "experiments", members_json(experiments), "updated", now_text()});
+}
+
 std::optional<CampaignRecord> CampaignStore::load() {
   RedisReply r = redis_.command({"HGETALL", key()});
   if (r.elements.empty()) return std::nullopt;

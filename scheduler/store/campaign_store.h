@@ -46,6 +46,8 @@ class CampaignStore {
   // Records the campaign (status running) and its index entry.
   void create(const CampaignRecord& record);
   void set_status(const std::string& status, const std::string& reason);
+  // Replaces the member list (a campaign that gained repeats).
+  void set_experiments(const std::vector<CampaignMember>& experiments);
   // nullopt when absent; throws RedisError naming the key when malformed.
   std::optional<CampaignRecord> load();
 

@@ -5,6 +5,7 @@
 // changes the experiments' meaning is refused on resume.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -86,6 +87,19 @@ TEST(Campaign, SmallGridRunsOverOneInfrastructureAndWritesItsTablesAndRecords) {
   nlohmann::ordered_json report = json::parse_strict(read_text_file(out + "/experiments/greedy.r1/report.json"));
   EXPECT_EQ(json::require_int(report, "iterations"), 2);
   EXPECT_FALSE(testing::read_text_file(out + "/live.json").size() > 0) << "live.json must go with the services";
+  // The campaign's console and each experiment's whole output are saved.
+  const std::string console = read_text_file(out + "/console.log");
+  EXPECT_EQ(console.rfind("===== started ", 0), 0u) << console;
+  EXPECT_NE(console.find("(bigpe campaign) =====\n"), std::string::npos) << console;
+  EXPECT_NE(console.find("\n[ucb.r1] iter 2/2 "), std::string::npos) << console;
+  EXPECT_NE(console.find("\ncampaign small-"), std::string::npos) << console;
+  EXPECT_NE(console.find("4/4 experiments finished\n"), std::string::npos) << console;
+  const std::string member = read_text_file(out + "/experiments/ucb.r1/console.log");
+  EXPECT_NE(member.find("(bigpe campaign) =====\n"), std::string::npos) << member;
+  EXPECT_NE(member.find("\niter 2/2 "), std::string::npos) << member;
+  EXPECT_NE(member.find("\nfinal instruction ("), std::string::npos) << member;
+  EXPECT_NE(member.find("\ngain over I0 (paired) "), std::string::npos) << member;
+  EXPECT_EQ(member.find("[ucb.r1]"), std::string::npos) << "an experiment's own log is not prefixed";
 
   // The whole campaign exports, one row per experiment with its cell.
   Invocation ex = run_bigpe({"export", out, "--out", dir.file("export"), "--no-images"}, dir.file("export.log"));
@@ -139,12 +153,76 @@ TEST(Campaign, KilledCampaignResumesAsAWholeToTheSameResultsAndRefusesAChangedGr
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("4/4 experiments finished"), std::string::npos) << resumed.output;
   EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+  const std::string member = read_text_file(cut + "/experiments/greedy.r0/console.log");
+  EXPECT_NE(member.find("(bigpe campaign) =====\n"), std::string::npos) << member;
+  EXPECT_NE(member.find("\n===== resumed "), std::string::npos) << member;
+  EXPECT_NE(member.find(" UTC (bigpe resume) =====\n"), std::string::npos) << member;
+  EXPECT_NE(read_text_file(cut + "/console.log").find(" UTC (bigpe resume) =====\n"), std::string::npos);
 
   // Resuming a finished campaign from its file redoes nothing and says so.
   Invocation again = run_bigpe({"campaign", campaign, "--resume", "--out", cut}, dir.file("cut3.log"));
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(again.output.find(" iter "), std::string::npos) << again.output;
   EXPECT_EQ(results_of(cut), results_of(dir.file("ref")));
+}
+
+TEST(Campaign, MoreRepeatsOnAFinishedCampaignRunOnlyTheNewOnesAndRefuseAnyOtherChange) {
+  testing::TempDir dir("bigpe-campaign-repeats");
+  const std::string campaign = testing::write_small_campaign(dir.path(), "repeats: 1\nseed_base: 3\ntaste_from_repeat: true\n");
+  const std::string grown = dir.file("grown");
+  Invocation first = run_bigpe({"campaign", campaign, "--out", grown}, dir.file("first.log"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::map<std::string, std::string> before = results_of(grown);
+  ASSERT_EQ(before.size(), 2u);
+
+  Invocation more = run_bigpe({"campaign", campaign, "--out", grown, "repeats=3"}, dir.file("more.log"));
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  EXPECT_NE(more.output.find(": 4 new experiments (added repeats)"), std::string::npos) << more.output;
+  EXPECT_NE(more.output.find("6/6 experiments finished"), std::string::npos) << more.output;
+  // Only the new repeats ran their iterations; the first ones were kept.
+  for (const char* fresh : {"[ucb.r1] iter 2/2", "[ucb.r2] iter 2/2", "[greedy.r1] iter 2/2", "[greedy.r2] iter 2/2"})
+    EXPECT_NE(more.output.find(fresh), std::string::npos) << fresh << "\n" << more.output;
+  EXPECT_EQ(more.output.find("[ucb.r0] iter "), std::string::npos) << more.output;
+  EXPECT_EQ(more.output.find("[greedy.r0] iter "), std::string::npos) << more.output;
+
+  // The summary covers all three repeats, equal to a campaign made with three.
+  const std::string direct = dir.file("direct");
+  const std::string three = dir.file("three.campaign.yaml");
+  std::ofstream(three) << read_text_file(campaign).replace(read_text_file(campaign).find("repeats: 1"), 10, "repeats: 3");
+  Invocation ref = run_bigpe({"campaign", three, "--out", direct}, dir.file("direct.log"));
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+  const std::map<std::string, std::string> after = results_of(grown);
+  ASSERT_EQ(after.size(), 6u);
+  EXPECT_EQ(after, results_of(direct));
+  EXPECT_EQ(after.at("ucb.r0"), before.at("ucb.r0"));
+  for (auto& row : read_csv(grown + "/table.csv")) {
+    EXPECT_EQ(row["finished"], "3") << row["variant"];
+    EXPECT_EQ(row["repeats"], "3") << row["variant"];
+  }
+  // The campaign's records list the new members (status reads them).
+  Invocation status = run_bigpe({"status", grown}, dir.file("status.log"));
+  EXPECT_NE(status.output.find("6/6 experiments finished"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("greedy.r2"), std::string::npos) << status.output;
+
+  // Fewer repeats, or more with another change, are refused naming why.
+  Invocation fewer = run_bigpe({"campaign", campaign, "--out", grown, "repeats=2"}, dir.file("fewer.log"));
+  EXPECT_EQ(fewer.exit_code, 1) << fewer.output;
+  EXPECT_NE(fewer.output.find("variant ucb: the campaign holds 3 repeats, the grid 2 (repeats may grow, never shrink)"),
+            std::string::npos)
+      << fewer.output;
+  Invocation changed = run_bigpe({"campaign", campaign, "--out", grown, "repeats=4", "iterations=3"}, dir.file("changed.log"));
+  EXPECT_EQ(changed.exit_code, 1) << changed.output;
+  EXPECT_NE(changed.output.find("ucb.r0: iterations: stored '2', now '3'"), std::string::npos) << changed.output;
+  EXPECT_FALSE(std::filesystem::exists(grown + "/experiments/ucb.r3")) << "a refused change creates nothing";
+  Invocation bad = run_bigpe({"campaign", campaign, "--out", grown, "repeats=many"}, dir.file("bad.log"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("override 'repeats=many': the campaign's repeats: expected a whole number"), std::string::npos)
+      << bad.output;
+  Invocation by_resume = run_bigpe({"resume", grown, "repeats=4"}, dir.file("resume.log"));
+  EXPECT_EQ(by_resume.exit_code, 1) << by_resume.output;
+  EXPECT_NE(by_resume.output.find("a campaign's repeats grow from its file: bigpe campaign "), std::string::npos)
+      << by_resume.output;
+  EXPECT_EQ(results_of(grown), after) << "refusals change nothing";
 }
 
 }  // namespace

@@ -26,10 +26,7 @@ Invocation run_bigpe(const std::vector<std::string>& args, const std::string& lo
   return testing::run_child(o);
 }
 
-std::string chat_body(const std::string& content) {
-  return R"({"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
-         content + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4}})";
-}
+std::string chat_body(const std::string& content) { return testing::chat_completion_body(content); }
 
 std::vector<std::string> run_against(const HttpTestServer& server, const std::string& out) {
   return {"run",           "experiments/quickstart.yaml", "out=" + out,       "iterations=2",

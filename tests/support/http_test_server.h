@@ -38,6 +38,15 @@ struct HttpRequest {
   std::string body;
 };
 
+// The body of an OpenAI chat-completion answer with `content` (JSON-escaped
+// already) and its `usage`, as the OpenAI-compatible servers send it.
+inline std::string chat_completion_body(const std::string& content, int prompt_tokens = 3,
+                                        int completion_tokens = 4) {
+  return R"({"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":")" +
+         content + R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":)" + std::to_string(prompt_tokens) +
+         R"(,"completion_tokens":)" + std::to_string(completion_tokens) + "}}";
+}
+
 class HttpTestServer {
  public:
   // Binds 127.0.0.1 on an ephemeral port and starts accepting. Throws

@@ -49,7 +49,6 @@ std::string request_stream(const HeuristicOptions& opts, const ChatRequest& requ
          "|" + sha256_hex(content) + "|" + std::to_string(request.sample_index);
 }
 
-int count_words(const std::string& s) { return static_cast<int>(sim::words(s).size()); }
 
 }  // namespace
 
@@ -86,9 +85,8 @@ ChatResponse HeuristicLlm::complete(const ChatRequest& request) {
       case AgentRole::kGenerator: break;  // handled above
     }
   }
-  // Word counts stand in for tokens so usage reports stay meaningful offline.
-  for (const ChatMessage& m : request.messages) r.prompt_tokens += count_words(m.content);
-  r.completion_tokens = count_words(r.text);
+  // No usage: offline answers spend no tokens, so a run's token and cost
+  // accounting counts only what a server reports.
   r.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

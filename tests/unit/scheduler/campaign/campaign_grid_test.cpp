@@ -107,5 +107,34 @@ TEST_F(CampaignGridTest, SchemaErrorsNameFileLineAndKey) {
   EXPECT_NE(spec_error("base: base.yaml\nvariants: [{name: a}]\n").find("key 'name': missing"), std::string::npos);
 }
 
+TEST_F(CampaignGridTest, RepeatsOverrideSetsTheCampaignsRepeatsAndOtherOverridesSetEveryExperiment) {
+  CampaignSpec spec = parse("name: g\nbase: base.yaml\nvariants: [{name: a}, {name: b}]\nrepeats: 2\n");
+  apply_campaign_override(spec, "repeats=4");
+  apply_campaign_override(spec, "iterations=7");
+  EXPECT_EQ(spec.repeats, 4);
+  std::vector<CampaignCell> cells = expand_campaign(spec);
+  ASSERT_EQ(cells.size(), 8u);
+  EXPECT_EQ(cells[3].name, "a.r3");
+  EXPECT_EQ(cells[3].config.get_int("seed"), 5 + 3);
+  EXPECT_EQ(cells[7].config.get_int("iterations"), 7);
+
+  auto error_of_override = [&](CampaignSpec s, const std::string& o) {
+    try {
+      apply_campaign_override(s, o);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  for (const char* bad : {"repeats=0", "repeats=2.5", "repeats=", "repeats=many"})
+    EXPECT_NE(error_of_override(spec, bad).find("override '" + std::string(bad) + "': the campaign's repeats: expected"),
+              std::string::npos)
+        << bad;
+  CampaignSpec listed = parse("name: g\nbase: base.yaml\nvariants: [{name: a}]\nrepeats: 2\ntastes: [7, 3]\n");
+  EXPECT_NE(error_of_override(listed, "repeats=3").find("lists 2 tastes, one per repeat; list 3 there instead"),
+            std::string::npos);
+  EXPECT_NE(error_of_override(spec, "repeats").find("expected key=value"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bigpe::engine

@@ -73,6 +73,7 @@ class Sim {
 std::string meaning(ExperimentState s) {
   s.renders_done = s.renders_cached = 0;
   s.llm = {};
+  s.llm_agents.clear();
   for (IterationSummary& m : s.summaries) m.renders_done = m.renders_cached = 0;
   return encode_state(s);
 }
