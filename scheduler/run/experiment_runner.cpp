@@ -73,7 +73,9 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const std::string& id = job.experiment_id;
   ExperimentWiring wiring(s, infra.redis());
   auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id));
+  DispatchSettings dispatch = dispatch_settings(s, id);
+  dispatch.dependency_lost = [&infra] { return infra.failure(); };
+  RenderDispatcher dispatcher(*client, redis, dispatch);
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, &store};
@@ -92,6 +94,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
   while (!state.finished) {
     if (interrupted()) throw Interrupted();
+    if (std::string why = infra.failure(); !why.empty()) throw std::runtime_error(why);
     loop->run_iteration(state);
     out << progress.line(state) << "\n";
     out.flush();
