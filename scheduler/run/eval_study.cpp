@@ -163,7 +163,9 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   const std::string eval_id = eval_id_of(task, queries, methods);
   auto client = infra.connect_client("scheduler-" + eval_id, broker_client_options(s));
   RedisClient redis(infra.redis());
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id));
+  DispatchSettings dispatch = dispatch_settings(s, eval_id);
+  dispatch.dependency_lost = [&infra] { return infra.failure(); };
+  RenderDispatcher dispatcher(*client, redis, dispatch);
   EngineContext ctx{s, eval_id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, nullptr};
   out << "evaluation " << eval_id << ": " << methods.size() << " methods x " << queries.size() << " queries x "
