@@ -11,7 +11,10 @@ namespace {
 
 std::string how_it_ended(std::optional<int> status) {
   if (!status) return "stopped";
-  if (*status > 128) return "was killed by signal " + std::to_string(*status - 128) + " (" + strsignal(*status - 128) + ")";
+  if (*status > 128) {
+    const int sig = *status - 128;
+    return "was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
   return "exited with status " + std::to_string(*status);
 }
 

@@ -200,8 +200,9 @@ class Driver {
     if (!held) return;
     if (await([&] { return !c_.worker(victim).running(); }, "worker " + c_.worker_id(victim) + " to leave")) {
       const std::string log = c_.worker_log(victim);
-      if (*c_.worker(victim).exit_status() != kRedisLostExit || log.find("lost Redis: redis redis://") == std::string::npos ||
-          log.find("exiting with status 4 (lost Redis)") == std::string::npos)
+      const bool said = log.find("lost Redis: redis redis://") != std::string::npos &&
+                        log.find("exiting with status 4 (lost Redis)") != std::string::npos;
+      if (*c_.worker(victim).exit_status() != kRedisLostExit || !said)
         out_.failure = "worker " + c_.worker_id(victim) + " exited with status " +
                        std::to_string(*c_.worker(victim).exit_status()) + " without saying it lost Redis:\n" + log;
     }
