@@ -20,6 +20,7 @@
 #include "broker/rate_window.h"
 #include "broker/wire_message.h"
 #include "broker/zap_handler.h"
+#include "common/fault_point.h"
 #include "schemas/decode_error.h"
 #include "schemas/messages.h"
 
@@ -309,6 +310,8 @@ void Broker::Impl::drain(zmq::socket_t& socket, bool worker_side) {
                    printable_id(message_.peer), e.what());
     } catch (const zmq::error_t&) {
       throw;  // the broker's own sockets failing is not a peer's fault
+    } catch (const engine::FaultInjected&) {
+      throw;  // nor is a test's stand-in for it
     } catch (const std::exception& e) {
       spdlog::warn("broker: dropped {} from {} {}: {}", message_.command_name, side,
                    printable_id(message_.peer), e.what());
@@ -633,6 +636,7 @@ void Broker::Impl::on_result(Worker& w, schemas::Result&& result, const std::str
   ++completed_;
   const std::string id = t.envelope.task_id;  // not a reference into the node erased
   tasks_.erase(id);
+  engine::fault_point("broker:result");
 }
 
 // The task `w` holds under this id at this attempt, or null (logged): a

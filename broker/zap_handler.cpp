@@ -36,11 +36,18 @@ ZapHandler::~ZapHandler() {
 }
 
 void ZapHandler::serve() {
-  for (;;) {
-    zmq::pollitem_t items[] = {{rep_.handle(), 0, ZMQ_POLLIN, 0}, {stop_pull_.handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 2, std::chrono::milliseconds(-1));
-    if (items[1].revents & ZMQ_POLLIN) return;
-    if (items[0].revents & ZMQ_POLLIN) answer(rep_);
+  // No exception may end the process from this thread. Its REP socket
+  // stays bound, so after a failure new handshakes wait unanswered: the
+  // broker fails closed (nobody new is admitted), it never opens up.
+  try {
+    for (;;) {
+      zmq::pollitem_t items[] = {{rep_.handle(), 0, ZMQ_POLLIN, 0}, {stop_pull_.handle(), 0, ZMQ_POLLIN, 0}};
+      zmq::poll(items, 2, std::chrono::milliseconds(-1));
+      if (items[1].revents & ZMQ_POLLIN) return;
+      if (items[0].revents & ZMQ_POLLIN) answer(rep_);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("zap: handler stopped: {}; no new CURVE peer is admitted from now on", e.what());
   }
 }
 

@@ -1,4 +1,5 @@
 // `bigpe broker`: runs the broker in the foreground until SIGINT or SIGTERM.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
@@ -62,12 +63,30 @@ void run_broker(const BrokerArgs& args) {
               broker->worker_endpoint().c_str(), broker->instance_id().c_str());
   std::fflush(stdout);
 
-  std::thread loop([&] { broker->run(); });
+  // The loop's failure ends the process with a line and status 1 (for a
+  // supervisor to restart it), not std::terminate: it wakes the sigwait.
+  std::string failure;
+  std::atomic<bool> failed{false};
+  const pthread_t main_thread = pthread_self();
+  std::thread loop([&] {
+    try {
+      broker->run();
+    } catch (const std::exception& e) {
+      failure = e.what();
+      failed = true;
+      pthread_kill(main_thread, SIGTERM);
+    }
+  });
   int signal = 0;
   sigwait(&signals, &signal);
-  spdlog::info("broker: signal {} received, stopping", signal);
+  if (!failed) spdlog::info("broker: signal {} received, stopping", signal);
   broker->stop();
   loop.join();
+  if (failed) {
+    spdlog::error("broker {}: stopped: {}; its clients resubmit to the broker that replaces it", broker->instance_id(),
+                  failure);
+    throw CommandExit{1};
+  }
 }
 
 }  // namespace

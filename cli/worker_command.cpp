@@ -1,5 +1,8 @@
 // `bigpe worker`: one worker process (one per GPU) serving the broker until
 // SIGINT or SIGTERM, then finishing its current batch and leaving cleanly.
+// Exit status: 0 after a signal, 2 for a bad setup (Redis unreachable at
+// start included), 3 for a stalled compute thread (--watchdog-exit), 4 when
+// Redis stayed unreachable past --redis-wait-ms, 1 for any other failure.
 #include <pthread.h>
 #include <time.h>
 
@@ -36,6 +39,8 @@ struct WorkerArgs {
   std::string model_dir;         // torchscript-sd
   std::string scorer_model_dir;  // hpsv2
   bool device_given = false;     // torch backends use "auto" unless --device is given
+  // How long a lost Redis is waited for (a restart) before the worker leaves.
+  std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
 };
 
 // Both folders are named at once, before anything loads: a launcher that
@@ -83,7 +88,7 @@ void run_worker(const WorkerArgs& args) {
       if (!args.redis_password_file.empty())
         options.redis.password = RedisOptions::read_password_file(args.redis_password_file);
       // A restarting Redis fails no task: the worker waits for it.
-      options.redis.reconnect_window = RedisOptions::kRestartWindow;
+      options.redis.reconnect_window = args.redis_wait;
     }
     options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
     worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));
@@ -96,9 +101,13 @@ void run_worker(const WorkerArgs& args) {
 
   std::atomic<bool> finished{false};
   std::string failure;
+  bool redis_lost = false;
   std::thread loop([&] {
     try {
       worker->run();
+    } catch (const WorkerRedisLost& e) {
+      failure = e.what();
+      redis_lost = true;
     } catch (const std::exception& e) {
       failure = e.what();
     }
@@ -118,6 +127,12 @@ void run_worker(const WorkerArgs& args) {
   Worker::Stats s = worker->stats();
   spdlog::info("worker {}: {} tasks, {} items, {} renders, {} cache hits, {} failures",
                worker->worker_id(), s.tasks, s.items, s.renders, s.cache_hits, s.failures);
+  if (redis_lost) {
+    // The reason is in the compute thread's line above.
+    spdlog::error("worker {}: exiting with status {} (lost Redis), for a supervisor to restart it once Redis is back",
+                  worker->worker_id(), kRedisLostExitCode);
+    throw CommandExit{kRedisLostExitCode};
+  }
   if (!failure.empty()) {
     spdlog::error("worker: {}", failure);
     throw CommandExit{1};
@@ -188,6 +203,11 @@ void register_worker_command(CLI::App& app) {
   cmd->add_option("--redis-password-file", args->redis_password_file,
                   "Redis AUTH password: first line of this file (or env BIGPE_REDIS_PASSWORD[_FILE])");
   cmd->add_flag("--no-persist", args->no_persist, "Don't use Redis (no cache, results not stored)");
+  cmd->add_option_function<int64_t>(
+         "--redis-wait-ms", [args](int64_t ms) { args->redis_wait = std::chrono::milliseconds(ms); },
+         "How long an unreachable Redis is waited for before the worker leaves and exits with status 4")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->default_str(std::to_string(args->redis_wait.count()));
   cmd->callback([args, device] {
     args->device_given = device->count() > 0;
     run_worker(*args);

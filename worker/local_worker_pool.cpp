@@ -36,12 +36,15 @@ void LocalWorkerPool::start() {
   if (!threads_.empty()) return;
   for (auto& w : workers_) {
     Worker* worker = w.get();
-    threads_.emplace_back([worker] {
+    threads_.emplace_back([this, worker] {
       pthread_setname_np(pthread_self(), "bigpe-worker");
       try {
         worker->run();
       } catch (const std::exception& e) {
-        spdlog::error("local worker {} stopped: {}", worker->worker_id(), e.what());
+        const std::string why = "local worker " + worker->worker_id() + " stopped: " + e.what();
+        spdlog::error("{}", why);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (failure_.empty()) failure_ = why;
       }
     });
   }
@@ -52,6 +55,11 @@ void LocalWorkerPool::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+}
+
+std::string LocalWorkerPool::failure() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failure_;
 }
 
 Worker::Stats LocalWorkerPool::stats() const {

@@ -5,8 +5,9 @@
 // behaves exactly like N worker processes, minus the processes.
 //
 // Thread-safety: start(), stop() and the destructor from one owning thread;
-// stats() from any thread.
+// stats() and failure() from any thread.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,10 +43,15 @@ class LocalWorkerPool {
   const std::string& identity() const { return workers_.front()->identity(); }
   schemas::RenderLimits limits() const { return workers_.front()->limits(); }
   Worker::Stats stats() const;  // summed over the workers
+  // "local worker ID stopped: why" for the first worker whose run() failed
+  // (lost Redis, its compute thread failed); empty while all serve.
+  std::string failure() const;
 
  private:
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
+  mutable std::mutex mutex_;
+  std::string failure_;  // under mutex_
 };
 
 }  // namespace bigpe

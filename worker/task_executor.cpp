@@ -63,6 +63,7 @@ std::optional<std::string> TaskExecutor::unknown_option(const std::map<std::stri
 }
 
 std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::Task>& tasks) {
+  redis_lost_.clear();
   std::vector<Job> jobs(tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     jobs[i].task = &tasks[i];
@@ -116,6 +117,7 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
         if (!j.failed())
           for (auto& slot : j.cached) slot = std::move(found[k++]);
     } catch (const std::exception& e) {
+      if (dynamic_cast<const RedisConnectionError*>(&e) != nullptr) redis_lost_ = e.what();
       for (Job& j : jobs)
         if (!j.failed()) j.error = std::string("result cache lookup failed: ") + e.what();
     }
@@ -136,6 +138,7 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     try {
       cache_->store(records, worker_id_, renders);
     } catch (const std::exception& e) {
+      if (dynamic_cast<const RedisConnectionError*>(&e) != nullptr) redis_lost_ = e.what();
       for (Job& j : jobs)
         if (!j.failed() && !j.new_records.empty())
           j.error = std::string("storing results failed: ") + e.what();
@@ -152,8 +155,10 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     if (j.failed()) {
       o.reply.error = j.error;
       o.reply.permanent = j.permanent;
-      spdlog::warn("worker {}: task {} attempt {} failed: {}", worker_id_, j.task->task_id,
-                   j.task->attempt, j.error);
+      // A lost Redis is the worker's failure, said once by the worker.
+      if (redis_lost_.empty() || j.error.find(redis_lost_) == std::string::npos)
+        spdlog::warn("worker {}: task {} attempt {} failed: {}", worker_id_, j.task->task_id,
+                     j.task->attempt, j.error);
       continue;
     }
     o.items = static_cast<int>(j.items.size());

@@ -14,10 +14,12 @@
 // A task that fails (undecodable body, another identity, renderer or scorer
 // error, disk or Redis error) gets a reply with `error` set and the reason;
 // other tasks of the batch are unaffected, and nothing escapes as an
-// exception. A task refused by rule before anything runs (a prompt over the
-// limit, a render option that neither backend reads) is marked `permanent`:
-// the broker then fails it at once instead of retrying. Another identity is
-// not permanent: another worker may hold the identity the task names.
+// exception. A lost Redis connection is also told by redis_lost(), for the
+// worker to act on. A task refused by rule before anything runs (a prompt
+// over the limit, a render option that neither backend reads, params
+// outside the renderer's limits) is marked `permanent`: the broker then
+// fails it at once instead of retrying. Another identity is not permanent:
+// another worker may hold the identity the task names.
 //
 // Not thread-safe: one executor per compute thread (it drives a renderer,
 // a scorer and a Redis connection, none of which is shared).
@@ -53,6 +55,10 @@ class TaskExecutor {
 
   // One outcome per task, in order. Never throws.
   std::vector<Outcome> run(const std::vector<schemas::Task>& tasks);
+  // Why the last run() could not reach Redis (its connection failed past
+  // the client's reconnect window, not a command): the tasks that needed
+  // it failed with that reason. Empty when Redis answered.
+  const std::string& redis_lost() const { return redis_lost_; }
 
   // backend_identity(renderer, scorer), fixed at construction.
   const std::string& identity() const { return identity_; }
@@ -74,6 +80,7 @@ class TaskExecutor {
   const ArtifactStore* artifacts_;
   std::size_t max_prompt_chars_;
   std::set<std::string> known_options_;  // renderer's and scorer's option_names()
+  std::string redis_lost_;
 };
 
 }  // namespace bigpe

@@ -169,6 +169,7 @@ class Worker::Impl {
   bool awaiting_ack_ = false;  // READY sent, nothing but DISCONNECT heard since
   bool compute_done_ = false;
   std::exception_ptr compute_error_;  // set by the compute thread before kComputeDone
+  std::string stop_reason_ = "worker stopping";  // DISCONNECT's; likewise
 
   std::atomic<long> tasks_{0}, items_{0}, renders_{0}, hits_{0}, failures_{0};
   // Start of the batch running, in steady-clock ns; 0: idle (the watchdog).
@@ -216,9 +217,15 @@ void Worker::Impl::compute_loop() {
   // the worker, which run() reports; the broker requeues its tasks.
   try {
     compute_batches(out);
+  } catch (const WorkerRedisLost& e) {
+    spdlog::error("worker {}: {}; leaving the broker, which gives its tasks to other workers", opt_.worker_id,
+                  e.what());
+    compute_error_ = std::current_exception();
+    stop_reason_ = "lost Redis";
   } catch (const std::exception& e) {
     spdlog::error("worker {}: compute thread stopped: {}", opt_.worker_id, e.what());
     compute_error_ = std::current_exception();
+    stop_reason_ = "compute thread stopped";
   }
   char done = kComputeDone;
   out.send(zmq::const_buffer(&done, 1), zmq::send_flags::none);
@@ -235,9 +242,13 @@ void Worker::Impl::compute_batches(zmq::socket_t& out) {
     batch_started_ = std::max<int64_t>(1, Clock::now().time_since_epoch().count());
     std::vector<TaskExecutor::Outcome> outcomes = executor_->run(tasks);
     batch_started_ = 0;
+    const std::string redis_lost = executor_->redis_lost();
     schemas::ResultBatch replies;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       TaskExecutor::Outcome& o = outcomes[i];
+      // Without Redis: answer what needed none (cache hits found before it
+      // went); the broker gives the rest to others once we leave.
+      if (!redis_lost.empty() && !o.reply.error.empty()) continue;
       renders_ += o.renders;
       if (o.reply.error.empty()) {
         ++tasks_;
@@ -248,6 +259,8 @@ void Worker::Impl::compute_batches(zmq::socket_t& out) {
       }
       replies.results.push_back(std::move(o.reply));
     }
+    if (!redis_lost.empty() && replies.results.empty())
+      throw WorkerRedisLost("lost Redis: " + redis_lost);
     // take() hands out tasks of one session only, so one frame answers all.
     const bool single = replies.results.size() == 1;
     std::string body = single ? schemas::encode(replies.results.front()) : schemas::encode(replies);
@@ -256,6 +269,7 @@ void Worker::Impl::compute_batches(zmq::socket_t& out) {
     std::memcpy(&frame[1], &batch->front().session, sizeof(uint64_t));
     std::memcpy(&frame[1 + sizeof(uint64_t)], body.data(), body.size());
     out.send(zmq::buffer(frame), zmq::send_flags::none);
+    if (!redis_lost.empty()) throw WorkerRedisLost("lost Redis: " + redis_lost);
   }
 }
 
@@ -526,7 +540,7 @@ void Worker::Impl::io_loop(zmq::socket_t& control) {
     }
   }
   if (dealer_) {
-    send(Command::kDisconnect, schemas::encode(schemas::Disconnect{"worker stopping"}));
+    send(Command::kDisconnect, schemas::encode(schemas::Disconnect{stop_reason_}));
     // Give the DISCONNECT a moment to leave; linger is otherwise 0.
     dealer_->set(zmq::sockopt::linger, 200);
     dealer_.reset();

@@ -39,13 +39,16 @@
 // scripts) restarts it: a hung compute thread cannot be stopped or joined.
 //
 // Malformed frames from the broker are logged and dropped; a task that fails
-// is answered with RESULT{error}; neither ever stops the worker.
+// is answered with RESULT{error}; neither ever stops the worker. Losing
+// Redis does (WorkerRedisLost): the tasks whose results could not be looked
+// up or stored are not answered, the others are, then DISCONNECT.
 //
 // Thread-safety: run() is called once, from one thread. stop() and stats()
 // are safe from any thread at any time (stop() before run() makes run()
 // return at once).
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -85,6 +88,17 @@ struct WorkerOptions {
 
 inline constexpr int kWatchdogExitCode = 3;
 
+// Thrown by Worker::run() when a batch found Redis unreachable for the
+// whole reconnect window: a worker that cannot store results cannot serve
+// (they go to Redis before the reply), so it has left the broker, which
+// gives what it held to other workers. `bigpe worker` then exits with
+// kRedisLostExitCode, for a supervisor to restart it.
+class WorkerRedisLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+inline constexpr int kRedisLostExitCode = 4;
+
 class Worker {
  public:
   // Validates the options (std::invalid_argument naming the option) and,
@@ -99,8 +113,8 @@ class Worker {
 
   // Serves the broker until stop(). On stop, the batch in progress is
   // finished and answered, queued tasks are dropped (the broker requeues
-  // them) and DISCONNECT is sent. Throws only for a broken setup (an
-  // endpoint zmq refuses).
+  // them) and DISCONNECT is sent. Throws for a broken setup (an endpoint
+  // zmq refuses), WorkerRedisLost, or the compute thread's failure.
   void run();
   void stop();
 

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "common/content_hash.h"
 
 namespace bigpe {
@@ -73,8 +75,12 @@ std::vector<Image> SimRenderer::render(const std::vector<RenderRequest>& batch,
                              "\" is not one of abort, throw");
   }
   // Fault injection, polled: the stuck "kernel" resumes when the file goes.
-  while (!options_.hang_file.empty() && std::filesystem::exists(options_.hang_file))
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Said once, so that a test knows the batch is held.
+  if (!options_.hang_file.empty() && std::filesystem::exists(options_.hang_file)) {
+    spdlog::warn("sim renderer: batch of {} held while {} exists (fault injection)", batch.size(),
+                 options_.hang_file);
+    while (std::filesystem::exists(options_.hang_file)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::vector<Image> out;
   out.reserve(batch.size());
   for (const auto& r : batch) out.push_back(draw(r.prompt, r.seed));

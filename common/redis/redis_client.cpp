@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
@@ -67,9 +68,11 @@ std::string describe(const std::vector<std::string>& argv) {
   return name + " " + key + (argv[1].size() > 120 ? "..." : "");
 }
 
-// A server-closed connection: the command most likely never ran, so one
-// resend on a fresh connection is safe. Timeouts are not in this class: the
+// A server-closed connection: the command most likely never ran, so a
+// resend on a fresh connection is safe (at most kClosedResends of them). Timeouts are not in this class: the
 // command may have run.
+constexpr int kClosedResends = 3;
+
 bool is_closed_connection(const redisContext* c) {
   return c->err == REDIS_ERR_EOF ||
          (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
@@ -113,7 +116,7 @@ void RedisClient::connect() {
   if (c->err) {
     std::string reason = c->errstr;
     redisFree(c);
-    throw RedisError(where + ": connect: " + reason);
+    throw RedisConnectionError(where + ": connect: " + reason);
   }
   impl_->ctx = c;
   if (redisSetTimeout(c, to_timeval(options_.command_timeout)) != REDIS_OK) {
@@ -146,10 +149,25 @@ void RedisClient::connect() {
   if (options_.db != 0) setup({"SELECT", std::to_string(options_.db)}, "SELECT " + std::to_string(options_.db));
 }
 
+void RedisServerGone::declare(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reason_.empty()) reason_ = reason;
+}
+
+std::string RedisServerGone::reason() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return reason_;
+}
+
 void RedisClient::reconnect() {
   const auto deadline = std::chrono::steady_clock::now() + options_.reconnect_window;
   std::chrono::milliseconds pause(50);
   for (;;) {
+    // Its owner knows it will not come back: waiting would only delay the
+    // error by the whole window.
+    if (options_.gone)
+      if (std::string why = options_.gone->reason(); !why.empty())
+        throw RedisConnectionError("redis " + options_.url_without_password() + ": " + why);
     try {
       connect();
       return;
@@ -173,10 +191,16 @@ std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std:
   for (const auto& argv : commands)
     if (argv.empty()) throw RedisError(where + ": " + what + ": an empty command");
 
+  // A server restarted from its append-only file answers LOADING until the
+  // file is read: waited out like a refused connection.
+  const auto loading_deadline = std::chrono::steady_clock::now() + options_.reconnect_window;
+  std::chrono::milliseconds loading_pause(20);
   for (int attempt = 0;; ++attempt) {
     if (impl_->broken) {
       try {
         reconnect();
+      } catch (const RedisConnectionError& e) {
+        throw RedisConnectionError(std::string(e.what()) + " (while sending " + what + ")");
       } catch (const RedisError& e) {
         throw RedisError(std::string(e.what()) + " (while sending " + what + ")");
       }
@@ -208,7 +232,17 @@ std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std:
       replies.push_back(convert(static_cast<redisReply*>(raw)));
       freeReplyObject(raw);
     }
-    if (!failed) return replies;
+    if (!failed) {
+      // Every reply LOADING: none of the commands ran, so resending is safe.
+      const bool loading = std::all_of(replies.begin(), replies.end(), [](const RedisReply& r) {
+        return r.is_error() && r.str.rfind("LOADING", 0) == 0;
+      });
+      if (!loading || std::chrono::steady_clock::now() + loading_pause > loading_deadline) return replies;
+      std::this_thread::sleep_for(loading_pause);  // backoff while the server reads its file
+      loading_pause = std::min(loading_pause * 2, std::chrono::milliseconds(500));
+      --attempt;  // not a closed connection
+      continue;
+    }
 
     bool closed = is_closed_connection(c);
     int saved_errno = errno;
@@ -218,11 +252,14 @@ std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std:
     // A context that saw an error cannot be used again (replies may be
     // half-read): the next call reconnects.
     impl_->reset();
-    if (closed && replies.empty() && attempt == 0) {
+    // Resent more than once because a server dying under a SIGKILL can
+    // still accept the reconnect (the kernel completes it on the listening
+    // socket) and then reset it: that command never reached a live server.
+    if (closed && replies.empty() && attempt < kClosedResends) {
       spdlog::debug("{}: connection closed by the server; reconnecting to resend {}", where, what);
       continue;
     }
-    throw RedisError(where + ": " + what + ": " + reason);
+    throw RedisConnectionError(where + ": " + what + ": " + reason);
   }
 }
 

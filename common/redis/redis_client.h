@@ -5,12 +5,14 @@
 // whose message names the command that failed and why (connection refused,
 // timeout, the server's error reply). After a connection error the next call
 // reconnects once before failing; a call that finds the connection closed by
-// the server (e.g. after a restart) reconnects and resends once (a timeout is
-// not resent: the command may have run). The first client made sets SIGPIPE
+// the server (e.g. after a restart) reconnects and resends, up to 3 times (a
+// timeout is not resent: the command may have run). Failures of the connection rather
+// than of the command are RedisConnectionError. The first client made sets SIGPIPE
 // to ignored when it is at its default, since hiredis writes with write(2).
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +22,29 @@ namespace bigpe {
 class RedisError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The connection failed, not the command: refused or unreachable past the
+// reconnect window, cut or timed out mid-command, or the server declared
+// gone. The server may be fine for others; retrying later may succeed.
+class RedisConnectionError : public RedisError {
+ public:
+  using RedisError::RedisError;
+};
+
+// What the owner of a private redis-server says when it will not come back
+// (it died and could not be restarted): every client made with options
+// that carry it stops waiting out its reconnect window and fails at once
+// with the reason. Thread-safe.
+class RedisServerGone {
+ public:
+  void declare(const std::string& reason);
+  // The reason once declared, else empty.
+  std::string reason() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string reason_;
 };
 
 struct RedisReply {
@@ -41,13 +66,16 @@ struct RedisOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{30000};
   // How long a call keeps trying to reconnect to a server that went away
-  // (connection refused while it restarts) before failing; nothing has been
-  // sent then, so retrying is always safe. 0 = a single attempt. The first
+  // (connection refused while it restarts), or resending to one that
+  // answers LOADING (reading its file after a restart), before failing;
+  // nothing has run then, so retrying is always safe. 0 = a single attempt. The first
   // connection (the constructor) never waits: a wrong address fails fast.
   std::chrono::milliseconds reconnect_window{0};
   // The window long-running processes (scheduler, worker) use: long enough
   // for a restarted redis-server to load its append-only file.
   static constexpr std::chrono::milliseconds kRestartWindow{20000};
+  // Set by a RedisSupervisor for its server's clients; null: nobody says.
+  std::shared_ptr<const RedisServerGone> gone;
 
   // redis://[:password@]host[:port][/db]. Without a password in the url it
   // comes from the environment: BIGPE_REDIS_PASSWORD, else the first line of

@@ -106,6 +106,10 @@ pid_t RedisServer::pid() const { return child_ ? child_->pid() : -1; }
 
 bool RedisServer::running() const { return child_ && child_->running(); }
 
+std::optional<int> RedisServer::exit_status() const {
+  return child_ ? child_->exit_status() : std::nullopt;
+}
+
 void RedisServer::write_config() const {
   std::string path = config_path();
   // The file may hold the password: readable by us only.

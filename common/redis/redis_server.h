@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/redis/redis_client.h"
@@ -54,6 +55,9 @@ class RedisServer {
   // The redis-server process (-1 before start or after stop). It runs in a
   // process group of its own: a Ctrl-C meant for its owner never reaches it.
   pid_t pid() const;
+  // How it ended once running() is false (shell convention: the exit code,
+  // or 128 + the signal); nullopt while it runs and after stop() or kill().
+  std::optional<int> exit_status() const;
 
   // Graceful stop (SIGTERM, SIGKILL after a grace period); no-op when
   // stopped.

@@ -35,7 +35,7 @@ void apply(Config& config, const std::vector<SpecSetting>& settings, const std::
 }  // namespace
 
 bool is_campaign_shared_key(const std::string& key) {
-  static const std::set<std::string> shared = {"redis",         "redis_appendfsync", "broker",
+  static const std::set<std::string> shared = {"redis",         "redis_appendfsync", "redis_restarts", "broker",
                                                "workers",       "local_workers",     "worker_slots",
                                                "sim.cost_ms",   "render.backend",    "render.service",
                                                "write_images"};

@@ -97,11 +97,14 @@ CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std
   parallel_for(n, static_cast<int>(threads), [&](std::size_t i) {
     const PlannedExperiment& e = plan.experiments[i];
     const std::string name = fs::path(e.member.run_dir).filename().string();
-    if (interrupted()) {  // stopping: start nothing new
-      outcomes[i] = RunOutcome{interrupt_exit_code(), e.member.experiment_id, plan.dir + "/" + e.member.run_dir,
-                               "not started"};
+    // Stopping, or what the experiments run on is gone: start nothing new.
+    const std::string lost = infra.failure();
+    if (interrupted() || !lost.empty()) {
+      outcomes[i] = RunOutcome{interrupted() ? interrupt_exit_code() : 2, e.member.experiment_id,
+                               plan.dir + "/" + e.member.run_dir, "not started"};
       std::lock_guard<std::mutex> g(console);
-      out << "[" << name << "] stopped: not started (" << ++done << "/" << n << " done)\n";
+      out << "[" << name << "] stopped: not started" << (lost.empty() ? "" : " (" + lost + ")") << " (" << ++done
+          << "/" << n << " done)\n";
       out.flush();
       return;
     }
@@ -139,13 +142,24 @@ CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std
     if (o.exit_code == 0) ++finished;
     if (o.exit_code == 1) ++refused;
   }
-  std::vector<ExperimentSummary> rows = collect_summaries(redis, plan.file.members);
-  write_campaign_summary(plan.dir, plan.file.campaign_id, rows);
-  if (finished == n) {
-    store.set_status("finished", "");
-  } else {
-    store.set_status("stopped", std::to_string(n - finished) + " of " + std::to_string(n) + " experiments did not finish");
-    outcome.exit_code = interrupted() ? interrupt_exit_code() : refused > 0 ? 1 : 2;
+  if (finished != n) outcome.exit_code = interrupted() ? interrupt_exit_code() : refused > 0 ? 1 : 2;
+  std::vector<ExperimentSummary> rows;
+  try {
+    rows = collect_summaries(redis, plan.file.members);
+    write_campaign_summary(plan.dir, plan.file.campaign_id, rows);
+    if (finished == n)
+      store.set_status("finished", "");
+    else
+      store.set_status("stopped",
+                       std::to_string(n - finished) + " of " + std::to_string(n) + " experiments did not finish");
+  } catch (const RedisError& e) {
+    // Redis went with the experiments (it is why they stopped): what they
+    // committed is in its file, and the resume writes the tables.
+    out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n
+        << " experiments finished; no summary written: " << e.what() << "\nresume with: bigpe resume "
+        << plan.dir << "\n";
+    if (outcome.exit_code == 0) outcome.exit_code = 2;
+    return outcome;
   }
   out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n << " experiments finished\n"
       << campaign_table_text(rows) << campaign_llm_line(rows) << "\n" << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "

@@ -20,8 +20,8 @@
 // Every error names the file, the line and the key. Variants may not set
 // keys that the shared infrastructure fixes for all experiments (redis,
 // broker, workers, local_workers, worker_slots, sim.cost_ms, render.backend,
-// render.service, write_images, redis_appendfsync): those go in the top-level
-// `set`. `name` and `out` are set by the campaign.
+// render.service, write_images, redis_appendfsync, redis_restarts): those go
+// in the top-level `set`. `name` and `out` are set by the campaign.
 //
 // Thread-safety: plain values and pure functions.
 #include <string>

@@ -184,6 +184,10 @@ SettingTable<S> build_table() {
   t.add("redis_appendfsync", at(&S::redis_appendfsync), "everysec", "private redis fsync policy")
       .choices({"everysec", "always"})
       .infra();
+  t.add("redis_restarts", at(&S::redis_restarts), 3,
+        "times a private redis-server that dies is restarted from its file (0: the run stops, resumable)")
+      .range(0, 1000)
+      .infra();
   t.add("broker", at(&S::broker), "embedded", "embedded or tcp://host:port").infra();
   t.add("workers", at(&S::workers), "local", "local (in-process) or remote")
       .choices({"local", "remote"})

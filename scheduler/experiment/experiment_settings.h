@@ -87,6 +87,7 @@ struct ExperimentSettings {
   // Infrastructure (may change on resume).
   std::string redis;    // auto | redis://host:port
   std::string redis_appendfsync;
+  int redis_restarts{};  // the private redis-server is restarted at most this often
   std::string redis_password_file;  // AUTH password's file; never the password itself
   std::string broker_server_key;    // CURVE: broker's .pub file
   std::string broker_client_key;    // CURVE: our .key file

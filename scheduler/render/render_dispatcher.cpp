@@ -172,6 +172,8 @@ std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& j
   auto warn_after = settings_.quiet_warning_after;
   while (outstanding()) {
     if (interrupted()) throw Interrupted();
+    if (settings_.dependency_lost)
+      if (std::string why = settings_.dependency_lost(); !why.empty()) throw std::runtime_error(why);
     const auto poll = std::min(std::chrono::milliseconds(200), settings_.quiet_warning_after);
     const auto now = std::chrono::steady_clock::now();
     if (handle_events(poll) > 0) {

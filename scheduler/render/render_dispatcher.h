@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -52,6 +53,10 @@ struct DispatchSettings {
   std::size_t max_prompt_chars = 8192;  // render.max_prompt_chars; 0 = no limit
   std::chrono::milliseconds quiet_warning_after = kQuietWarningAfter;
   std::chrono::milliseconds quiet_warning_repeat = kQuietWarningRepeat;
+  // Asked while run() waits: why the services it waits on are gone for
+  // good (Infrastructure::failure()), which ends the wait with that reason
+  // as a std::runtime_error. Empty function or empty answer: wait on.
+  std::function<std::string()> dependency_lost;
 };
 
 class RenderDispatcher : public RenderService {

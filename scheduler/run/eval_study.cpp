@@ -167,7 +167,9 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   RedisClient redis(infra.redis());
   const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, nullptr, out);
   check_render_params(task, s, worker_limits(s, identity, infra, *client));
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, eval_id, identity));
+  DispatchSettings dispatch = dispatch_settings(s, eval_id, identity);
+  dispatch.dependency_lost = [&infra] { return infra.failure(); };
+  RenderDispatcher dispatcher(*client, redis, dispatch);
   EngineContext ctx{s, eval_id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, nullptr};
   out << "evaluation " << eval_id << ": " << methods.size() << " methods x " << queries.size() << " queries x "

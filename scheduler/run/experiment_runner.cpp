@@ -108,7 +108,9 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, &store, out);
   check_render_params(job.config, s, worker_limits(s, identity, infra, *client),
                       job.campaign_id.empty() ? "bigpe resume " + job.run_dir : "");
-  RenderDispatcher dispatcher(*client, redis, dispatch_settings(s, id, identity));
+  DispatchSettings dispatch = dispatch_settings(s, id, identity);
+  dispatch.dependency_lost = [&infra] { return infra.failure(); };
+  RenderDispatcher dispatcher(*client, redis, dispatch);
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
                     *wiring.modifier, dispatcher, &store};
@@ -128,6 +130,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
   while (!state.finished) {
     if (interrupted()) throw Interrupted();
+    if (std::string why = infra.failure(); !why.empty()) throw std::runtime_error(why);
     loop->run_iteration(state);
     out << progress.line(state) << "\n";
     out.flush();

@@ -12,10 +12,11 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
   // The check `bigpe run` makes before it creates anything (experiment_checks.h).
   refuse_setting_problems(infrastructure_problems(s));
   if (s.redis == "auto") {
-    RedisServerOptions ro;
-    ro.data_dir = run_dir + "/redis";
-    ro.fsync_always = s.redis_appendfsync == "always";
-    redis_server_ = std::make_unique<RedisServer>(ro);
+    RedisSupervisorOptions ro;
+    ro.server.data_dir = run_dir + "/redis";
+    ro.server.fsync_always = s.redis_appendfsync == "always";
+    ro.max_restarts = s.redis_restarts;
+    redis_server_ = std::make_unique<RedisSupervisor>(ro);
     redis_options_ = redis_server_->options();
   } else {
     redis_options_ = RedisOptions::from_url(s.redis);
@@ -32,7 +33,17 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     bo.worker_endpoint = "tcp://127.0.0.1:0";
     broker_ = std::make_unique<broker::Broker>(bo);
     client_endpoint_ = broker_->client_endpoint();
-    broker_thread_ = std::thread([this] { broker_->run(); });
+    broker_thread_ = std::thread([this] {
+      // Nothing restarts an embedded broker: its failure ends the run
+      // (resumable), never the process (std::terminate).
+      try {
+        broker_->run();
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(broker_mutex_);
+        broker_failure_ = std::string("the embedded broker stopped: ") + e.what();
+        spdlog::error("{}", broker_failure_);
+      }
+    });
   } else {
     client_endpoint_ = s.broker;  // tcp://HOST:PORT
   }
@@ -73,13 +84,18 @@ Infrastructure::~Infrastructure() {
     broker_->stop();
     if (broker_thread_.joinable()) broker_thread_.join();
   }
-  if (redis_server_) {
-    try {
-      redis_server_->stop();
-    } catch (const std::exception& e) {
-      spdlog::warn("stopping the private redis-server: {}", e.what());
-    }
+  redis_server_.reset();  // it logs its own trouble stopping
+}
+
+std::string Infrastructure::failure() const {
+  // The root cause first: without Redis, workers stop too.
+  if (redis_server_)
+    if (std::string why = redis_server_->failure(); !why.empty()) return why;
+  {
+    std::lock_guard<std::mutex> lock(broker_mutex_);
+    if (!broker_failure_.empty()) return broker_failure_;
   }
+  return workers_ ? workers_->failure() : std::string();
 }
 
 std::unique_ptr<broker::BrokerClient> Infrastructure::connect_client(const std::string& client_id,

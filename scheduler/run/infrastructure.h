@@ -7,14 +7,23 @@
 // ZeroMQ I/O thread between them); `workers: local` starts in-process
 // workers. Remote services are only addressed, never
 // started. Destruction stops what was started, workers first.
+//
+// What it started can fail under a run: the private redis-server is
+// restarted (RedisSupervisor, at most `redis_restarts` times); the embedded
+// broker's thread and the local workers catch what ends them and report it
+// in one log line. failure() then says why the run cannot go on, for the
+// scheduler to stop (resumable) instead of waiting on what will not come.
+//
+// Thread-safety: failure() from any thread; the rest from the owner's.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "broker/broker.h"
 #include "broker/broker_client.h"
 #include "common/redis/redis_client.h"
-#include "common/redis/redis_server.h"
+#include "common/redis/redis_supervisor.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "worker/local_worker_pool.h"
 
@@ -43,12 +52,18 @@ class Infrastructure {
   // What the local workers' renderer accepts; empty without them.
   schemas::RenderLimits local_limits() const { return workers_ ? workers_->limits() : schemas::RenderLimits{}; }
   bool local_workers() const { return workers_ != nullptr; }
+  // Why a service started here is gone for good (the private redis-server
+  // could not be restarted, the embedded broker's thread failed, a local
+  // worker stopped); empty while all serve.
+  std::string failure() const;
 
  private:
-  std::unique_ptr<RedisServer> redis_server_;
+  std::unique_ptr<RedisSupervisor> redis_server_;
   RedisOptions redis_options_;
   std::unique_ptr<broker::Broker> broker_;
   std::thread broker_thread_;
+  mutable std::mutex broker_mutex_;
+  std::string broker_failure_;  // under broker_mutex_
   std::string client_endpoint_;
   std::unique_ptr<LocalWorkerPool> workers_;
   int local_workers_ = 0;

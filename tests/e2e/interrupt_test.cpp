@@ -13,7 +13,7 @@
 
 #include "common/child_process.h"
 #include "tests/support/bigpe_invocation.h"
-#include "tests/support/csv_reader.h"
+#include "tests/support/run_results.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe {
@@ -21,7 +21,10 @@ namespace {
 
 using testing::Invocation;
 using testing::read_text_file;
+using testing::campaign_results;
 using testing::run_bigpe;
+using testing::run_result;
+using testing::small_run_args;
 
 struct Stop {
   const char* signal;  // INT | TERM
@@ -47,51 +50,26 @@ void expect_orderly(const Invocation& r, const Stop& stop, const std::string& re
   EXPECT_EQ(r.output.find("could not record the stop reason"), std::string::npos) << r.output;
 }
 
-std::vector<std::string> small_run(const std::string& out) {
-  return {"run",          "experiments/quickstart.yaml", "out=" + out,         "iterations=3", "batch_size=2",
-          "sim.cost_ms=0", "eval.seeds=2",               "write_images=false"};
-}
-
-// The final instruction and the held-out table: what defines the result.
-std::string result_of(const std::string& output) {
-  const std::size_t from = output.find("final instruction (");
-  const std::size_t to = output.find("renders: ", from);
-  return from == std::string::npos ? "(no result in:\n" + output + ")" : output.substr(from, to - from);
-}
-
 class RunInterrupt : public ::testing::TestWithParam<Stop> {};
 
 TEST_P(RunInterrupt, StopsInOrderAndResumesToTheUndisturbedResult) {
   const Stop stop = GetParam();
   testing::TempDir dir("bigpe-interrupt");
-  Invocation plain = run_bigpe(small_run(dir.file("plain")), dir.file("plain.log"));
+  Invocation plain = run_bigpe(small_run_args(dir.file("plain")), dir.file("plain.log"));
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
 
   const std::string run = dir.file("run");
-  Invocation stopped = run_signalled(small_run(run), dir.file("stopped.log"), stop);
+  Invocation stopped = run_signalled(small_run_args(run), dir.file("stopped.log"), stop);
   expect_orderly(stopped, stop, run);
 
   Invocation resumed = run_bigpe({"resume", run}, dir.file("resumed.log"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_EQ(result_of(resumed.output), result_of(plain.output));
+  EXPECT_EQ(run_result(resumed.output), run_result(plain.output));
 }
 
 INSTANTIATE_TEST_SUITE_P(Points, RunInterrupt,
                          ::testing::Values(Stop{"INT", "iter:2:rendered", 130}, Stop{"TERM", "iter:1:generated", 143},
                                            Stop{"INT", "eval:rendered", 130}));
-
-// The result columns of summary.csv by experiment (ids and render counters
-// differ between runs of the same campaign).
-std::map<std::string, std::string> campaign_results(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  for (auto& row : testing::read_csv_rows(dir + "/summary.csv")) {
-    std::string r;
-    for (const char* c : {"status", "iterations", "last_best", "plain", "baseline", "professional", "optimized"})
-      r += std::string(c) + "=" + row[c] + ";";
-    out[row["variant"] + ".r" + row["repeat"]] = r;
-  }
-  return out;
-}
 
 TEST(CampaignInterrupt, SigtermStopsTheCampaignInOrderAndItResumesToTheUndisturbedResults) {
   const Stop stop{"TERM", "iter:2:rendered", 143};

@@ -1,7 +1,9 @@
 // The fault suite: one small experiment per fault kind on a cluster of
 // separate processes (redis-server, `bigpe broker`, three `bigpe worker`s,
 // the scheduler), first undisturbed (the reference), then with two faults of
-// that kind injected at points drawn from the seed. After each run:
+// that kind injected at points drawn from the seed (kinds: fault_scenario.h;
+// worker-redis-loss: the victim must also leave with status 4, saying why,
+// and be replaced). After each run:
 //   - the run completed (resumed when the scheduler died or stopped),
 //   - every result of the reference is stored, and stored exactly once,
 //   - the experiment's result equals the reference's,
@@ -38,6 +40,12 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
   // A hung batch is found by its lease: short here (a sim task takes tens
   // of ms), generous against a loaded machine.
   if (kind == FaultKind::kComputeHang) options.task_lease_ms = 1500;
+  // A batch is held while Redis dies under it; its worker waits 300 ms for
+  // Redis (not the default 20 s) before it leaves.
+  if (kind == FaultKind::kWorkerRedisLoss) {
+    options.hang_files = true;
+    options.worker_redis_wait_ms = 300;
+  }
   FaultCluster cluster(options);
 
   FaultRun reference = run_with_faults(cluster, std::nullopt, {}, dir.file("reference"));
@@ -61,6 +69,8 @@ TEST_P(FaultSuite, RunCompletesWithNothingLostNothingStoredTwiceAndNoUnexplained
     tally.resumes += run.resumes;
     tally.seconds += run.seconds;
     EXPECT_EQ(run.faults, static_cast<int>(plan.size())) << "every planned fault was injected";
+    if (kind == FaultKind::kWorkerRedisLoss)
+      EXPECT_GE(run.workers_left, run.faults) << "each victim left with status 4 and was replaced";
 
     long long lost = 0;
     for (const std::string& k : reference.keys) lost += run.keys.count(k) == 0 ? 1 : 0;
@@ -99,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, FaultSuite,
                          ::testing::Values(FaultKind::kWorkerKill, FaultKind::kBrokerKill,
                                            FaultKind::kSchedulerKill, FaultKind::kRedisKill,
                                            FaultKind::kWorkerHang, FaultKind::kWorkerPause,
-                                           FaultKind::kComputeHang),
+                                           FaultKind::kComputeHang, FaultKind::kWorkerRedisLoss),
                          [](const ::testing::TestParamInfo<FaultKind>& info) {
                            std::string name = fault_name(info.param);
                            for (char& c : name)

@@ -122,6 +122,32 @@ TEST_F(WorkerTest, UnwritableArtifactDirFailsTasksWithAClearReasonAndTheWorkerLi
   EXPECT_TRUE(wait_for_workers(client, 1));
 }
 
+TEST_F(WorkerTest, AWorkerThatLosesRedisLeavesWithStatus4AndItsTaskGoesToItsReplacement) {
+  InProcessBroker broker(broker_options(2));
+  broker::BrokerClient client(broker.client_endpoint(), "sched", client_options());
+  auto lost = std::make_unique<WorkerProcess>(temp_dir().path(), "w0", broker.worker_endpoint(), server().url(),
+                                              std::vector<std::string>{"--redis-wait-ms", "200"});
+  ASSERT_TRUE(wait_for_workers(client, 1)) << lost->log();
+  server().stop();
+  client.submit({make_task("t1", "a fox", 2)});
+  // It cannot look the task up: it says why, leaves the broker, exits 4.
+  std::optional<int> status = lost->child().wait(std::chrono::milliseconds(kDeadline));
+  ASSERT_EQ(status, std::optional<int>(kRedisLostExitCode)) << lost->log();
+  EXPECT_NE(lost->log().find("w0: lost Redis: redis " + server().url() + ": connect: Connection refused"),
+            std::string::npos)
+      << lost->log();
+  EXPECT_NE(lost->log().find("exiting with status 4 (lost Redis)"), std::string::npos) << lost->log();
+
+  // It left rather than answer every task it gets with an error: with
+  // max_attempts 2, the attempt it held leaves one for its replacement.
+  server().restart();
+  WorkerProcess replacement(temp_dir().path(), "w1", broker.worker_endpoint(), server().url());
+  Outcomes out = collect(client, 1);
+  ASSERT_EQ(out.results.count("t1"), 1u) << replacement.log();
+  EXPECT_EQ(count_keys(*redis_, "bigpe:result:*"), 2);
+  EXPECT_EQ(counter(*redis_, "bigpe:stats:stored"), 2);
+}
+
 TEST_F(WorkerTest, MalformedTaskBodyIsAnsweredWithAnErrorAndTheWorkerLivesOn) {
   InProcessBroker broker(broker_options(1));
   WorkerProcess worker(temp_dir().path(), "w0", broker.worker_endpoint(), server().url());

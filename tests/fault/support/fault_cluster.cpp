@@ -54,8 +54,9 @@ FaultCluster::~FaultCluster() {
   redis_.reset();
 }
 
-void FaultCluster::start_broker() {
+void FaultCluster::start_broker(const std::map<std::string, std::string>& env) {
   ChildProcessOptions o;
+  o.env = env;
   o.argv = {BIGPE_EXE, "--log-level", "info", "broker", "--clients", client_endpoint_,
             "--workers", worker_endpoint_, "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
             "--liveness", std::to_string(options_.liveness)};
@@ -63,6 +64,14 @@ void FaultCluster::start_broker() {
     o.argv.insert(o.argv.end(), {"--task-lease-ms", std::to_string(options_.task_lease_ms)});
   o.stdout_path = o.stderr_path = path("broker" + std::to_string(broker_runs_++) + ".log");
   broker_ = std::make_unique<ChildProcess>(o);
+}
+
+std::string FaultCluster::broker_log() const {
+  return read_all(path("broker" + std::to_string(broker_runs_ - 1) + ".log"));
+}
+
+std::string FaultCluster::worker_log(int index) const {
+  return read_all(path(worker_id(index) + ".log"));
 }
 
 void FaultCluster::kill_broker() {
@@ -100,19 +109,22 @@ void FaultCluster::start_worker(int index) {
             "--heartbeat-ms", std::to_string(options_.heartbeat_ms),
             "--liveness", std::to_string(options_.liveness),
             "--reconnect-ms", "100", "--reconnect-max-ms", "400"};
-  if (options_.task_lease_ms > 0) o.argv.insert(o.argv.end(), {"--sim-hang-file", hang_file(index)});
+  if (options_.task_lease_ms > 0 || options_.hang_files)
+    o.argv.insert(o.argv.end(), {"--sim-hang-file", hang_file(index)});
+  if (options_.worker_redis_wait_ms > 0)
+    o.argv.insert(o.argv.end(), {"--redis-wait-ms", std::to_string(options_.worker_redis_wait_ms)});
   o.stdout_path = o.stderr_path = path(id + ".log");
   slot = std::make_unique<ChildProcess>(o);
   worker_ids_[static_cast<std::size_t>(index)] = id;
 }
 
 bool FaultCluster::broker_removed(const std::string& worker_id) const {
-  const std::string log = read_all(path("broker" + std::to_string(broker_runs_ - 1) + ".log"));
+  const std::string log = broker_log();
   return log.find("worker " + worker_id + " (" + worker_id + ") removed") != std::string::npos;
 }
 
 bool FaultCluster::lease_expired(const std::string& worker_id) const {
-  const std::string log = read_all(path("broker" + std::to_string(broker_runs_ - 1) + ".log"));
+  const std::string log = broker_log();
   return log.find("on worker " + worker_id + " expired") != std::string::npos;
 }
 

@@ -10,6 +10,7 @@
 // destructor (stopped workers are continued first, so none is left behind).
 // Not thread-safe: one test thread drives a cluster.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct ClusterOptions {
   // > 0: the broker's --task-lease-ms, and every worker's sim batches hang
   // while its hang_file() exists (the compute-hang fault kind).
   int task_lease_ms = 0;
+  bool hang_files = false;  // hang files without a lease
+  // > 0: the workers' --redis-wait-ms (how long a lost Redis is waited for
+  // before a worker leaves with status 4); 0: their default.
+  int worker_redis_wait_ms = 0;
 };
 
 class FaultCluster {
@@ -46,8 +51,12 @@ class FaultCluster {
   std::string client_endpoint() const { return client_endpoint_; }
 
   // --- broker ---
-  void start_broker();
+  // `env` is added to the broker's environment (fault hooks).
+  void start_broker(const std::map<std::string, std::string>& env = {});
   void kill_broker();
+  ChildProcess& broker() { return *broker_; }
+  // The live broker's log.
+  std::string broker_log() const;
   // Sum of "requeueing N tasks" over the logs of every broker started: the
   // in-flight tasks the brokers took back from workers they lost.
   long long requeued_by_brokers() const;
@@ -65,6 +74,8 @@ class FaultCluster {
   // True once the live broker's log says a lease on that worker expired.
   bool lease_expired(const std::string& worker_id) const;
   int worker_count() const { return static_cast<int>(workers_.size()); }
+  // The log of worker `index`'s current process.
+  std::string worker_log(int index) const;
 
   // --- scheduler ---
   // Starts `bigpe ARGS...` from the source folder, logging to `log`.

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 constexpr auto kRunDeadline = 150s;  // one experiment, faults and resumes included
 constexpr auto kPollInterval = 20ms;  // how often the driver looks, not a synchronisation
 constexpr int kMaxResumes = 8;
+constexpr int kRedisLostExit = 4;  // bigpe worker's status after losing Redis
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
@@ -63,10 +64,11 @@ class Driver {
                         "eval.seeds=2", "queries.heldout=20", "write_images=false"},
                        run_dir_ + ".log");
     std::size_t next = 0;
-    while (Clock::now() - t0 < kRunDeadline) {
+    while (Clock::now() - t0 < kRunDeadline && out_.failure.empty()) {
       if (!c_.scheduler().running() && !scheduler_exited()) break;
       if (out_.completed) break;
       release_stopped();
+      if (kind_ == FaultKind::kWorkerRedisLoss) replace_workers_that_lost_redis();
       if (next < plan.size() && stored() >= plan[next].at_stored) strike(plan[next++]);
       std::this_thread::sleep_for(kPollInterval);
     }
@@ -137,6 +139,9 @@ class Driver {
         c_.redis().kill();
         c_.redis().restart();
         break;
+      case FaultKind::kWorkerRedisLoss:
+        lose_redis_under(step.worker);
+        break;
       case FaultKind::kWorkerHang:
       case FaultKind::kWorkerPause:
       case FaultKind::kComputeHang: {
@@ -160,6 +165,61 @@ class Driver {
         stopped_.push_back(s);
         break;
       }
+    }
+  }
+
+  // Waits (bounded) until `done` or the scheduler ended; false then, with
+  // out_.failure saying what was awaited.
+  template <typename Done>
+  bool await(Done done, const std::string& what) {
+    const auto deadline = Clock::now() + 30s;
+    while (!done()) {
+      if (Clock::now() >= deadline || !c_.scheduler().running()) {
+        out_.failure = "waited in vain for " + what;
+        return false;
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+    return true;
+  }
+
+  // The victim's next batch is held (its hang file), Redis is killed under
+  // it and the batch let go: its results cannot be stored, so once its
+  // --redis-wait-ms has passed it must say so, leave the broker and exit 4.
+  // Then Redis comes back from its file and every worker that left is
+  // replaced, as a supervisor would.
+  void lose_redis_under(int victim) {
+    std::ofstream(c_.hang_file(victim)) << "hang\n";
+    const bool held = await([&] { return c_.worker_log(victim).find("held while") != std::string::npos; },
+                            "worker " + c_.worker_id(victim) + " to start a held batch");
+    if (held) {
+      out_.explained += in_flight_now();
+      c_.redis().kill();
+    }
+    std::filesystem::remove(c_.hang_file(victim));
+    if (!held) return;
+    if (await([&] { return !c_.worker(victim).running(); }, "worker " + c_.worker_id(victim) + " to leave")) {
+      const std::string log = c_.worker_log(victim);
+      const bool said = log.find("lost Redis: redis redis://") != std::string::npos &&
+                        log.find("exiting with status 4 (lost Redis)") != std::string::npos;
+      if (*c_.worker(victim).exit_status() != kRedisLostExit || !said)
+        out_.failure = "worker " + c_.worker_id(victim) + " exited with status " +
+                       std::to_string(*c_.worker(victim).exit_status()) + " without saying it lost Redis:\n" + log;
+    }
+    c_.redis().restart();
+    replace_workers_that_lost_redis();
+  }
+
+  void replace_workers_that_lost_redis() {
+    for (int w = 0; w < c_.worker_count(); ++w) {
+      if (c_.worker(w).running()) continue;
+      if (*c_.worker(w).exit_status() != kRedisLostExit) {
+        out_.failure = "worker " + c_.worker_id(w) + " exited with status " +
+                       std::to_string(*c_.worker(w).exit_status());
+        return;
+      }
+      ++out_.workers_left;
+      c_.start_worker(w);
     }
   }
 
@@ -222,6 +282,7 @@ const char* fault_name(FaultKind kind) {
     case FaultKind::kWorkerHang: return "worker-no-heartbeat";
     case FaultKind::kWorkerPause: return "worker-pause";
     case FaultKind::kComputeHang: return "hang";
+    case FaultKind::kWorkerRedisLoss: return "worker-redis-loss";
   }
   return "?";
 }

@@ -26,6 +26,7 @@ enum class FaultKind {
   kWorkerHang,     // SIGSTOP a worker: silent, socket open; SIGCONT once the broker dropped it
   kWorkerPause,    // SIGSTOP a worker for 100-2000 ms (around the liveness limit), then SIGCONT
   kComputeHang,    // a worker's batch hangs, heartbeats go on; the batch returns once a lease expired
+  kWorkerRedisLoss,  // Redis dies under a worker's batch and stays down past its wait: it leaves (exit 4)
 };
 const char* fault_name(FaultKind kind);
 
@@ -49,6 +50,7 @@ struct FaultRun {
   long long explained = 0;   // in-flight tasks lost to the faults (upper bound on repeats)
   int faults = 0;
   int resumes = 0;
+  int workers_left = 0;      // kWorkerRedisLoss: workers that exited 4 and were replaced
   double seconds = 0;
 };
 

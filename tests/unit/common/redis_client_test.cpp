@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "tests/support/redis_fixture.h"
 
@@ -143,6 +144,40 @@ TEST_F(RedisClientTest, ServerDownFailsClearlyThenRecovers) {
   }
   server().restart();
   EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+TEST_F(RedisClientTest, ALostServerIsAConnectionErrorAnErrorReplyIsNot) {
+  RedisClient c = client();
+  c.command({"SET", "text", "abc"});
+  try {
+    c.command({"INCR", "text"});
+    FAIL() << "expected RedisError";
+  } catch (const RedisError& e) {
+    EXPECT_EQ(dynamic_cast<const RedisConnectionError*>(&e), nullptr) << e.what();
+  }
+  server().stop();
+  EXPECT_THROW(c.command({"GET", "text"}), RedisConnectionError);
+}
+
+TEST_F(RedisClientTest, AServerDeclaredGoneFailsAtOnceWithTheReasonInsteadOfWaitingOutTheWindow) {
+  auto gone = std::make_shared<RedisServerGone>();
+  RedisOptions o = server().options();
+  o.reconnect_window = RedisOptions::kRestartWindow;
+  o.gone = gone;
+  RedisClient c(o);
+  c.command({"SET", "k", "v"});
+  server().stop();
+  gone->declare("the private redis-server died; not restarted (restarts are off)");
+  try {
+    c.command({"GET", "k"});
+    FAIL() << "expected RedisConnectionError";
+  } catch (const RedisConnectionError& e) {
+    // Without the notice it would fail after 20 s with "Connection refused".
+    EXPECT_TRUE(contains(e.what(), "not restarted (restarts are off) (while sending GET k)")) << e.what();
+    EXPECT_TRUE(contains(e.what(), server().url())) << e.what();
+  }
+  gone->declare("a second reason");
+  EXPECT_EQ(gone->reason(), "the private redis-server died; not restarted (restarts are off)");
 }
 
 TEST_F(RedisClientTest, ConnectFailureNamesTheServer) {
