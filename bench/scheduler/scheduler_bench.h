@@ -10,12 +10,16 @@
 // a campaign of K experiments (seeds 0..K-1) sharing one worker pool and
 // one simulated LLM server.
 //
-// Prints per iteration the wall time and the critical-path limit: for each
-// agent role, the longer of its longest call and its calls' total latency
-// over the server's concurrency, summed over the roles (they run one after
-// another), plus the iteration's render time spread over every worker;
-// then the worker utilization (worker busy time over workers x loop wall
-// time). The last line is `utilization=<x>`.
+// Prints per iteration the wall time and the critical-path limit, the
+// shortest the iteration could take given this run's timings: the longer of
+//  - the LLM chain: for each agent role, the longer of its longest call and
+//    its calls' total latency over the server's concurrency, summed over
+//    the roles (each waits on the one before), plus one render (the arms'
+//    renders sit between the generator and the gradient calculator); and
+//  - the render work: the iteration's worker busy time over the workers.
+// Then the worker utilization (worker busy time over workers x loop wall
+// time; for a campaign, over the span from the first loop's start to the
+// last one's end). The last line is `utilization=<x>`.
 #include <iosfwd>
 #include <string>
 
