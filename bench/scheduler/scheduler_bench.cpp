@@ -2,27 +2,80 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <sstream>
 
-#include "common/json_access.h"
 #include "common/file_io.h"
+#include "common/json_access.h"
 #include "common/json_strict.h"
+#include "scheduler/campaign/campaign_runner.h"
 #include "scheduler/run/experiment_runner.h"
 
 namespace bigpe::engine {
+namespace {
 
-int run_scheduler_bench(const SchedulerBenchOptions& o, std::ostream& out) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("bigpe-bench-scheduler-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::string config = (dir / "bench.yaml").string();
-  std::ofstream(config) << "name: bench-scheduler\n";
-  std::vector<std::string> overrides = {
-      "out=" + (dir / "run").string(),
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+template <class... Args>
+std::string format(const char* fmt, Args... args) {
+  char line[256];
+  std::snprintf(line, sizeof line, fmt, args...);
+  return line;
+}
+
+// One experiment's loop as its report.json timed it.
+struct LoopTiming {
+  double wall_s = 0, busy_s = 0, sched_s = 0, start_unix_s = 0, end_unix_s = 0;
+  long renders = 0;
+  int iterations = 0;
+  // Sums over the iterations: the critical-path limit, and its two bounds.
+  double limit_s = 0, chain_s = 0, work_s = 0;
+};
+
+LoopTiming read_timing(const fs::path& report_path, int workers, std::ostream* per_iteration) {
+  ordered_json report = json::parse_strict(read_file(report_path.string()));
+  const ordered_json& t = report.at("timing");
+  LoopTiming lt;
+  lt.wall_s = t.at("loop_wall_s").get<double>();
+  lt.busy_s = t.at("worker_busy_s").get<double>();
+  lt.sched_s = t.at("scheduler_s").get<double>();
+  lt.start_unix_s = t.at("loop_start_unix_s").get<double>();
+  lt.end_unix_s = t.at("loop_end_unix_s").get<double>();
+  lt.iterations = static_cast<int>(json::require_int(t, "loop_iterations"));
+  lt.renders = static_cast<long>(json::require_int(report.at("renders"), "done"));
+  const double concurrency = static_cast<double>(std::max<int64_t>(1, json::require_int(t, "llm_server_concurrency")));
+  // One render's time, measured: the arms' renders sit between the generator
+  // and the gradient calculator, and the last of them takes at least this.
+  const double render_s = lt.renders > 0 ? lt.busy_s / static_cast<double>(lt.renders) : 0.0;
+  if (per_iteration) *per_iteration << "iter  wall_s  limit_s  llm_chain_s  render_work_s  limit/wall\n";
+  int n = 0;
+  for (const ordered_json& it : t.at("iterations")) {
+    // Roles run one after another; a role's calls can go no faster than
+    // its longest call, nor than the server's slots allow.
+    double llm_ms = 0;
+    for (const ordered_json& st : it.at("llm"))
+      llm_ms += std::max(st.at("latency_max_ms").get<double>(), st.at("latency_sum_ms").get<double>() / concurrency);
+    const double chain_s = llm_ms / 1000.0 + render_s;
+    const double work_s = it.at("worker_busy_s").get<double>() / workers;  // every worker busy throughout
+    const double wall = it.at("wall_s").get<double>();
+    const double limit = std::max(chain_s, work_s);
+    lt.limit_s += limit;
+    lt.chain_s += chain_s;
+    lt.work_s += work_s;
+    if (per_iteration)
+      *per_iteration << format("%4d  %6.2f  %7.2f  %11.2f  %13.2f  %10.3f\n", ++n, wall, limit, chain_s, work_s,
+                               wall > 0 ? limit / wall : 0.0);
+  }
+  return lt;
+}
+
+std::vector<std::string> bench_overrides(const SchedulerBenchOptions& o) {
+  std::vector<std::string> v = {
       "iterations=" + std::to_string(o.iterations),
       "batch_size=" + std::to_string(o.batch),
       "local_workers=" + std::to_string(o.workers),
@@ -32,33 +85,103 @@ int run_scheduler_bench(const SchedulerBenchOptions& o, std::ostream& out) {
       "eval.enabled=false",
       "write_images=false",
   };
-  out << "bench scheduler: " << o.workers << " sim workers at " << o.cost_ms << " ms per render, batch "
-      << o.batch << ", " << o.iterations << " iterations" << (o.prefetch ? "" : " (no prefetch)") << "\n";
+  if (o.llm_latency_ms > 0) {
+    v.push_back("llm.sim_latency_ms=" + std::to_string(o.llm_latency_ms));
+    v.push_back("llm.sim_latency_sd_ms=" + std::to_string(o.llm_latency_sd_ms));
+    v.push_back("llm.sim_max_concurrency=" + std::to_string(o.llm_concurrency));
+    // The engine's own bound on calls at once; without latency it keeps its default.
+    v.push_back("llm.max_concurrent=" + std::to_string(o.llm_concurrency));
+  }
+  return v;
+}
+
+void print_summary(const SchedulerBenchOptions& o, const LoopTiming& sum, double span_s, int experiments,
+                   std::ostream& out) {
+  const double iterations = std::max(1, sum.iterations);
+  out << format("renders %ld in %.2f s (%.0f per iteration); worker busy %.1f s of %.1f s available\n",
+                sum.renders, span_s, sum.renders / iterations, sum.busy_s, o.workers * span_s);
+  out << format("wall per iteration: %.2f s; critical-path limit per iteration: %.2f s (LLM chain + one render "
+                "%.2f s, render work over the workers %.2f s); limit / wall = %.3f\n",
+                sum.wall_s / iterations, sum.limit_s / iterations, sum.chain_s / iterations, sum.work_s / iterations,
+                sum.wall_s > 0 ? sum.limit_s / sum.wall_s : 0.0);
+  if (experiments > 1) out << "(per iteration: averaged over the " << experiments << " experiments' iterations)\n";
+  out << format("scheduler time per iteration: %.1f ms (%.1f%% of the loop)\n", 1000.0 * sum.sched_s / iterations,
+                100.0 * sum.sched_s / std::max(1e-9, sum.wall_s));
+  out << format("utilization=%.4f\n", sum.busy_s / (o.workers * span_s));
+}
+
+int run_one(const SchedulerBenchOptions& o, const fs::path& dir, std::ostream& out) {
+  const std::string config = (dir / "bench.yaml").string();
+  std::ofstream(config) << "name: bench-scheduler\n";
+  std::vector<std::string> overrides = bench_overrides(o);
+  overrides.push_back("out=" + (dir / "run").string());
   std::ostringstream log;
   RunOutcome r = run_experiment(config, overrides, log);
-  int code = 0;
   if (r.exit_code != 0) {
     out << log.str() << "bench scheduler: the experiment did not finish\n";
-    code = 1;
-  } else {
-    nlohmann::ordered_json report = json::parse_strict(read_file((dir / "run" / "report.json").string()));
-    const nlohmann::ordered_json& t = report.at("timing");
-    double wall = t.at("loop_wall_s").get<double>();
-    double busy = t.at("worker_busy_s").get<double>();
-    double sched = t.at("scheduler_s").get<double>();
-    int iters = static_cast<int>(json::require_int(t, "loop_iterations"));
-    long renders = static_cast<long>(json::require_int(report.at("renders"), "done"));
-    double utilization = busy / (o.workers * wall);
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "renders %ld in %.2f s (%.0f per iteration); worker busy %.1f s of %.1f s available\n",
-                  renders, wall, static_cast<double>(renders) / iters, busy, o.workers * wall);
-    out << line;
-    std::snprintf(line, sizeof line, "scheduler time per iteration: %.1f ms (%.1f%% of the loop)\n",
-                  1000.0 * sched / iters, 100.0 * sched / wall);
-    out << line;
-    std::snprintf(line, sizeof line, "utilization=%.4f\n", utilization);
-    out << line;
+    return 1;
+  }
+  LoopTiming t = read_timing(dir / "run" / "report.json", o.workers, &out);
+  print_summary(o, t, t.wall_s, 1, out);
+  return 0;
+}
+
+int run_many(const SchedulerBenchOptions& o, const fs::path& dir, std::ostream& out) {
+  std::ofstream(dir / "bench.yaml") << "name: bench-scheduler\n";
+  const std::string file = (dir / "bench.campaign.yaml").string();
+  std::ofstream(file) << "name: bench-campaign\nbase: bench.yaml\nvariants:\n  - name: paper\nrepeats: "
+                      << o.experiments << "\nconcurrency: 0\n";
+  std::ostringstream log;
+  CampaignOutcome c = run_campaign(file, false, (dir / "campaign").string(), bench_overrides(o), log);
+  if (c.exit_code != 0) {
+    out << log.str() << "bench scheduler: the campaign did not finish\n";
+    return 1;
+  }
+  LoopTiming sum;
+  double first_start = 0, last_end = 0;
+  int k = 0;
+  for (const auto& e : fs::directory_iterator(dir / "campaign" / "experiments")) {
+    LoopTiming t = read_timing(e.path() / "report.json", o.workers, nullptr);
+    first_start = k == 0 ? t.start_unix_s : std::min(first_start, t.start_unix_s);
+    last_end = k == 0 ? t.end_unix_s : std::max(last_end, t.end_unix_s);
+    ++k;
+    out << format("experiment %d: %d iterations, %.2f s per iteration, limit %.2f s per iteration\n", k,
+                  t.iterations, t.wall_s / std::max(1, t.iterations), t.limit_s / std::max(1, t.iterations));
+    sum.wall_s += t.wall_s;
+    sum.busy_s += t.busy_s;
+    sum.sched_s += t.sched_s;
+    sum.renders += t.renders;
+    sum.iterations += t.iterations;
+    sum.limit_s += t.limit_s;
+    sum.chain_s += t.chain_s;
+    sum.work_s += t.work_s;
+  }
+  // Utilization over the span from the first loop's start to the last one's end.
+  print_summary(o, sum, last_end - first_start, k, out);
+  return 0;
+}
+
+}  // namespace
+
+int run_scheduler_bench(const SchedulerBenchOptions& o, std::ostream& out) {
+  if (o.experiments < 1 || o.llm_latency_ms < 0 || o.llm_latency_sd_ms < 0 || o.llm_concurrency < 1) {
+    out << "bench scheduler: --experiments and --llm-concurrency must be at least 1, latencies at least 0\n";
+    return 1;
+  }
+  const fs::path dir = fs::temp_directory_path() / ("bigpe-bench-scheduler-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  out << "bench scheduler: " << o.workers << " sim workers at " << o.cost_ms << " ms per render, batch " << o.batch
+      << ", " << o.iterations << " iterations" << (o.prefetch ? "" : " (no prefetch)");
+  if (o.experiments > 1) out << ", " << o.experiments << " experiments sharing the workers";
+  if (o.llm_latency_ms > 0)
+    out << "; LLM " << o.llm_latency_ms << " ms (sd " << o.llm_latency_sd_ms << ") per call, " << o.llm_concurrency
+        << " at once";
+  out << "\n";
+  int code = 1;
+  try {
+    code = o.experiments > 1 ? run_many(o, dir, out) : run_one(o, dir, out);
+  } catch (const std::exception& e) {
+    out << "bench scheduler: " << e.what() << "\n";
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -73,6 +73,13 @@ std::vector<SettingProblem> infrastructure_problems(const ExperimentSettings& s)
     if (std::string why = local_devices_problem(s.render_devices); !why.empty())
       out.push_back({{"render.devices"}, why});
   }
+  if (s.llm.sim_latency.sd_ms > 0 && !s.llm.sim_latency.enabled())
+    out.push_back({{"llm.sim_latency_sd_ms", "llm.sim_latency_ms"},
+                   "a latency sd needs a mean: set llm.sim_latency_ms above 0"});
+  if (s.llm.sim_latency.enabled() && s.llm.backend != "heuristic")
+    out.push_back({{"llm.sim_latency_ms", "llm.backend"},
+                   "simulated latency is for the heuristic backend; llm.backend is '" + s.llm.backend +
+                       "', whose latency is the server's own"});
   if (s.redis != "auto") {
     try {
       RedisOptions::from_url(s.redis);  // its messages never show a password

@@ -115,6 +115,20 @@ SettingTable<S> build_table() {
         "price of 1M completion tokens, for the cost in reports (0: not priced)")
       .range(0, 1e6)
       .infra();
+  // Simulated server timing changes when answers arrive, never what they
+  // are, so a resume may change it.
+  t.add("llm.sim_latency_ms", at(&S::llm, &LlmSettings::sim_latency, &SimLatencyOptions::mean_ms), 0,
+        "heuristic backend: mean simulated latency of an uncached call (0: none)")
+      .range(0, 1e6)
+      .infra();
+  t.add("llm.sim_latency_sd_ms", at(&S::llm, &LlmSettings::sim_latency, &SimLatencyOptions::sd_ms), 0,
+        "heuristic backend: sd of the simulated latency (lognormal; 0: constant)")
+      .range(0, 1e6)
+      .infra();
+  t.add("llm.sim_max_concurrency", at(&S::llm, &LlmSettings::sim_latency, &SimLatencyOptions::max_concurrency), 16,
+        "heuristic backend: calls the simulated server serves at once (shared by a process's experiments)")
+      .range(1, 1024)
+      .infra();
   t.add("heuristic.gc_specific", at(&S::llm, &LlmSettings::heuristic, &HeuristicOptions::gc_specific), 0.5,
         "heuristic GC: share of contrast items")
       .range(0, 1);

@@ -6,6 +6,7 @@
 
 #include "scheduler/llm/heuristic/heuristic_llm.h"
 #include "scheduler/llm/openai_client.h"
+#include "scheduler/llm/simulated_latency_client.h"
 
 namespace bigpe {
 
@@ -13,6 +14,9 @@ struct LlmSettings {
   std::string backend = "heuristic";  // "heuristic" | "openai"
   OpenAiOptions openai;
   HeuristicOptions heuristic;
+  // Timing of a real server for the heuristic backend (its seed: the
+  // experiment seed, set by the wiring).
+  SimLatencyOptions sim_latency;
   // Vocabulary for the heuristic backend; empty = sim::default_vocabulary_path().
   std::string vocabulary_path;
   // Prices per 1M tokens, for the cost in reports (0: not priced).

@@ -134,6 +134,24 @@ std::string report_json(const ReportInput& in) {
   timing["worker_busy_s"] = in.worker_busy_s;
   timing["scheduler_s"] = in.scheduler_s;
   timing["loop_iterations"] = static_cast<int64_t>(in.loop_iterations);
+  timing["loop_start_unix_s"] = in.loop_start_unix_s;
+  timing["loop_end_unix_s"] = in.loop_end_unix_s;
+  timing["llm_server_concurrency"] = static_cast<int64_t>(in.llm_server_concurrency);
+  ordered_json per_iteration = ordered_json::array();
+  for (const IterationTiming& it : in.iteration_timing) {
+    ordered_json j = ordered_json::object();
+    j["wall_s"] = it.wall_s;
+    j["worker_busy_s"] = it.worker_busy_s;
+    ordered_json stages = ordered_json::array();
+    for (const LlmStageStats& st : it.llm)
+      stages.push_back({{"role", st.role},
+                        {"calls", static_cast<int64_t>(st.calls)},
+                        {"latency_sum_ms", st.latency_sum_ms},
+                        {"latency_max_ms", st.latency_max_ms}});
+    j["llm"] = stages;
+    per_iteration.push_back(j);
+  }
+  timing["iterations"] = per_iteration;
   root["timing"] = timing;
   if (in.eval) {
     ordered_json eval = ordered_json::object();

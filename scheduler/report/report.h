@@ -13,8 +13,16 @@
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/experiment/experiment_state.h"
+#include "scheduler/llm/simulated_latency_client.h"
 
 namespace bigpe::engine {
+
+// One iteration as this process timed it (report.json timing.iterations).
+struct IterationTiming {
+  double wall_s = 0.0;
+  double worker_busy_s = 0.0;
+  std::vector<LlmStageStats> llm = {};  // simulated LLM latency per role; empty without it
+};
 
 struct ReportInput {
   std::string experiment_id;
@@ -28,6 +36,12 @@ struct ReportInput {
   double worker_busy_s = 0.0;
   double scheduler_s = 0.0;  // loop time not spent waiting for renders
   int loop_iterations = 0;   // iterations run by this process
+  // Unix times of the loop's start and end, so the experiments of one
+  // campaign can be laid on one time line.
+  double loop_start_unix_s = 0.0;
+  double loop_end_unix_s = 0.0;
+  std::vector<IterationTiming> iteration_timing = {};
+  int llm_server_concurrency = 0;  // llm.sim_max_concurrency when simulated latency is on, else 0
 };
 
 // The held-out comparison as a fixed-width text table.

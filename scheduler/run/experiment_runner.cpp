@@ -97,6 +97,10 @@ void print_indented(std::ostream& out, const std::string& text) {
   for (char c : text) out << (c == '\n' ? std::string("\n  ") : std::string(1, c));
 }
 
+double unix_now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // The loop, the evaluation and the reports of a recorded experiment.
 // Throws on failure; the caller records the reason.
 void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const std::string& hash,
@@ -127,14 +131,26 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   ProgressLine progress(s.iterations, state, evaluation_renders);
   const int first_iteration = state.next_iteration;
   const auto loop_start = std::chrono::steady_clock::now();
+  const double loop_start_unix_s = unix_now_s();
   const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
+  std::vector<IterationTiming> iteration_timing;
+  // Latency drawn before the loop (none today) is not an iteration's.
+  if (wiring.sim_latency) wiring.sim_latency->take_stats();
   while (!state.finished) {
     if (interrupted()) throw Interrupted();
     if (std::string why = infra.failure(); !why.empty()) throw std::runtime_error(why);
+    const auto iteration_start = std::chrono::steady_clock::now();
+    const double iteration_busy_before = dispatcher.busy_ms();
     loop->run_iteration(state);
+    IterationTiming timing;
+    timing.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - iteration_start).count();
+    timing.worker_busy_s = (dispatcher.busy_ms() - iteration_busy_before) / 1000.0;
+    if (wiring.sim_latency) timing.llm = wiring.sim_latency->take_stats();
+    iteration_timing.push_back(std::move(timing));
     out << progress.line(state) << "\n";
     out.flush();
   }
+  const double loop_end_unix_s = unix_now_s();
   const double loop_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   const double worker_busy_s = (dispatcher.busy_ms() - busy_before) / 1000.0;
   const double scheduler_s = loop_wall_s - (dispatcher.wait_ms() - wait_before) / 1000.0;
@@ -171,6 +187,10 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   ri.worker_busy_s = worker_busy_s;
   ri.scheduler_s = scheduler_s;
   ri.loop_iterations = state.next_iteration - first_iteration;
+  ri.loop_start_unix_s = loop_start_unix_s;
+  ri.loop_end_unix_s = loop_end_unix_s;
+  ri.iteration_timing = std::move(iteration_timing);
+  ri.llm_server_concurrency = wiring.sim_latency ? wiring.sim_latency->server_concurrency() : 0;
   write_reports(ri);
   store.set_status("finished", "");
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

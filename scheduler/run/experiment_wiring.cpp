@@ -35,7 +35,16 @@ ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptio
   ls.vocabulary_path = s.sim_vocabulary;
   // One llm.max_tokens: what the agents ask for is also the client's cap.
   ls.openai.max_tokens = s.agents.max_tokens;
-  llm = std::make_unique<CachedLlmClient>(make_llm_client(ls), std::make_shared<RedisClient>(redis));
+  std::unique_ptr<LlmClient> backend = make_llm_client(ls);
+  if (ls.sim_latency.enabled()) {
+    // experiment_checks refuses it for other backends.
+    ls.sim_latency.seed = s.seed;
+    auto timed = std::make_unique<SimulatedLatencyClient>(std::move(backend), ls.sim_latency,
+                                                          LlmServerSlots::shared(ls.sim_latency.max_concurrency));
+    sim_latency = timed.get();
+    backend = std::move(timed);
+  }
+  llm = std::make_unique<CachedLlmClient>(std::move(backend), std::make_shared<RedisClient>(redis));
   agent_options = s.agents;
   agent_options.model = s.llm.backend == "heuristic" ? heuristic_model_name(s, *vocabulary) : s.llm.openai.model;
   generator = std::make_unique<Generator>(*llm, agent_options);

@@ -21,6 +21,7 @@
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/render/render_dispatcher.h"
 #include "scheduler/llm/cached_llm_client.h"
+#include "scheduler/llm/simulated_latency_client.h"
 #include "scheduler/prodb/professional_db.h"
 #include "scheduler/prodb/query_set.h"
 
@@ -38,6 +39,8 @@ class ExperimentWiring {
   QuerySplit split;
   ProfessionalDb prodb;
   std::unique_ptr<CachedLlmClient> llm;
+  // Below the cache when llm.sim_latency_ms is set, else null (owned by llm).
+  SimulatedLatencyClient* sim_latency = nullptr;
   AgentOptions agent_options;
   std::unique_ptr<Generator> generator;
   std::unique_ptr<GradientCalculator> gradient;
