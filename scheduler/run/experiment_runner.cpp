@@ -121,7 +121,11 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   ExperimentState state = store.load_state().value_or(ExperimentState{});
   seed_pool(state, s.initial_instruction);
   if (!job.fresh || state.next_iteration > 0)
-    out << "resuming " << id << " at iteration " << state.next_iteration + 1 << "/" << s.iterations << "\n";
+    out << "resuming " << id
+        << (state.finished ? " after its " + std::to_string(s.iterations) + " iterations"
+                           : " at iteration " + std::to_string(state.next_iteration + 1) + "/" +
+                                 std::to_string(s.iterations))
+        << "\n";
   out << "experiment " << id << " (" << s.loop << " loop, " << s.selector.kind << ", batch " << s.batch_size
       << ", " << s.iterations << " iterations) -> " << job.run_dir << "\n";
   out.flush();

@@ -183,6 +183,9 @@ TEST(Campaign, MoreRepeatsOnAFinishedCampaignRunOnlyTheNewOnesAndRefuseAnyOtherC
   for (const char* fresh : {"[ucb.r1] iter 2/2", "[ucb.r2] iter 2/2", "[greedy.r1] iter 2/2", "[greedy.r2] iter 2/2"})
     EXPECT_NE(more.output.find(fresh), std::string::npos) << fresh << "\n" << more.output;
   EXPECT_EQ(more.output.find("[ucb.r0] iter "), std::string::npos) << more.output;
+  // A finished member is not resumed "at iteration 3/2".
+  EXPECT_NE(more.output.find("after its 2 iterations"), std::string::npos) << more.output;
+  EXPECT_EQ(more.output.find("at iteration 3/2"), std::string::npos) << more.output;
   EXPECT_EQ(more.output.find("[greedy.r0] iter "), std::string::npos) << more.output;
 
   // The summary covers all three repeats, equal to a campaign made with three.
