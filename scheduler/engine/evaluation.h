@@ -65,7 +65,9 @@ struct EvalMethod {
 // Mean and 95% bootstrap interval of m.values.
 void summarize(MethodResult& m);
 // Paired difference a - b (per cell) with its interval, as a MethodResult
-// named name.
+// named name. The interval's bootstrap stream is named by the pair, never
+// by the label, so that every table (the console's, report.md, report.json,
+// `bigpe eval`, an export) shows the same interval for the same difference.
 MethodResult paired_difference(const MethodResult& a, const MethodResult& b, const std::string& name);
 
 // plain, baseline, professional, optimized (the final instruction) on the

@@ -21,6 +21,31 @@ namespace {
 
 using nlohmann::ordered_json;
 
+ordered_json interval_json(const MethodResult& m) {
+  ordered_json v = ordered_json::object();
+  v["mean"] = m.mean;
+  v["low"] = m.ci_low;
+  v["high"] = m.ci_high;
+  v["n"] = static_cast<int64_t>(m.n);
+  return v;
+}
+
+// {"methods": {method: interval}, "gains": {method: its gain over baseline}}.
+ordered_json eval_intervals(const EvaluationResult& e) {
+  ordered_json methods = ordered_json::object(), gains = ordered_json::object();
+  const MethodResult* base = e.find("baseline");
+  for (const MethodResult& m : e.methods) {
+    methods[m.method] = interval_json(m);
+    if (base && m.method != "baseline") gains[m.method] = interval_json(paired_difference(m, *base, m.method));
+  }
+  ordered_json out = ordered_json::object();
+  out["methods"] = methods;
+  out["gains"] = gains;
+  return out;
+}
+
+using nlohmann::ordered_json;
+
 ordered_json strings(const std::vector<std::string>& v) {
   ordered_json a = ordered_json::array();
   for (const std::string& s : v) a.push_back(s);
@@ -134,6 +159,11 @@ struct Exporter {
     auto fin = state.instructions.find(state.final_id);
     row["final_instruction"] = fin == state.instructions.end() ? "" : fin->second.text;
     row["iterations"] = static_cast<int64_t>(state.summaries.size());
+    // The run's own intervals over its cells (and each method's paired gain
+    // over the baseline), so that scripts/aggregate shows one experiment's
+    // figures with exactly the intervals `bigpe run` printed.
+    const std::optional<std::string> eval_bytes = store.load_evaluation();
+    if (eval_bytes) row["eval_intervals"] = eval_intervals(decode_evaluation(*eval_bytes));
     experiments.write(row);
 
     std::map<std::string, double> best_batch;  // instruction id -> its best batch score
@@ -198,8 +228,8 @@ struct Exporter {
       instructions.write(iv);
     }
 
-    if (std::optional<std::string> bytes = store.load_evaluation()) {
-      EvaluationResult e = decode_evaluation(*bytes);
+    if (eval_bytes) {
+      EvaluationResult e = decode_evaluation(*eval_bytes);
       for (const MethodResult& m : e.methods)
         for (std::size_t c = 0; c < m.values.size(); ++c) {
           ordered_json ev = ordered_json::object();

@@ -60,7 +60,8 @@ REQUIRED = {
 
 COLUMNS = {
     "experiments": ["experiment_id", "campaign_id", "variant", "repeat", "config",
-                    "config_hash", "status", "final_instruction", "iterations", "export_dir"],
+                    "config_hash", "status", "final_instruction", "iterations", "export_dir",
+                    "eval_intervals"],
     "iterations": ["experiment_id", "iteration", "best", "mean", "renders"],
     "instructions": ["experiment_id", "id", "text", "parent", "born", "improvement",
                      "score_mean", "score_best", "score_n"],

@@ -133,6 +133,24 @@ def table1(export, group_by=None):
     return pd.DataFrame(rows), per
 
 
+def _run_interval(export, experiment_id, kind, method, values):
+    """The interval `bigpe run` printed for one experiment's cells (the
+    export's eval_intervals), when it is over exactly these values; else
+    None. Using it keeps Table 2 and the run's own table identical."""
+    if "eval_intervals" not in export.experiments:
+        return None
+    rows = export.experiments[export.experiments["experiment_id"] == experiment_id]
+    if not len(rows):
+        return None
+    stored = rows.iloc[0]["eval_intervals"]
+    if not isinstance(stored, dict):
+        return None
+    iv = stored.get(kind, {}).get(method)
+    if not iv or iv.get("n") != len(values) or abs(iv["mean"] - sum(values) / len(values)) > 1e-9:
+        return None
+    return iv["mean"], iv["low"], iv["high"], iv["n"]
+
+
 def table2(export, group_by=None, unit="auto", seed=0):
     labels, order = cell_labels(export.experiments, group_by)
     ev = export.evaluation.copy()
@@ -150,8 +168,14 @@ def table2(export, group_by=None, unit="auto", seed=0):
         keys = {"cell": ["experiment_id", "query", "seed"], "query": ["experiment_id", "query"],
                 "experiment": ["experiment_id"]}[u]
         pivot = g.pivot_table(index=keys, columns="method_label", values="score", aggfunc="mean")
+        only = g["experiment_id"].iloc[0] if n_exp == 1 and u == "cell" else None
+
+        def interval(values, kind, method):
+            stored = _run_interval(export, only, kind, method, values) if only is not None else None
+            return stored or cluster_interval(values, u, seed=seed)
+
         for m in sorted(pivot.columns, key=_method_sort_key):
-            mean, low, high, n = cluster_interval(pivot[m].dropna().tolist(), u, seed=seed)
+            mean, low, high, n = interval(pivot[m].dropna().tolist(), "methods", m)
             row = {"cell": cell, "method": m, "unit": u, "experiments": n_exp, "n": n,
                    "mean": mean, "low": low, "high": high,
                    "diff_mean": math.nan, "diff_low": math.nan, "diff_high": math.nan,
@@ -159,7 +183,7 @@ def table2(export, group_by=None, unit="auto", seed=0):
             if m != "baseline" and "baseline" in pivot:
                 d = (pivot[m] - pivot["baseline"]).dropna().to_numpy()
                 if len(d):
-                    dm, dl, dh, dn = cluster_interval(d.tolist(), u, seed=seed)
+                    dm, dl, dh, dn = interval(d.tolist(), "gains", m)
                     row.update(diff_mean=dm, diff_low=dl, diff_high=dh, pairs=dn,
                                wilcoxon_p=wilcoxon_p(d), wins=float((d > 0).mean()))
             rows.append(row)

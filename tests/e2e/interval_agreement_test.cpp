@@ -9,6 +9,8 @@
 
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/bigpe_invocation.h"
 #include "tests/support/csv_reader.h"
 #include "tests/support/test_paths.h"
@@ -133,6 +135,71 @@ TEST(IntervalAgreement, CampaignTableAndAggregateTablesPrintOneIntervalPerQuanti
     if (t.skipped) GTEST_SKIP() << "scripts/aggregate needs python3-pandas, -scipy and -matplotlib";
     expect_one_interval_per_quantity(t, repeats);
   }
+}
+
+// A line of `bigpe run`'s own table or report.md's held-out table: the
+// "mean[low,high]" text after `label`, without spaces or plus signs.
+std::string interval_after(const std::string& text, const std::string& label) {
+  const auto at = text.find(label);
+  if (at == std::string::npos) return "";
+  std::string line = text.substr(at + label.size(), text.find('\n', at) - at - label.size());
+  std::string out;
+  for (char c : line)
+    if (c != ' ' && c != '|' && c != '+') out += c;  // report.md prints gains without a sign
+  return out.substr(0, out.find(']') + 1);
+}
+
+std::string two_decimals(double mean, double low, double high, bool sign) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, sign ? "%+.2f [%+.2f, %+.2f]" : "%.2f [%.2f, %.2f]", mean, low, high);
+  return buf;
+}
+
+// One experiment: its console table, report.md, report.json and aggregate's
+// Table 2 (over its cells) give the paired gain one interval; each table
+// used to draw its own bootstrap.
+TEST(IntervalAgreement, OneRunsTablesAndTable2ShowItsGainWithOneInterval) {
+  testing::TempDir dir("bigpe-intervals-run");
+  const std::string run = dir.file("run"), exported = dir.file("export");
+  Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=2", "batch_size=2",
+                            "sim.cost_ms=0", "eval.seeds=2", "write_images=false"},
+                           dir.file("run.log"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string report_md = read_text_file(run + "/report.md");
+  const std::string console_gain = interval_after(r.output, "gain over I0 (paired)");
+  ASSERT_NE(console_gain, "") << r.output;
+  EXPECT_EQ(interval_after(report_md, "gain over I0 (paired)"), console_gain) << report_md;
+  EXPECT_EQ(interval_after(report_md, "gain over professional (paired)"),
+            interval_after(r.output, "gain over professional"))
+      << report_md;
+
+  nlohmann::json report = nlohmann::json::parse(read_text_file(run + "/report.json"));
+  const nlohmann::json& gain = report["eval"]["gain_over_baseline"];
+  char three[96];
+  std::snprintf(three, sizeof three, "%.3f[%.3f,%.3f]", gain["mean"].get<double>(), gain["ci_low"].get<double>(),
+                gain["ci_high"].get<double>());
+  EXPECT_EQ(std::string(three), console_gain) << "report.json";
+
+  Invocation e = run_bigpe({"export", run, "--out", exported, "--no-images"}, dir.file("export.log"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  ChildProcessOptions o;
+  o.argv = {"/usr/bin/python3", testing::source_dir() + "/scripts/aggregate", exported, "--out",
+            dir.file("report"), "--gallery", "none", "--lineage", "none", "--quiet"};
+  o.stdout_path = o.stderr_path = dir.file("aggregate.log");
+  Invocation a = testing::run_child(o);
+  if (a.exit_code != 0 && a.output.find("install python3-pandas") != std::string::npos)
+    GTEST_SKIP() << "scripts/aggregate needs python3-pandas, -scipy and -matplotlib";
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  const std::string table2_md = read_text_file(dir.file("report") + "/table2.md");
+  std::vector<std::string> table2 = markdown_row(table2_md, "quickstart | optimized");
+  ASSERT_EQ(table2.size(), 7u) << table2_md;
+  EXPECT_EQ(table2[4], two_decimals(gain["mean"].get<double>(), gain["ci_low"].get<double>(),
+                                    gain["ci_high"].get<double>(), true))
+      << table2_md;
+  const nlohmann::json& opt = report["eval"]["optimized"];
+  EXPECT_EQ(table2[3], two_decimals(opt["mean"].get<double>(), opt["ci_low"].get<double>(),
+                                    opt["ci_high"].get<double>(), false))
+      << table2_md;
 }
 
 }  // namespace
