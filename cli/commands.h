@@ -18,6 +18,7 @@ void register_campaign_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_export_command(CLI::App& app);
 void register_status_command(CLI::App& app);
+void register_serve_command(CLI::App& app);  // the live web view
 void register_config_command(CLI::App& app);  // config keys, config show
 void register_ls_command(CLI::App& app);
 void register_diff_command(CLI::App& app);

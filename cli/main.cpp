@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   bigpe::cli::register_eval_command(app);
   bigpe::cli::register_export_command(app);
   bigpe::cli::register_status_command(app);
+  bigpe::cli::register_serve_command(app);
   bigpe::cli::register_config_command(app);
   bigpe::cli::register_ls_command(app);
   bigpe::cli::register_diff_command(app);

@@ -13,5 +13,8 @@ find_package(nlohmann_json 3 REQUIRED)  # header-only, target nlohmann_json::nlo
 # Debian's hiredis CMake config is broken; pkg-config works.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
+# Debian's cpp-httplib is a compiled library; its .pc file carries the
+# defines its header must be read with (bigpe serve, libcpp-httplib-dev).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
 add_compile_definitions(MSGPACK_NO_BOOST)

@@ -98,7 +98,7 @@ class RoundPanel : public ArmPanel {
     auto it = std::find_if(rec_.arms.begin(), rec_.arms.end(),
                            [&](const ArmRecord& r) { return r.id == ids_[arm]; });
     if (it == rec_.arms.end()) {
-      rec_.arms.push_back(ArmRecord{ids_[arm], texts_[arm], {}, {}, 0.0});
+      rec_.arms.push_back(ArmRecord{ids_[arm], texts_[arm], {}, {}, 0.0, {}});
       it = rec_.arms.end() - 1;
     }
     it->prompts.push_back(job.prompt);

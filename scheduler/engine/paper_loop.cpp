@@ -1,4 +1,5 @@
 #include "scheduler/engine/paper_loop.h"
+#include "scheduler/engine/paper_pairs.h"
 
 #include <spdlog/spdlog.h>
 
@@ -129,8 +130,10 @@ void PaperLoop::run_iteration(ExperimentState& state) {
 
   // 3. Scores: per (arm, query) the mean over images; batch score = mean over queries.
   std::size_t cursor = 0;
+  std::string first_image;  // of the cell next_mean() last read, for `bigpe serve`
   auto next_mean = [&] {
     double sum = 0;
+    first_image = outcomes[cursor].image_uri;
     for (int j = 0; j < images; ++j) sum += outcomes[cursor++].score;
     return sum / images;
   };
@@ -142,6 +145,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
     for (std::size_t qi = 0; qi < Q.size(); ++qi) {
       arm.prompts.push_back(prompts[a * Q.size() + qi]);
       arm.scores.push_back(next_mean());
+      arm.images.push_back(first_image);
     }
     arm.batch_score = mean_of(arm.scores);
     ArmHistory& h = state.history[arm.text];
@@ -151,7 +155,10 @@ void PaperLoop::run_iteration(ExperimentState& state) {
     rec.arms.push_back(std::move(arm));
   }
   for (std::size_t qi = 0; qi < Q.size(); ++qi)
-    for (const std::string& p : pros[qi]) rec.professional.push_back({Q[qi], p, next_mean()});
+    for (const std::string& p : pros[qi]) {
+      const double score = next_mean();
+      rec.professional.push_back({Q[qi], p, score, first_image});
+    }
 
   // The final instruction is the best of the last iteration rendered.
   std::size_t best = 0;
@@ -174,23 +181,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   rec.i_low = low_arm.id;
 
   // 6. Contrast pairs against the best prompt per query (arms + professional).
-  std::vector<ContrastPair> pairs;
-  for (std::size_t qi = 0; qi < Q.size(); ++qi) {
-    std::string best_prompt = rec.arms[0].prompts[qi];
-    double best_score = rec.arms[0].scores[qi];
-    for (const ArmRecord& arm : rec.arms)
-      if (arm.scores[qi] > best_score) {
-        best_score = arm.scores[qi];
-        best_prompt = arm.prompts[qi];
-      }
-    for (const ProfessionalRecord& p : rec.professional)
-      if (p.query == Q[qi] && p.score > best_score) {
-        best_score = p.score;
-        best_prompt = p.prompt;
-      }
-    if (best_prompt != low_arm.prompts[qi])
-      pairs.push_back({Q[qi], low_arm.prompts[qi], low_arm.scores[qi], best_prompt, best_score});
-  }
+  std::vector<ContrastPair> pairs = paper_contrast_pairs(rec, low_arm);
   rec.pairs = pairs.size();
 
   // 7. Children of I_low.

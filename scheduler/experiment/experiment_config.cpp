@@ -210,6 +210,10 @@ SettingTable<S> build_table() {
   t.add("worker_slots", at(&S::worker_slots), 2, "tasks a local worker holds at once").range(1, 64).infra();
   t.add("out", at(&S::out), "", "run folder (default runs/<experiment-id>)").infra();
   t.add("write_images", at(&S::write_images), true, "local workers write PNGs to the run folder").infra();
+  t.add("serve", at(&S::serve), false, "start the live web view with the run and print its URL (docs/serve.md)")
+      .infra();
+  t.add("serve.listen", at(&S::serve_listen), "127.0.0.1:8080", "HOST:PORT of the live web view (port 0: any)")
+      .infra();
   return t;
 }
 

@@ -97,6 +97,8 @@ struct ExperimentSettings {
   int worker_slots{};
   std::string out;      // run folder; empty = runs/<experiment-id>
   bool write_images{};
+  bool serve{};               // `bigpe serve` beside the run (docs/serve.md)
+  std::string serve_listen;  // its HOST:PORT
 
   // Agent calls in flight at once, whatever the backend (llm.max_concurrent).
   int llm_concurrency() const { return llm.openai.max_concurrent; }

@@ -15,15 +15,15 @@ std::string encode_iteration(const IterationRecord& r) {
     w.key("arms");
     pk.pack_array(static_cast<uint32_t>(r.arms.size()));
     for (const ArmRecord& a : r.arms) {
-      MapWriter aw(pk, 5);
+      MapWriter aw(pk, 6);
       aw.field("id", a.id).field("text", a.text).field("prompts", a.prompts);
-      aw.field("scores", a.scores).field("batch_score", a.batch_score);
+      aw.field("scores", a.scores).field("batch_score", a.batch_score).field("images", a.images);
     }
     w.key("professional");
     pk.pack_array(static_cast<uint32_t>(r.professional.size()));
     for (const ProfessionalRecord& p : r.professional) {
-      MapWriter pw(pk, 3);
-      pw.field("query", p.query).field("prompt", p.prompt).field("score", p.score);
+      MapWriter pw(pk, 4);
+      pw.field("query", p.query).field("prompt", p.prompt).field("score", p.score).field("image", p.image);
     }
     w.field("selected", r.selected).field("i_low", r.i_low);
     w.field("pairs", static_cast<uint64_t>(r.pairs)).field("gradient_text", r.gradient_text);
@@ -45,13 +45,14 @@ IterationRecord decode_iteration(const std::string& bytes) {
       a.prompts = am.required<std::vector<std::string>>("prompts");
       a.scores = am.required<std::vector<double>>("scores");
       a.batch_score = am.required<double>("batch_score");
+      a.images = am.optional<std::vector<std::string>>("images", {});
       r.arms.push_back(std::move(a));
     }
     auto pros = m.array("professional", false);
     for (std::size_t i = 0; i < pros.size(); ++i) {
       MapReader pm = m.nested(*pros[i], "professional[" + std::to_string(i) + "]");
       r.professional.push_back({pm.required<std::string>("query"), pm.required<std::string>("prompt"),
-                                pm.required<double>("score")});
+                                pm.required<double>("score"), pm.optional<std::string>("image", "")});
     }
     r.selected = m.optional<std::vector<std::string>>("selected", {});
     r.i_low = m.optional<std::string>("i_low", "");

@@ -14,12 +14,16 @@ struct ArmRecord {
   std::vector<std::string> prompts;  // per query, in IterationRecord::queries order
   std::vector<double> scores;        // per query (mean over images)
   double batch_score = 0.0;
+  // Per query, the first image's path ("" when none was written); empty in
+  // records from before it was kept (`bigpe serve` shows them).
+  std::vector<std::string> images;
 };
 
 struct ProfessionalRecord {
   std::string query;
   std::string prompt;
   double score = 0.0;
+  std::string image;  // the first image's path, "" when none
 };
 
 struct IterationRecord {

@@ -13,6 +13,7 @@
 
 #include "broker/broker_client.h"
 #include "broker/status_text.h"
+#include "scheduler/report/experiment_view.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
@@ -21,82 +22,10 @@
 namespace bigpe::engine {
 namespace {
 
-struct ExperimentView {
-  std::string id;
-  std::string label;  // variant.rK inside a campaign
-  std::string status;
-  int iterations_done = 0;
-  int iterations = 0;
-  bool evaluated = false;
-  std::string phase = "-";  // training | evaluation | done (what the run is doing)
-  long renders_done = 0;
-  long renders_cached = 0;
-  AgentTally llm;
-  bool has_best = false;
-  double best = 0.0;
-  double rate = 0.0;  // renders per second over the last iteration
-};
-
 std::string bar(double fraction, int width = 20) {
   fraction = std::max(0.0, std::min(1.0, fraction));
   const int full = static_cast<int>(std::floor(fraction * width + 1e-9));
   return "[" + std::string(static_cast<std::size_t>(full), '#') + std::string(static_cast<std::size_t>(width - full), '.') + "]";
-}
-
-// Renders per second between the last two iteration events of the stream.
-double last_rate(RedisClient& redis, const std::string& stream) {
-  RedisReply r = redis.command({"XREVRANGE", stream, "+", "-", "COUNT", "8"});
-  std::vector<std::pair<double, double>> points;  // (ms, renders done)
-  for (const RedisReply& e : r.elements) {
-    if (e.elements.size() < 2) continue;
-    const std::string& sid = e.elements[0].str;
-    std::string type, done;
-    const auto& f = e.elements[1].elements;
-    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
-      if (f[i].str == "type") type = f[i + 1].str;
-      if (f[i].str == "renders_done") done = f[i + 1].str;
-    }
-    if (type != "iteration" || done.empty()) continue;
-    points.push_back({std::stod(sid.substr(0, sid.find('-'))), std::stod(done)});
-    if (points.size() == 2) break;
-  }
-  if (points.size() < 2 || points[0].first <= points[1].first) return 0.0;
-  return (points[0].second - points[1].second) / ((points[0].first - points[1].first) / 1000.0);
-}
-
-// `owner_gone`: nobody runs the folder (we started its redis-server), so a
-// stored "running" is a process that died without recording its stop.
-ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gone) {
-  ExperimentView v;
-  v.id = id;
-  v.label = id;
-  StateStore store(redis, id);
-  std::map<std::string, std::string> meta = store.load_meta();
-  if (meta.empty()) {
-    v.status = "not started";
-    return v;
-  }
-  v.status = meta["status"];
-  if (owner_gone && v.status == "running") v.status = "killed";
-  if (!meta["variant"].empty()) v.label = meta["variant"] + ".r" + meta["repeat"];
-  std::map<std::string, std::string> config = store.load_config_values();
-  v.iterations = config.count("iterations") ? std::stoi(config["iterations"]) : 0;
-  const bool eval_enabled = config.count("eval.enabled") == 0 || config["eval.enabled"] == "true";
-  v.phase = "training";
-  if (std::optional<ExperimentState> s = store.load_state()) {
-    v.iterations_done = static_cast<int>(s->summaries.size());
-    v.evaluated = s->evaluated;
-    if (s->finished) v.phase = eval_enabled && !s->evaluated ? "evaluation" : "done";
-    v.renders_done = s->renders_done;
-    v.renders_cached = s->renders_cached;
-    v.llm = s->llm;
-    for (const IterationSummary& it : s->summaries) {
-      if (!v.has_best || it.best > v.best) v.best = it.best;
-      v.has_best = true;
-    }
-  }
-  if (v.status == "running") v.rate = last_rate(redis, store.key("events"));
-  return v;
 }
 
 // Labels are never cut: experiment ids differ only in their last

@@ -1,4 +1,5 @@
 #include "scheduler/run/experiment_runner.h"
+#include "scheduler/serve/web_server.h"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -230,6 +231,16 @@ RunOutcome execute_alone(const ExperimentJob& job, const std::string& command, s
     Infrastructure infra(s, fs::absolute(job.run_dir).string());
     LiveEndpointsFile live(job.run_dir, {infra.redis().url_without_password(), infra.client_endpoint(),
                                          static_cast<long>(::getpid())});
+    std::unique_ptr<serve::WebServer> web;
+    if (s.serve) {
+      serve::ServeOptions o;
+      o.listen = s.serve_listen;
+      o.extra_sources.push_back({job.run_dir, infra.redis().url_without_password(),
+                                 fs::absolute(job.run_dir).string(), "", infra.client_endpoint()});
+      web = std::make_unique<serve::WebServer>(o);
+      out << "live view: " << web->url() << "\n";
+      out.flush();
+    }
     return execute_experiment(job, infra, out);
   } catch (const std::exception& e) {
     out << command << ": " << e.what() << "\n";
