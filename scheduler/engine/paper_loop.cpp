@@ -12,6 +12,7 @@
 #include "scheduler/engine/iteration_boundary.h"
 #include "scheduler/experiment/iteration_record.h"
 #include "common/parallel_for.h"
+#include "scheduler/engine/prompt_generations.h"
 
 namespace bigpe::engine {
 namespace {
@@ -79,7 +80,12 @@ void seed_pool(ExperimentState& state, const std::string& initial_instruction) {
   state.pool.push_back("i0");
 }
 
-PaperLoop::PaperLoop(EngineContext& ctx) : ctx_(ctx), selector_(make_selector(ctx.settings.selector)) {}
+PaperLoop::PaperLoop(EngineContext& ctx)
+    : ctx_(ctx),
+      selector_(make_selector(ctx.settings.selector)),
+      generations_([&ctx](const GenerationCall& c) {
+        return ctx.generator.generate(c.instruction, c.query, c.sample_index);
+      }) {}
 
 void PaperLoop::run_iteration(ExperimentState& state) {
   const ExperimentSettings& s = ctx_.settings;
@@ -98,24 +104,34 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   // submitted them before the previous barrier; then this is a no-op).
   if (s.prefetch) ctx_.renders.prefetch(professional_jobs(ctx_, it));
 
-  // 1. Generate every pooled instruction's prompt for every query.
+  // 1. Generate every pooled instruction's prompt for every query (those of
+  // instructions that survived the last selection may be under way since
+  // then), submitting each prompt's renders as it arrives.
   const int si = training_sample_index(s, it);
   const std::size_t n_arms = state.pool.size();
-  std::vector<std::string> prompts = parallel_map<std::string>(
-      n_arms * Q.size(), s.llm_concurrency(), [&](std::size_t k) {
-        const InstructionRecord& ins = state.instructions.at(state.pool[k / Q.size()]);
-        return ctx_.generator.generate(ins.text, Q[k % Q.size()], si);
-      });
+  const int images = s.images_per_prompt;
+  auto arm_jobs = [&](std::size_t k, const std::string& prompt, std::vector<RenderJob>& out) {
+    const std::string& q = Q[k % Q.size()];
+    const std::string& text = state.instructions.at(state.pool[k / Q.size()]).text;
+    for (int j = 0; j < images; ++j) out.push_back({prompt, q, training_seed(s, it, q, j, text)});
+  };
+  std::vector<GenerationCall> calls;
+  for (std::size_t k = 0; k < n_arms * Q.size(); ++k)
+    calls.push_back({state.instructions.at(state.pool[k / Q.size()]).text, Q[k % Q.size()], si});
+  PromptGenerations::OnReady render_early;
+  if (s.llm_overlap)
+    render_early = [&](const std::vector<std::size_t>& arrived, const std::vector<std::string>& got) {
+      std::vector<RenderJob> early;
+      for (std::size_t k : arrived) arm_jobs(k, got[k], early);
+      ctx_.renders.prefetch(early);
+    };
+  std::vector<std::string> prompts = generations_.collect(calls, s.llm_concurrency(), render_early);
+  generations_.forget_finished();
   fault_point(tag + ":generated");
 
   // 2. Render arms and professional prompts in one submission.
   std::vector<RenderJob> jobs;
-  const int images = s.images_per_prompt;
-  for (std::size_t a = 0; a < n_arms; ++a)
-    for (std::size_t qi = 0; qi < Q.size(); ++qi)
-      for (int j = 0; j < images; ++j)
-        jobs.push_back({prompts[a * Q.size() + qi], Q[qi],
-                        training_seed(s, it, Q[qi], j, state.instructions.at(state.pool[a]).text)});
+  for (std::size_t k = 0; k < prompts.size(); ++k) arm_jobs(k, prompts[k], jobs);
   std::vector<std::vector<std::string>> pros(Q.size());
   for (std::size_t qi = 0; qi < Q.size(); ++qi) {
     pros[qi] = professional_prompts(ctx_, Q[qi], it);
@@ -180,6 +196,23 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   const ArmRecord& low_arm = rec.arms[low];
   rec.i_low = low_arm.id;
 
+  // The kept arms other than I_low are in the next pool whatever the
+  // gradient calculator says: their next prompts can be asked for now, so
+  // the LLM server works on them while the chain below waits on it.
+  const bool last = it + 1 >= s.iterations ||
+                    (s.budget.renders > 0 && state.renders_spent + static_cast<long>(jobs.size()) >= s.budget.renders);
+  if (s.llm_overlap && !last) {
+    const std::vector<std::string> next_q = iteration_queries(ctx_, it + 1);
+    const int next_si = training_sample_index(s, it + 1);
+    std::vector<GenerationCall> ahead;
+    for (int k : kept)
+      if (k != low)
+        for (const std::string& q : next_q) ahead.push_back({rec.arms[k].text, q, next_si});
+    // A quarter of the calls in flight is left to the chain below, so the
+    // gradient calculator and the modifier do not queue behind early calls.
+    generations_.start(ahead, std::max(1, s.llm_concurrency() - std::max(1, s.llm_concurrency() / 4)));
+  }
+
   // 6. Contrast pairs against the best prompt per query (arms + professional).
   std::vector<ContrastPair> pairs = paper_contrast_pairs(rec, low_arm);
   rec.pairs = pairs.size();
@@ -231,8 +264,7 @@ void PaperLoop::run_iteration(ExperimentState& state) {
   state.next_iteration = it + 1;
   // budget.renders lets the paper loop be compared at a fixed render budget:
   // it stops at the first iteration boundary that reaches it.
-  state.finished = state.next_iteration >= s.iterations ||
-                   (s.budget.renders > 0 && state.renders_spent >= s.budget.renders);
+  state.finished = last;
   boundary.commit(state, sum, rec, born);
 }
 

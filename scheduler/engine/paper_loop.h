@@ -11,12 +11,19 @@
 //   contrast pairs -> gradient calculator -> one child per improvement
 //   (or the fallback), I_low deleted
 //
+// With llm.overlap (the default) each prompt's renders are submitted as it
+// arrives, and once selection is known the next iteration's prompts of the
+// surviving instructions are asked for while the gradient calculator and
+// the modifier run (prompt_generations.h); the calls and their answers are
+// the same, only their timing moves.
+//
 // The iteration's state is committed at its end (state_store.h); running
 // it again after a crash repeats it exactly from the LLM and render caches.
 // Not thread-safe.
 #include "scheduler/engine/engine_context.h"
 #include "scheduler/experiment/experiment_state.h"
 #include "scheduler/engine/optimization_loop.h"
+#include "scheduler/engine/prompt_generations.h"
 #include "scheduler/selection/selector.h"
 
 namespace bigpe::engine {
@@ -30,6 +37,7 @@ class PaperLoop : public OptimizationLoop {
  private:
   EngineContext& ctx_;
   std::unique_ptr<Selector> selector_;
+  PromptGenerations generations_;  // may run ahead into the next iteration
 };
 
 // Adds I0 (id "i0") to the pool if the pool is empty.

@@ -170,6 +170,13 @@ SettingTable<S> build_table() {
   t.add("render.prefetch", at(&S::prefetch), true,
         "submit the next step's fixed renders before the iteration barrier")
       .infra();
+  t.add("llm.overlap", at(&S::llm_overlap), true,
+        "render each prompt as it arrives and ask for the surviving instructions' next prompts "
+        "while the gradient calculator and modifier run")
+      .infra();
+  t.add("timing.timeline", at(&S::timeline), false,
+        "write every LLM call, render and iteration as an interval to <run folder>/timeline.jsonl")
+      .infra();
   t.add("render.max_in_flight", at(&S::dispatch, &DispatchSettings::max_in_flight), 4096,
         "most render tasks submitted and unanswered at once (0: no bound)")
       .range(0, 1e9)

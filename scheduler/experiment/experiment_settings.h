@@ -75,6 +75,8 @@ struct ExperimentSettings {
   std::string score_model;
   std::string render_devices;
   bool prefetch{};       // submit work that does not depend on the barrier early
+  bool llm_overlap{};
+  bool timeline{};       // timing.timeline: <run folder>/timeline.jsonl (run/timeline_trace.h)    // render prompts as they arrive; ask survivors' next prompts early
   long long taste_seed{};
   std::string sim_vocabulary;
   double sim_cost_ms{};

@@ -2,7 +2,8 @@
 // small experiment through the real `bigpe` executable, once with the
 // heuristic LLM answering at once and once with every uncached call waiting
 // 20 ms on a simulated server of 2 slots, ends with the same final
-// instruction, the same iteration records and the same evaluation. Each run
+// instruction, the same iteration records and the same evaluation, and so
+// does a third with the latency but without llm.overlap. Each run
 // has its own redis-server, so the second cannot replay the first's LLM
 // answers from the cache.
 #include <gtest/gtest.h>
@@ -52,6 +53,14 @@ TEST(SimulatedLatencyResults, LatencyOnAndOffGiveTheSameInstructionIterationsAnd
   testing::TempDir dir("bigpe-sim-latency");
   RunResult off = run(dir, "off", {});
   RunResult on = run(dir, "on", {"llm.sim_latency_ms=20", "llm.sim_max_concurrency=2"});
+  // The engine's overlap (on by default) moves calls, not answers: with the
+  // roles one after another the results are the same again.
+  RunResult sequential =
+      run(dir, "sequential", {"llm.sim_latency_ms=20", "llm.sim_max_concurrency=2", "llm.overlap=false"});
+  EXPECT_EQ(sequential.report.at("final_instruction"), off.report.at("final_instruction"));
+  EXPECT_EQ(sequential.report.at("eval"), off.report.at("eval"));
+  EXPECT_EQ(sequential.iteration_records, off.iteration_records);
+  EXPECT_EQ(sequential.evaluation, off.evaluation);
 
   EXPECT_FALSE(off.report.at("final_instruction").get<std::string>().empty());
   EXPECT_EQ(on.report.at("final_instruction"), off.report.at("final_instruction"));
