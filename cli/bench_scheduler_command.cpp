@@ -14,6 +14,7 @@ void register_bench_scheduler(CLI::App& bench) {
   cmd->add_option("--iterations", o->iterations, "iterations")->capture_default_str();
   cmd->add_option("--cost-ms", o->cost_ms, "sim render cost")->capture_default_str();
   cmd->add_flag("!--no-prefetch", o->prefetch, "do not submit the next step's renders early");
+  cmd->add_flag("!--no-overlap", o->overlap, "llm.overlap=false: the roles' LLM calls one after another");
   cmd->add_option("--llm-latency-ms", o->llm_latency_ms, "simulated latency of each uncached LLM call (0: none)")
       ->capture_default_str();
   cmd->add_option("--llm-latency-sd-ms", o->llm_latency_sd_ms, "sd of the simulated latency (lognormal)")

@@ -11,12 +11,19 @@
 // one simulated LLM server.
 //
 // Prints per iteration the wall time and the critical-path limit, the
-// shortest the iteration could take given this run's timings: the longer of
+// shortest the iteration could take given this run's timings if the roles
+// run one after another: the longer of
 //  - the LLM chain: for each agent role, the longer of its longest call and
 //    its calls' total latency over the server's concurrency, summed over
 //    the roles (each waits on the one before), plus one render (the arms'
 //    renders sit between the generator and the gradient calculator); and
 //  - the render work: the iteration's worker busy time over the workers.
+// With llm.overlap (the default; --no-overlap turns it off) the engine asks
+// for the next iteration's prompts of surviving instructions while the
+// gradient calculator and modifier run, so it can beat the limit, but not
+// the floor: the longest of every role's longest call in a row plus one
+// render, every call's latency over the server's concurrency, and the
+// render work.
 // Then the worker utilization (worker busy time over workers x loop wall
 // time; for a campaign, over the span from the first loop's start to the
 // last one's end). The last line is `utilization=<x>`.
@@ -31,6 +38,7 @@ struct SchedulerBenchOptions {
   int iterations = 10;
   double cost_ms = 50;
   bool prefetch = true;
+  bool overlap = true;           // llm.overlap
   double llm_latency_ms = 0;     // 0: the heuristic LLM answers at once
   double llm_latency_sd_ms = 0;
   int llm_concurrency = 16;      // simulated server slots (with latency only)
