@@ -123,7 +123,9 @@ std::size_t RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
         schemas::RenderResult result = schemas::decode_render_result(ev.result.body);
         for (const schemas::ItemResult& item : result.items) {
           done_[item.key] = RenderOutcome{item.score, item.key, item.image_uri, item.cached};
-          if (!item.cached) busy_ms_ += item.render_ms + item.score_ms;
+          if (item.cached) continue;
+          busy_ms_ += item.render_ms + item.score_ms;
+          if (settings_.on_rendered) settings_.on_rendered(result.worker_id, item.render_ms + item.score_ms);
         }
       } catch (const std::exception& e) {
         failure = "task " + task_id + ": undecodable result: " + e.what();

@@ -57,6 +57,9 @@ struct DispatchSettings {
   // good (Infrastructure::failure()), which ends the wait with that reason
   // as a std::runtime_error. Empty function or empty answer: wait on.
   std::function<std::string()> dependency_lost;
+  // Told, as each rendered (not cached) item's result arrives, which
+  // worker made it and its render + score time (timing.timeline).
+  std::function<void(const std::string& worker_id, double busy_ms)> on_rendered;
 };
 
 class RenderDispatcher : public RenderService {

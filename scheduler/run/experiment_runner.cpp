@@ -21,6 +21,7 @@
 #include "scheduler/run/infrastructure.h"
 #include "scheduler/run/line_sink.h"
 #include "scheduler/run/render_params_check.h"
+#include "scheduler/run/timeline_trace.h"
 #include "common/interrupt.h"
 #include "scheduler/store/live_endpoints.h"
 #include "scheduler/engine/optimization_loop.h"
@@ -108,13 +109,20 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
                   Infrastructure& infra, RedisClient& redis, StateStore& store, std::ostream& out) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string& id = job.experiment_id;
-  ExperimentWiring wiring(s, infra.redis());
+  std::unique_ptr<TimelineTrace> trace;
+  if (s.timeline) trace = std::make_unique<TimelineTrace>((fs::path(job.run_dir) / "timeline.jsonl").string());
+  ExperimentWiring wiring(s, infra.redis(), trace.get());
   auto client = infra.connect_client("scheduler-" + id, broker_client_options(s));
   const std::string identity = check_backend_identity(s, wiring.vocabulary, infra, *client, &store, out);
   check_render_params(job.config, s, worker_limits(s, identity, infra, *client),
                       job.campaign_id.empty() ? "bigpe resume " + job.run_dir : "");
   DispatchSettings dispatch = dispatch_settings(s, id, identity);
   dispatch.dependency_lost = [&infra] { return infra.failure(); };
+  if (trace)
+    dispatch.on_rendered = [t = trace.get()](const std::string& worker, double busy_ms) {
+      const double now = trace_now_s();
+      t->record("worker:" + worker, "render", now - busy_ms / 1000.0, now);
+    };
   RenderDispatcher dispatcher(*client, redis, dispatch);
 
   EngineContext ctx{s, id, wiring.split, wiring.prodb, *wiring.generator, *wiring.gradient,
@@ -146,7 +154,10 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
     if (std::string why = infra.failure(); !why.empty()) throw std::runtime_error(why);
     const auto iteration_start = std::chrono::steady_clock::now();
     const double iteration_busy_before = dispatcher.busy_ms();
+    const double iteration_start_unix_s = unix_now_s();
+    const int iteration = state.next_iteration;
     loop->run_iteration(state);
+    if (trace) trace->record("loop", "iteration " + std::to_string(iteration + 1), iteration_start_unix_s, unix_now_s());
     IterationTiming timing;
     timing.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - iteration_start).count();
     timing.worker_busy_s = (dispatcher.busy_ms() - iteration_busy_before) / 1000.0;

@@ -1,5 +1,7 @@
 #include "scheduler/run/experiment_wiring.h"
 
+#include "scheduler/llm/timed_llm_client.h"
+
 #include <cstdio>
 
 #include "scheduler/run/llm_factory.h"
@@ -18,7 +20,7 @@ std::string heuristic_model_name(const ExperimentSettings& s, const sim::Vocabul
 
 }  // namespace
 
-ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptions& redis) {
+ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptions& redis, TimelineTrace* trace) {
   vocabulary = std::make_shared<const sim::Vocabulary>(
       sim::Vocabulary::load(s.sim_vocabulary.empty() ? sim::default_vocabulary_path() : s.sim_vocabulary));
   std::vector<std::string> all_queries =
@@ -44,6 +46,10 @@ ExperimentWiring::ExperimentWiring(const ExperimentSettings& s, const RedisOptio
     sim_latency = timed.get();
     backend = std::move(timed);
   }
+  if (trace)
+    backend = std::make_unique<TimedLlmClient>(std::move(backend), [trace](AgentRole role, double start, double end) {
+      trace->record("llm", role_name(role), start, end);
+    });
   llm = std::make_unique<CachedLlmClient>(std::move(backend), std::make_shared<RedisClient>(redis));
   agent_options = s.agents;
   agent_options.model = s.llm.backend == "heuristic" ? heuristic_model_name(s, *vocabulary) : s.llm.openai.model;

@@ -24,6 +24,7 @@
 #include "scheduler/llm/simulated_latency_client.h"
 #include "scheduler/prodb/professional_db.h"
 #include "scheduler/prodb/query_set.h"
+#include "scheduler/run/timeline_trace.h"
 
 namespace bigpe::engine {
 
@@ -31,7 +32,8 @@ class ExperimentWiring {
  public:
   // Throws std::runtime_error naming the file that could not be read
   // (queries, vocabulary, professional prompts) or the backend that failed.
-  ExperimentWiring(const ExperimentSettings& s, const RedisOptions& redis);
+  // With a trace, every LLM call that reaches the backend is recorded on it.
+  ExperimentWiring(const ExperimentSettings& s, const RedisOptions& redis, TimelineTrace* trace = nullptr);
   ExperimentWiring(const ExperimentWiring&) = delete;
   ExperimentWiring& operator=(const ExperimentWiring&) = delete;
 
