@@ -38,6 +38,7 @@ struct WorkerArgs {
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
   std::string scorer_model_dir;  // hpsv2
+  std::string scorer;            // empty: the backend's own (backend_factory.h)
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
   std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
@@ -50,7 +51,8 @@ void check_model_folders(const WorkerArgs& args) {
   if (args.backend != "torchscript-sd") return;
   std::string missing;
   if (args.model_dir.empty()) missing += " --model DIR (the exported SD model folder)";
-  if (args.scorer_model_dir.empty())
+  const bool hpsv2 = args.scorer.empty() || args.scorer == "hpsv2";
+  if (hpsv2 && args.scorer_model_dir.empty())
     missing += std::string(missing.empty() ? "" : " and") + " --scorer-model DIR (the exported HPS v2 folder)";
   if (!missing.empty())
     throw std::invalid_argument("--backend torchscript-sd renders and scores, so it needs" + missing +
@@ -69,6 +71,7 @@ void run_worker(const WorkerArgs& args) {
   backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
   backends.scorer_model_dir = args.scorer_model_dir;
+  backends.scorer = args.scorer;
   backends.device = args.device_given ? options.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
@@ -161,6 +164,8 @@ void register_worker_command(CLI::App& app) {
                                         "Device reported to the broker; torch backends run on it (default there: auto)")
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
+  cmd->add_option("--scorer", args->scorer,
+                  "Scorer: sim, sim-judge (the sim-v1 held-out judge) or hpsv2 (default: the backend's own)");
   cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")

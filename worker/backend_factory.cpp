@@ -7,6 +7,7 @@
 #include "backends/sim/sim_vocabulary.h"
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
+#include "backends/sim/sim_judge_scorer.h"
 #include "backends/sim/sim_scorer.h"
 #include "worker/model_fingerprint.h"
 
@@ -101,9 +102,11 @@ std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
     auto scorer = models::make_hpsv2_scorer(settings.scorer_model_dir, settings.device);
     return std::make_unique<FingerprintedScorer>(std::move(scorer), model_folder_fingerprint(settings.scorer_model_dir));
   }
-  if (scorer != "sim") throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: sim, hpsv2)");
+  if (scorer != "sim" && scorer != "sim-judge")
+    throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: sim, sim-judge, hpsv2)");
   std::string path =
       settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
+  if (scorer == "sim-judge") return std::make_unique<SimJudgeScorer>(shared_vocabulary(path));
   return std::make_unique<SimScorer>(shared_vocabulary(path));
 }
 

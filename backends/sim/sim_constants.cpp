@@ -13,7 +13,9 @@ std::string describe(const std::string& key, const std::string& value) {
   return "option " + key + " = \"" + value + "\"";
 }
 
-double parse_double(const std::string& key, const std::string& value) {
+}  // namespace
+
+double parse_sim_option_number(const std::string& key, const std::string& value) {
   const char* begin = value.c_str();
   char* end = nullptr;
   errno = 0;
@@ -22,6 +24,8 @@ double parse_double(const std::string& key, const std::string& value) {
     throw std::invalid_argument(describe(key, value) + ": not a finite number");
   return d;
 }
+
+namespace {
 
 // One table of names, so every constant is overridable and checked alike
 // (MAXW, the one integer, is handled on its own).
@@ -58,14 +62,14 @@ SimConstants SimConstants::from_options(const std::map<std::string, std::string>
     const std::string key = std::string("sim.") + f.name;
     auto it = options.find(key);
     if (it == options.end()) continue;
-    const double d = parse_double(key, it->second);
+    const double d = parse_sim_option_number(key, it->second);
     if (d < f.min || d > f.max)
       throw std::invalid_argument(describe(key, it->second) +
                                   (f.max == 1 ? ": must be in [0, 1]" : ": must be >= 0"));
     *f.target = d;
   }
   if (auto it = options.find("sim.MAXW"); it != options.end()) {
-    const double d = parse_double(it->first, it->second);
+    const double d = parse_sim_option_number(it->first, it->second);
     if (d != std::floor(d) || d < 1 || d > 1e6)
       throw std::invalid_argument(describe(it->first, it->second) +
                                   ": must be an integer in [1, 1000000]");

@@ -42,4 +42,9 @@ struct SimConstants {
   bool operator==(const SimConstants& o) const;
 };
 
+// `value` of option `key` as a finite number, for the sim options beside the
+// constants (sim.judge_rho). Throws std::invalid_argument naming the option
+// and its value when it is not one.
+double parse_sim_option_number(const std::string& key, const std::string& value);
+
 }  // namespace bigpe

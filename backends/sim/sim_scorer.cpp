@@ -15,6 +15,11 @@ namespace {
 // bound on memory when a long-lived worker sees unbounded distinct queries.
 constexpr std::size_t kMaxCachedQueries = 1 << 16;
 
+// The first part of every hash key: the sim score's streams, and the judge's
+// own (docs/sim-v1.md sections 1 and 1.2).
+const std::string kSimStream = "sim-v1";
+const std::string kJudgeStream = "sim-judge-v1";
+
 bool contains(const std::vector<std::string>& set, std::string_view s) {
   for (const auto& x : set)
     if (x == s) return true;
@@ -23,13 +28,14 @@ bool contains(const std::vector<std::string>& set, std::string_view s) {
 
 }  // namespace
 
-// Everything about a (taste, query) pair that does not depend on the prompt.
+// Everything about a (stream, taste, query) that does not depend on the
+// prompt. Keys below are written for stream "sim-v1".
 struct SimScorer::QueryTerms {
   std::vector<std::string> content;  // C: distinct stems of non-stop query words
   double q_hz = 0;                   // hz("sim-v1|q|taste|xn")
   std::string ns_prefix;             // "sim-v1|ns|taste|xn|"
   std::string ny_prefix;             // "sim-v1|ny|taste|xn|"
-  std::shared_ptr<const std::vector<double>> w_hz;  // per phrase id, taste only
+  std::shared_ptr<const std::vector<double>> w_hz;  // hz("sim-v1|w|taste|m") per phrase id
   std::vector<double> wq_hz;         // hz("sim-v1|wq|taste|xn|m") per phrase id
 };
 
@@ -38,24 +44,27 @@ SimScorer::SimScorer(std::shared_ptr<const sim::Vocabulary> vocab) : vocab_(std:
   identity_ = "sim-v1;vocab=" + sim::vocabulary_hash(*vocab_);
 }
 
-std::shared_ptr<const std::vector<double>> SimScorer::global_weights(int64_t taste) const {
+std::shared_ptr<const std::vector<double>> SimScorer::global_weights(const std::string& stream,
+                                                                     int64_t taste) const {
+  const std::string key = stream + "|" + std::to_string(taste);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = global_.find(taste);
+    auto it = global_.find(key);
     if (it != global_.end()) return it->second;
   }
   // Computed outside the lock; a concurrent duplicate computes the same values.
   auto w = std::make_shared<std::vector<double>>();
-  const std::string prefix = "sim-v1|w|" + std::to_string(taste) + "|";
+  const std::string prefix = stream + "|w|" + std::to_string(taste) + "|";
   w->reserve(vocab_->size());
   for (const auto& m : vocab_->phrases()) w->push_back(sim::hz(prefix + m));
   std::lock_guard<std::mutex> lock(mu_);
-  return global_.emplace(taste, std::move(w)).first->second;
+  return global_.emplace(key, std::move(w)).first->second;
 }
 
-std::shared_ptr<const SimScorer::QueryTerms> SimScorer::query_terms(const std::string& query,
+std::shared_ptr<const SimScorer::QueryTerms> SimScorer::query_terms(const std::string& stream,
+                                                                    const std::string& query,
                                                                     int64_t taste) const {
-  const std::string key = std::to_string(taste) + "|" + query;
+  const std::string key = stream + "|" + std::to_string(taste) + "|" + query;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -72,11 +81,11 @@ std::shared_ptr<const SimScorer::QueryTerms> SimScorer::query_terms(const std::s
     if (!contains(t->content, s)) t->content.emplace_back(s);
   }
   const std::string ts = std::to_string(taste);
-  t->q_hz = sim::hz("sim-v1|q|" + ts + "|" + xn);
-  t->ns_prefix = "sim-v1|ns|" + ts + "|" + xn + "|";
-  t->ny_prefix = "sim-v1|ny|" + ts + "|" + xn + "|";
-  t->w_hz = global_weights(taste);
-  const std::string wq_prefix = "sim-v1|wq|" + ts + "|" + xn + "|";
+  t->q_hz = sim::hz(stream + "|q|" + ts + "|" + xn);
+  t->ns_prefix = stream + "|ns|" + ts + "|" + xn + "|";
+  t->ny_prefix = stream + "|ny|" + ts + "|" + xn + "|";
+  t->w_hz = global_weights(stream, taste);
+  const std::string wq_prefix = stream + "|wq|" + ts + "|" + xn + "|";
   t->wq_hz.reserve(vocab_->size());
   for (const auto& m : vocab_->phrases()) t->wq_hz.push_back(sim::hz(wq_prefix + m));
 
@@ -86,8 +95,11 @@ std::shared_ptr<const SimScorer::QueryTerms> SimScorer::query_terms(const std::s
 }
 
 double SimScorer::compute(const std::string& prompt, const std::string& query, int64_t seed,
-                          int64_t taste, const SimConstants& c, Breakdown* out) const {
-  const auto qt = query_terms(query, taste);
+                          int64_t taste, const SimConstants& c, const JudgeMix* judge,
+                          Breakdown* out) const {
+  const auto qt = query_terms(kSimStream, query, taste);
+  // The judge's own normals and noise; C and q stay the query's (section 1.2).
+  const auto jt = judge ? query_terms(kJudgeStream, query, taste) : nullptr;
   // Per-thread scratch buffers: the optimizer benchmark calls this in a tight loop.
   thread_local std::vector<std::size_t> ids;
   thread_local std::vector<bool> covered;
@@ -126,7 +138,12 @@ double SimScorer::compute(const std::string& prompt, const std::string& query, i
   positive.clear();
   double negative = 0;
   for (std::size_t id : ids) {
-    const double w = c.MU + g * (*qt->w_hz)[id] + c.RHO * qt->wq_hz[id];
+    double hw = (*qt->w_hz)[id], hwq = qt->wq_hz[id];
+    if (judge) {  // at rho = 1, own = 0 and these are hw and hwq bit for bit
+      hw = judge->of(hw, (*jt->w_hz)[id]);
+      hwq = judge->of(hwq, jt->wq_hz[id]);
+    }
+    const double w = c.MU + g * hw + c.RHO * hwq;
     if (w > 0)
       positive.push_back(w);
     else
@@ -141,8 +158,9 @@ double SimScorer::compute(const std::string& prompt, const std::string& query, i
   const double aesthetic = c.S_POS * pos_sum + c.S_NEG * negative;
 
   const std::string seed_s = std::to_string(seed);
-  const double noise = std::sqrt(c.KAPPA) * sim::hz(qt->ns_prefix + seed_s) +
-                       std::sqrt(1.0 - c.KAPPA) * sim::hz(qt->ny_prefix + prompt + "|" + seed_s);
+  const QueryTerms& nt = judge ? *jt : *qt;
+  const double noise = std::sqrt(c.KAPPA) * sim::hz(nt.ns_prefix + seed_s) +
+                       std::sqrt(1.0 - c.KAPPA) * sim::hz(nt.ny_prefix + prompt + "|" + seed_s);
 
   const double deterministic = c.B0 + c.QSD * qt->q_hz + c.D_FID * fidelity +
                                (c.LAM + (1.0 - c.LAM) * fidelity) * aesthetic -
@@ -166,22 +184,37 @@ SimScorer::Breakdown SimScorer::explain(const std::string& prompt, const std::st
                                         int64_t seed, int64_t taste,
                                         const SimConstants& c) const {
   Breakdown b;
-  compute(prompt, query, seed, taste, c, &b);
+  compute(prompt, query, seed, taste, c, nullptr, &b);
   return b;
 }
 
 double SimScorer::score_prompt(const std::string& prompt, const std::string& query, int64_t seed,
                                int64_t taste, const SimConstants& c) const {
-  return compute(prompt, query, seed, taste, c, nullptr);
+  return compute(prompt, query, seed, taste, c, nullptr, nullptr);
 }
 
 double SimScorer::weight(const std::string& phrase, const std::string& query, int64_t taste,
                          const SimConstants& c) const {
+  return mixed_weight(phrase, query, taste, c, nullptr);
+}
+
+double SimScorer::mixed_weight(const std::string& phrase, const std::string& query,
+                               int64_t taste, const SimConstants& c,
+                               const JudgeMix* judge) const {
   const std::string m = sim::normalize_phrase(phrase);
   const std::string xn = sim::normalize_phrase(query);
   const std::string ts = std::to_string(taste);
-  return c.MU + std::sqrt(1.0 - c.RHO * c.RHO) * sim::hz("sim-v1|w|" + ts + "|" + m) +
-         c.RHO * sim::hz("sim-v1|wq|" + ts + "|" + xn + "|" + m);
+  auto normals = [&](const std::string& stream) {
+    return std::pair<double, double>(sim::hz(stream + "|w|" + ts + "|" + m),
+                                     sim::hz(stream + "|wq|" + ts + "|" + xn + "|" + m));
+  };
+  auto [hw, hwq] = normals(kSimStream);
+  if (judge) {  // as in compute()
+    const auto [jw, jwq] = normals(kJudgeStream);
+    hw = judge->of(hw, jw);
+    hwq = judge->of(hwq, jwq);
+  }
+  return c.MU + std::sqrt(1.0 - c.RHO * c.RHO) * hw + c.RHO * hwq;
 }
 
 std::vector<double> SimScorer::score(const std::vector<Image>& images,

@@ -10,6 +10,11 @@
 // modifiers (weights hidden per taste seed), E = extra words, q = per-query
 // offset, n = seed noise.
 //
+// The judge (SimJudgeScorer, sim_judge_scorer.h; section 1.2) is this same
+// formula with a second taste mixed into the weights' hash normals and a
+// noise stream of its own; it reaches the formula through the private
+// compute() below, so there is one copy of it.
+//
 // Thread-safety: explain, score_prompt and weight are safe to call
 // concurrently (an internal per-(taste, query) weight cache is guarded by
 // a mutex). Scorer::score is also safe, though the interface does not
@@ -20,6 +25,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "backends/sim/sim_vocabulary.h"
@@ -77,19 +83,35 @@ class SimScorer : public Scorer {
   const sim::Vocabulary& vocabulary() const { return *vocab_; }
 
  private:
-  struct QueryTerms;  // per (taste, query): C, q and lazily computed weights
+  friend class SimJudgeScorer;
+  // The judge's share of its own taste: each weight hash normal h of this
+  // scorer becomes rho*h + own*h_judge (own = sqrt(1 - rho^2)), and the noise
+  // comes from the judge's stream. Null everywhere for the sim score itself.
+  struct JudgeMix {
+    double rho;
+    double own;
+    double of(double h, double h_judge) const { return rho * h + own * h_judge; }
+  };
+  struct QueryTerms;  // per (stream, taste, query): C, q and the weight normals
   double compute(const std::string& prompt, const std::string& query, int64_t seed,
-                 int64_t taste, const SimConstants& c, Breakdown* out) const;
-  std::shared_ptr<const QueryTerms> query_terms(const std::string& query, int64_t taste) const;
-  std::shared_ptr<const std::vector<double>> global_weights(int64_t taste) const;
+                 int64_t taste, const SimConstants& c, const JudgeMix* judge,
+                 Breakdown* out) const;
+  double mixed_weight(const std::string& phrase, const std::string& query, int64_t taste,
+                      const SimConstants& c, const JudgeMix* judge) const;
+  // `stream` is the first part of every hash key: "sim-v1", or the judge's.
+  std::shared_ptr<const QueryTerms> query_terms(const std::string& stream,
+                                                const std::string& query, int64_t taste) const;
+  std::shared_ptr<const std::vector<double>> global_weights(const std::string& stream,
+                                                            int64_t taste) const;
 
   std::shared_ptr<const sim::Vocabulary> vocab_;
   std::string identity_;
   mutable std::mutex mu_;
-  // Keyed by "taste|query". Holds unit hash normals only, so the constants
-  // (which may differ per call) are applied at use.
+  // Keyed by "stream|taste|query". Holds unit hash normals only, so the
+  // constants (which may differ per call) are applied at use.
   mutable std::unordered_map<std::string, std::shared_ptr<const QueryTerms>> cache_;
-  mutable std::unordered_map<int64_t, std::shared_ptr<const std::vector<double>>> global_;
+  // Keyed by "stream|taste".
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::vector<double>>> global_;
 };
 
 // Reads params.options["sim.taste_seed"] (default 0). Throws
