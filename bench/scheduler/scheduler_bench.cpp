@@ -1,5 +1,6 @@
 #include "bench/scheduler/scheduler_bench.h"
 
+#include <cmath>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +37,9 @@ struct LoopTiming {
   // Sums over the iterations: the critical-path limit and its two bounds,
   // and the floor no engine can go below.
   double limit_s = 0, chain_s = 0, work_s = 0, floor_s = 0;
+  // Every LLM call's latency, and every role's longest call plus one
+  // render (the chain no number of slots shortens), summed over iterations.
+  double llm_latency_s = 0, longest_chain_s = 0;
 };
 
 LoopTiming read_timing(const fs::path& report_path, int workers, std::ostream* per_iteration) {
@@ -77,6 +81,8 @@ LoopTiming read_timing(const fs::path& report_path, int workers, std::ostream* p
     lt.chain_s += chain_s;
     lt.work_s += work_s;
     lt.floor_s += floor;
+    lt.llm_latency_s += total_ms / 1000.0;
+    lt.longest_chain_s += longest_ms / 1000.0 + render_s;
     if (per_iteration)
       *per_iteration << format("%4d  %6.2f  %7.2f  %11.2f  %13.2f  %7.2f  %10.3f\n", ++n, wall, limit, chain_s, work_s,
                                floor, wall > 0 ? limit / wall : 0.0);
@@ -120,6 +126,21 @@ void print_summary(const SchedulerBenchOptions& o, const LoopTiming& sum, double
   if (experiments > 1) out << "(per iteration: averaged over the " << experiments << " experiments' iterations)\n";
   out << format("scheduler time per iteration: %.1f ms (%.1f%% of the loop)\n", 1000.0 * sum.sched_s / iterations,
                 100.0 * sum.sched_s / std::max(1e-9, sum.wall_s));
+  if (o.llm_latency_ms > 0 && sum.busy_s > 0 && sum.iterations > 0) {
+    // What 0.9 busy workers would take at these costs: enough experiments
+    // that their render work fills the workers during one chain, and
+    // enough server slots for their calls (latency-seconds per
+    // worker-second of renders, times 0.9 of the workers).
+    const double work_per_iteration = sum.busy_s / iterations;
+    const double chain = sum.longest_chain_s / iterations;
+    const double experiments_needed = std::ceil(0.9 * chain * o.workers / work_per_iteration);
+    const double slots_needed = std::ceil(0.9 * o.workers * sum.llm_latency_s / sum.busy_s);
+    out << format("LLM server floor: %.1f s of calls over %d slots = %.2f s of the %.2f s span (%.3f)\n",
+                  sum.llm_latency_s, o.llm_concurrency, sum.llm_latency_s / o.llm_concurrency, span_s,
+                  span_s > 0 ? sum.llm_latency_s / o.llm_concurrency / span_s : 0.0);
+    out << format("to keep the workers 0.9 busy at these costs: about %.0f experiments at once and %.0f LLM "
+                  "server slots\n", experiments_needed, slots_needed);
+  }
   out << format("utilization=%.4f\n", sum.busy_s / (o.workers * span_s));
 }
 
@@ -169,6 +190,8 @@ int run_many(const SchedulerBenchOptions& o, const fs::path& dir, std::ostream& 
     sum.chain_s += t.chain_s;
     sum.work_s += t.work_s;
     sum.floor_s += t.floor_s;
+    sum.llm_latency_s += t.llm_latency_s;
+    sum.longest_chain_s += t.longest_chain_s;
   }
   // Utilization over the span from the first loop's start to the last one's end.
   print_summary(o, sum, last_end - first_start, k, out);

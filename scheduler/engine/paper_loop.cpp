@@ -125,7 +125,9 @@ void PaperLoop::run_iteration(ExperimentState& state) {
       for (std::size_t k : arrived) arm_jobs(k, got[k], early);
       ctx_.renders.prefetch(early);
     };
-  std::vector<std::string> prompts = generations_.collect(calls, s.llm_concurrency(), render_early);
+  PromptGenerations::Idle take_results;
+  if (s.llm_overlap) take_results = [&] { ctx_.renders.pump(); };
+  std::vector<std::string> prompts = generations_.collect(calls, s.llm_concurrency(), render_early, take_results);
   generations_.forget_finished();
   fault_point(tag + ":generated");
 

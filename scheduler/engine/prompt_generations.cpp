@@ -66,7 +66,8 @@ void PromptGenerations::start(const std::vector<GenerationCall>& calls, int conc
 }
 
 std::vector<std::string> PromptGenerations::collect(const std::vector<GenerationCall>& calls,
-                                                    int concurrency, const OnReady& on_ready) {
+                                                    int concurrency, const OnReady& on_ready,
+                                                    const Idle& idle) {
   start(calls, concurrency);
   std::vector<std::string> prompts(calls.size());
   std::vector<bool> handed(calls.size(), false);
@@ -97,10 +98,18 @@ std::vector<std::string> PromptGenerations::collect(const std::vector<Generation
       // generating threads need to hand in their answers.
       lock.unlock();
       if (!first_error && on_ready) on_ready(arrived, prompts);
+      if (idle) idle();
       lock.lock();
       continue;
     }
-    if (remaining > 0) changed_.wait(lock);
+    if (remaining == 0) break;
+    if (!idle) {
+      changed_.wait(lock);
+    } else if (changed_.wait_for(lock, kIdleEvery) == std::cv_status::timeout) {
+      lock.unlock();
+      idle();
+      lock.lock();
+    }
   }
   if (first_error) {
     for (const GenerationCall& c : calls) {

@@ -15,6 +15,7 @@
 // flight, so no thread outlives the loop.
 #include <condition_variable>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <map>
@@ -59,8 +60,12 @@ class PromptGenerations {
   // still running; a failed call is forgotten, so a later step asks again.
   using OnReady = std::function<void(const std::vector<std::size_t>& arrived,
                                      const std::vector<std::string>& prompts)>;
+  // While it waits, idle() (if given) is called on this thread about every
+  // kIdleEvery, and after each on_ready.
+  using Idle = std::function<void()>;
   std::vector<std::string> collect(const std::vector<GenerationCall>& calls, int concurrency,
-                                   const OnReady& on_ready);
+                                   const OnReady& on_ready, const Idle& idle = {});
+  static constexpr std::chrono::milliseconds kIdleEvery{20};
 
   // Forgets finished calls (their prompts are in the LLM cache anyway).
   void forget_finished();

@@ -156,6 +156,8 @@ void RenderDispatcher::prefetch(const std::vector<RenderJob>& jobs) {
   submit_missing(jobs, keys, false);
 }
 
+void RenderDispatcher::pump() { handle_events(std::chrono::milliseconds(0)); }
+
 std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& jobs) {
   check_prompts(jobs);
   std::vector<std::string> keys;

@@ -74,6 +74,7 @@ class RenderDispatcher : public RenderService {
 
   // Submits jobs without waiting for them.
   void prefetch(const std::vector<RenderJob>& jobs) override;
+  void pump() override;
 
   std::string key_of(const RenderJob& job) const;
   // Each distinct key counts once, when a run() first returns it: done if a

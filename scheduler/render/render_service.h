@@ -38,6 +38,10 @@ class RenderService {
   // Throws RenderFailed naming what failed.
   virtual std::vector<RenderOutcome> run(const std::vector<RenderJob>& jobs) = 0;
   virtual void prefetch(const std::vector<RenderJob>& jobs) = 0;
+  // Takes in results that arrived and submits tasks waiting for room,
+  // without waiting: called while the scheduler waits on something else
+  // (the LLM), so workers stay fed and results are seen when they come.
+  virtual void pump() {}
   // Renders delivered by run(), by where they came from (each
   // implementation says how it counts repeats).
   virtual long renders_done() const = 0;    // rendered by a worker
