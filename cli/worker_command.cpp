@@ -37,7 +37,8 @@ struct WorkerArgs {
   std::string broker_key;   // the broker's NAME.pub
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
-  std::string scorer_model_dir;  // hpsv2
+  std::string scorer;            // "" = the backend's own (backend_factory.h)
+  std::string scorer_model_dir;  // a libtorch scorer's folder
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
   std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
@@ -68,6 +69,7 @@ void run_worker(const WorkerArgs& args) {
   backends.sim_vocabulary = args.sim_vocabulary;
   backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
+  backends.scorer = args.scorer;
   backends.scorer_model_dir = args.scorer_model_dir;
   backends.device = args.device_given ? options.device : "auto";
 
@@ -161,7 +163,11 @@ void register_worker_command(CLI::App& app) {
                                         "Device reported to the broker; torch backends run on it (default there: auto)")
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
-  cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
+  cmd->add_option("--scorer", args->scorer,
+                  "Scorer: sim, hpsv2, pickscore or aesthetic (default: sim for sim; for torchscript-sd the family "
+                  "of the --scorer-model folder)");
+  cmd->add_option("--scorer-model", args->scorer_model_dir,
+                  "Libtorch scorer (hpsv2, pickscore, aesthetic): model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")
       ->check(CLI::Range(0.0, 3600000.0))
