@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 #include "models/core/model_manifest.h"
 #include "models/model_backends.h"
@@ -72,13 +73,19 @@ void register_score_command(CLI::App& app) {
     std::string model, image, text, device = "auto";
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("score", "HPS v2 score (100 x cosine) of a PNG image against a text");
-  cmd->add_option("--model", a->model, "hpsv2 model folder (docs/models.md)")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "score", "Score of a PNG image against a text by the folder's scorer (hpsv2, pickscore or aesthetic)");
+  cmd->add_option("--model", a->model, "scorer model folder: hpsv2, pickscore or aesthetic (docs/models.md)")
+      ->required();
   cmd->add_option("image", a->image, "PNG image")->required();
-  cmd->add_option("text", a->text, "Text to score against")->required();
+  cmd->add_option("text", a->text, "Text to score against (aesthetic ignores it)")->required();
   cmd->add_option("--device", a->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   cmd->callback([a] {
-    auto scorer = models::make_hpsv2_scorer(a->model, a->device);
+    models::ModelManifest manifest = models::load_manifest(a->model);
+    if (!models::is_scorer(manifest.family))
+      throw std::runtime_error(manifest.path + ": family '" + models::family_name(manifest.family) +
+                               "' is not a scorer's (hpsv2, pickscore, aesthetic)");
+    auto scorer = models::make_torch_scorer(models::family_name(manifest.family), a->model, a->device);
     Image img = read_png_file(a->image);
     std::printf("%.4f\n", scorer->score({img}, {a->text}, schemas::RenderParams{}).at(0));
   });

@@ -37,8 +37,8 @@ struct WorkerArgs {
   std::string broker_key;   // the broker's NAME.pub
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
-  std::string scorer_model_dir;  // hpsv2
-  std::string scorer;            // empty: the backend's own (backend_factory.h)
+  std::string scorer;            // "" = the backend's own (backend_factory.h)
+  std::string scorer_model_dir;  // a libtorch scorer's folder
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
   std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
@@ -51,8 +51,9 @@ void check_model_folders(const WorkerArgs& args) {
   if (args.backend != "torchscript-sd") return;
   std::string missing;
   if (args.model_dir.empty()) missing += " --model DIR (the exported SD model folder)";
-  const bool hpsv2 = args.scorer.empty() || args.scorer == "hpsv2";
-  if (hpsv2 && args.scorer_model_dir.empty())
+  // The sim scorers need no folder; every libtorch one does.
+  const bool torch_scorer = args.scorer != "sim" && args.scorer != "sim-judge";
+  if (torch_scorer && args.scorer_model_dir.empty())
     missing += std::string(missing.empty() ? "" : " and") + " --scorer-model DIR (the exported HPS v2 folder)";
   if (!missing.empty())
     throw std::invalid_argument("--backend torchscript-sd renders and scores, so it needs" + missing +
@@ -70,8 +71,8 @@ void run_worker(const WorkerArgs& args) {
   backends.sim_vocabulary = args.sim_vocabulary;
   backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
-  backends.scorer_model_dir = args.scorer_model_dir;
   backends.scorer = args.scorer;
+  backends.scorer_model_dir = args.scorer_model_dir;
   backends.device = args.device_given ? options.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
@@ -165,8 +166,10 @@ void register_worker_command(CLI::App& app) {
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
   cmd->add_option("--scorer", args->scorer,
-                  "Scorer: sim, sim-judge (the sim-v1 held-out judge) or hpsv2 (default: the backend's own)");
-  cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
+                  "Scorer: sim, sim-judge (the sim-v1 held-out judge), hpsv2, pickscore or aesthetic (default: sim for sim; for torchscript-sd the family "
+                  "of the --scorer-model folder)");
+  cmd->add_option("--scorer-model", args->scorer_model_dir,
+                  "Libtorch scorer (hpsv2, pickscore, aesthetic): model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")
       ->check(CLI::Range(0.0, 3600000.0))

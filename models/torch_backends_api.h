@@ -3,7 +3,7 @@
 // libtorch. Everything else reaches the libtorch backends through
 // models/model_backends.h, whose implementation (models/loader/) loads the
 // library with dlopen on first use: processes that never ask for
-// torchscript-sd or hpsv2 (the bigpe CLI for other commands, every other
+// torchscript-sd or a libtorch scorer (the bigpe CLI for other commands, every other
 // test) do not pay libtorch's load time (about half a CPU second).
 //
 // Both sides are built by this project with one compiler, so C++ types and
@@ -18,13 +18,16 @@
 namespace bigpe::models {
 
 // 2: Renderer::limits(), cuda_device_count.
-constexpr int kTorchBackendsApiVersion = 2;
+// 3: make_scorer takes the scorer's name (hpsv2, pickscore, aesthetic);
+//    clip_preprocess with a method replaces hps_preprocess.
+constexpr int kTorchBackendsApiVersion = 3;
 
 struct TorchBackendsApi {
   int version;
   std::unique_ptr<Renderer> (*make_renderer)(const std::string& model_dir, const std::string& device);
-  std::unique_ptr<Scorer> (*make_scorer)(const std::string& model_dir, const std::string& device);
-  std::vector<float> (*hps_preprocess)(const Image& image, const HpsPreprocessSettings& settings);
+  std::unique_ptr<Scorer> (*make_scorer)(const std::string& scorer, const std::string& model_dir,
+                                         const std::string& device);
+  std::vector<float> (*clip_preprocess)(const Image& image, const ClipPreprocessSettings& settings);
   std::string (*build_summary)();
   int (*cuda_device_count)();
 };

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes tiny TorchScript model folders for tests and benchmarks:
-sd1/, sd2-v/, sdxl/, sdxl-turbo/ (text encoder(s), UNet, VAE decoder) and
-hpsv2/ (image and text towers), each with its manifest.yaml and a tiny CLIP
-merges file. The modules have the real signatures (docs/models.md) and a
+sd1/, sd2-v/, sdxl/, sdxl-turbo/ (text encoder(s), UNet, VAE decoder),
+hpsv2/ and pickscore/ (image and text towers) and aesthetic/ (image tower
+and linear head), each with its manifest.yaml (and, but for aesthetic, a
+tiny CLIP merges file). The modules have the real signatures (docs/models.md) and a
 few thousand random weights (fixed seed), so the C++ pipelines run end to
 end in milliseconds on a CPU. They go through the same tracing and manifest
 helpers as the real exporters.
@@ -20,6 +21,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bigpe_export.manifest import write_manifest, write_tiny_vocab  # noqa: E402
+from bigpe_export.scorers import LinearHead, aesthetic_manifest, head_layers, pickscore_manifest  # noqa: E402
 from bigpe_export.tracing import export_module  # noqa: E402
 
 CONTEXT = 77
@@ -209,16 +211,20 @@ def diffusion_folder(root, family, device, size):
     write_manifest(folder, tree)
 
 
-def hps_folder(root, device):
-    folder = os.path.join(root, "hpsv2")
-    os.makedirs(folder, exist_ok=True)
-    vocab = write_tiny_vocab(folder, MERGES)
-    embed = 16
+def towers(folder, embed, device):
     f = lambda name: os.path.join(folder, name)  # noqa: E731
     export_module(ImageTower(embed).to(device), (torch.randn(1, 3, 224, 224, device=device),), f("image_encoder.pt"),
                   [1, embed], other_inputs=(torch.randn(3, 3, 224, 224, device=device),), other_shapes=[3, embed])
     export_module(TextTower(embed).to(device), (ids(1, device),), f("text_encoder.pt"), [1, embed],
                   other_inputs=(ids(4, device),), other_shapes=[4, embed])
+
+
+def hps_folder(root, device):
+    folder = os.path.join(root, "hpsv2")
+    os.makedirs(folder, exist_ok=True)
+    vocab = write_tiny_vocab(folder, MERGES)
+    embed = 16
+    towers(folder, embed, device)
     write_manifest(folder, {
         "format": 1,
         "family": "hpsv2",
@@ -228,6 +234,36 @@ def hps_folder(root, device):
         "text_encoder": {"file": "text_encoder.pt"},
         "embed_dim": embed,
     })
+
+
+def pickscore_folder(root, device):
+    """logit_scale 3 (a factor of about 20), not PickScore's log 100, so a
+    runtime that ignored the manifest's value would be caught."""
+    folder = os.path.join(root, "pickscore")
+    os.makedirs(folder, exist_ok=True)
+    vocab = write_tiny_vocab(folder, MERGES)
+    embed = 16
+    towers(folder, embed, device)
+    write_manifest(folder, pickscore_manifest(vocab, embed, logit_scale=3.0))
+
+
+def aesthetic_folder(root, device):
+    """The head as the improved predictor's state dict (layers 0, 2, 4 of an
+    nn.Sequential with dropouts between), read by the exporters' own
+    head_layers(); a bias of 5 puts scores near the real scale's middle."""
+    folder = os.path.join(root, "aesthetic")
+    os.makedirs(folder, exist_ok=True)
+    embed = 12
+    export_module(ImageTower(embed).to(device), (torch.randn(1, 3, 224, 224, device=device),),
+                  os.path.join(folder, "image_encoder.pt"), [1, embed],
+                  other_inputs=(torch.randn(3, 3, 224, 224, device=device),), other_shapes=[3, embed])
+    state = {"layers.0.weight": torch.randn(8, embed), "layers.0.bias": torch.randn(8) * 0.1,
+             "layers.2.weight": torch.randn(4, 8) * 0.5, "layers.2.bias": torch.randn(4) * 0.1,
+             "layers.4.weight": torch.randn(1, 4), "layers.4.bias": torch.tensor([5.0])}
+    head = LinearHead(head_layers(state)).to(device)
+    export_module(head, (torch.randn(1, embed, device=device),), os.path.join(folder, "head.pt"), [1, 1],
+                  other_inputs=(torch.randn(3, embed, device=device),), other_shapes=[3, 1])
+    write_manifest(folder, aesthetic_manifest(embed))
 
 
 def main():
@@ -243,6 +279,8 @@ def main():
     for family in ("sd1", "sd2-v", "sdxl", "sdxl-turbo"):
         diffusion_folder(args.out, family, args.device, args.size)
     hps_folder(args.out, args.device)
+    pickscore_folder(args.out, args.device)
+    aesthetic_folder(args.out, args.device)
     print("tiny models in %s" % args.out)
 
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "backends/sim/sim_vocabulary.h"
+#include "models/core/model_manifest.h"
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_judge_scorer.h"
@@ -19,9 +20,32 @@ void check_backend(const BackendSettings& s) {
     throw std::invalid_argument("unknown backend '" + s.backend + "' (this build has: sim, torchscript-sd)");
 }
 
+// A torchscript-sd worker given only a scorer folder runs the scorer of
+// its family, so `score.model` may name any scorer's folder. A folder that
+// cannot be read is left to the scorer, whose error names the file.
 std::string scorer_name(const BackendSettings& s) {
   if (!s.scorer.empty()) return s.scorer;
-  return s.backend == "torchscript-sd" ? "hpsv2" : "sim";
+  if (s.backend != "torchscript-sd") return "sim";
+  if (!s.scorer_model_dir.empty()) {
+    try {
+      models::ModelManifest m = models::load_manifest(s.scorer_model_dir);
+      if (models::is_scorer(m.family)) return models::family_name(m.family);
+    } catch (const std::exception&) {
+    }
+  }
+  return "hpsv2";
+}
+
+bool is_torch_scorer(const std::string& name) {
+  for (const std::string& n : models::torch_scorer_names())
+    if (n == name) return true;
+  return false;
+}
+
+std::string known_scorers() {
+  std::string out = "sim, sim-judge";
+  for (const std::string& n : models::torch_scorer_names()) out += ", " + n;
+  return out;
 }
 
 // A libtorch backend whose identity also names its model folder's files
@@ -96,14 +120,14 @@ std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
 std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
   check_backend(settings);
   const std::string scorer = scorer_name(settings);
-  if (scorer == "hpsv2") {
+  if (is_torch_scorer(scorer)) {
     if (settings.scorer_model_dir.empty())
-      throw std::invalid_argument("scorer hpsv2 needs a model folder (--scorer-model DIR; docs/models.md)");
-    auto scorer = models::make_hpsv2_scorer(settings.scorer_model_dir, settings.device);
-    return std::make_unique<FingerprintedScorer>(std::move(scorer), model_folder_fingerprint(settings.scorer_model_dir));
+      throw std::invalid_argument("scorer " + scorer + " needs a model folder (--scorer-model DIR; docs/models.md)");
+    auto made = models::make_torch_scorer(scorer, settings.scorer_model_dir, settings.device);
+    return std::make_unique<FingerprintedScorer>(std::move(made), model_folder_fingerprint(settings.scorer_model_dir));
   }
   if (scorer != "sim" && scorer != "sim-judge")
-    throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: sim, sim-judge, hpsv2)");
+    throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: " + known_scorers() + ")");
   std::string path =
       settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
   if (scorer == "sim-judge") return std::make_unique<SimJudgeScorer>(shared_vocabulary(path));

@@ -1,8 +1,9 @@
 #pragma once
 // Builds the renderer and scorer a worker uses from their names in the
 // configuration (docs/design.md section 5): the sim backends, and the libtorch
-// ones (models/model_backends.h): renderer "torchscript-sd" with scorer
-// "hpsv2". Asking for another name is an error that lists the known ones.
+// ones (models/model_backends.h): renderer "torchscript-sd", scorers
+// "hpsv2", "pickscore" and "aesthetic". Asking for another name is an error
+// that lists the known ones.
 //
 // Thread-safety: both functions are safe to call concurrently. Vocabularies
 // are loaded once per path and shared (read-only) by every scorer made.
@@ -20,11 +21,13 @@ struct BackendSettings {
   int sim_size = 64;           // sim renderer: images are size x size pixels
   std::string sim_vocabulary;  // empty = sim::default_vocabulary_path()
   std::string sim_hang_file;   // sim renderer: batches hang while it exists (fault tests)
-  // torchscript-sd / hpsv2 (docs/models.md). The scorer defaults to the
-  // backend's own: sim for sim, hpsv2 for torchscript-sd.
-  std::string scorer;            // "", "sim" or "hpsv2"
+  // torchscript-sd and the libtorch scorers (docs/models.md). The scorer
+  // defaults to the backend's own: sim for sim; for torchscript-sd the
+  // family of scorer_model_dir's manifest (hpsv2, pickscore, aesthetic),
+  // hpsv2 when it names none.
+  std::string scorer;            // "", "sim", "hpsv2", "pickscore" or "aesthetic"
   std::string model_dir;         // torchscript-sd model folder
-  std::string scorer_model_dir;  // hpsv2 model folder
+  std::string scorer_model_dir;  // the libtorch scorer's model folder
   std::string device = "auto";   // auto, cpu, cuda, cuda:N
 };
 

@@ -10,9 +10,10 @@ namespace bigpe {
 
 std::string model_folder_fingerprint(const std::string& dir) {
   const models::ModelManifest m = models::load_manifest(dir);
-  std::vector<std::string> files = {m.path, m.vocab};
+  std::vector<std::string> files = {m.path};
+  if (!m.vocab.empty()) files.push_back(m.vocab);  // an aesthetic folder has no tokenizer
   for (const models::ModuleFile* f : {&m.text_encoder, &m.text_encoder_2, &m.unet, &m.vae_decoder,
-                                      &m.image_encoder, &m.text_tower})
+                                      &m.image_encoder, &m.text_tower, &m.head})
     if (!f->path.empty()) files.push_back(f->path);
   std::string lines;
   for (const std::string& path : files) {

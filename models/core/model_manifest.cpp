@@ -15,7 +15,7 @@
 namespace bigpe::models {
 namespace {
 
-constexpr const char* kFamilies = "sd1, sd2, sd2-v, sdxl, sdxl-turbo, hpsv2";
+constexpr const char* kFamilies = "sd1, sd2, sd2-v, sdxl, sdxl-turbo, hpsv2, pickscore, aesthetic";
 
 // Reads typed values from the flat manifest, remembering which keys were
 // used so that leftovers can be reported as unknown.
@@ -122,7 +122,8 @@ ModelFamily parse_family(Reader& r) {
   std::string f = r.str("family");
   static const std::map<std::string, ModelFamily> kByName{
       {"sd1", ModelFamily::kSd1},   {"sd2", ModelFamily::kSd2},           {"sd2-v", ModelFamily::kSd2V},
-      {"sdxl", ModelFamily::kSdxl}, {"sdxl-turbo", ModelFamily::kSdxlTurbo}, {"hpsv2", ModelFamily::kHpsv2}};
+      {"sdxl", ModelFamily::kSdxl}, {"sdxl-turbo", ModelFamily::kSdxlTurbo}, {"hpsv2", ModelFamily::kHpsv2},
+      {"pickscore", ModelFamily::kPickscore}, {"aesthetic", ModelFamily::kAesthetic}};
   auto it = kByName.find(f);
   if (it == kByName.end())
     r.fail(r.line("family"), "unknown family '" + f + "' (expected one of " + kFamilies + ")");
@@ -152,12 +153,23 @@ const char* family_name(ModelFamily f) {
     case ModelFamily::kSdxl: return "sdxl";
     case ModelFamily::kSdxlTurbo: return "sdxl-turbo";
     case ModelFamily::kHpsv2: return "hpsv2";
+    case ModelFamily::kPickscore: return "pickscore";
+    case ModelFamily::kAesthetic: return "aesthetic";
   }
   return "?";
 }
 
-bool is_diffusion(ModelFamily f) { return f != ModelFamily::kHpsv2; }
+bool is_scorer(ModelFamily f) {
+  return f == ModelFamily::kHpsv2 || f == ModelFamily::kPickscore || f == ModelFamily::kAesthetic;
+}
+bool is_diffusion(ModelFamily f) { return !is_scorer(f); }
 bool is_sdxl(ModelFamily f) { return f == ModelFamily::kSdxl || f == ModelFamily::kSdxlTurbo; }
+
+const std::vector<std::string>& scorer_family_names() {
+  static const std::vector<std::string> names{family_name(ModelFamily::kHpsv2), family_name(ModelFamily::kPickscore),
+                                              family_name(ModelFamily::kAesthetic)};
+  return names;
+}
 
 ModelManifest parse_manifest(const std::string& text, const std::string& dir, bool check_files) {
   const std::string origin = dir + "/manifest.yaml";
@@ -170,25 +182,40 @@ ModelManifest parse_manifest(const std::string& text, const std::string& dir, bo
   m.family = parse_family(r);
   m.cuda_dtype = r.choice("dtype", kDtypes, "float16");
 
-  std::string vocab = r.str("tokenizer.vocab");
-  m.vocab = vocab[0] == '/' ? vocab : dir + "/" + vocab;
-  const long long default_merges = 48894, default_context = 77;
-  m.vocab_merges = static_cast<int>(r.integer("tokenizer.merges", 0, 1000000, &default_merges));
-  m.pad_id = r.integer("tokenizer.pad_id", 0, 1 << 24);
-  m.context_length = static_cast<int>(r.integer("tokenizer.context_length", 2, 4096, &default_context));
+  // The aesthetic predictor ignores the text: no tokenizer (a tokenizer.*
+  // key there is refused as unknown).
+  const bool has_text = m.family != ModelFamily::kAesthetic;
+  if (has_text) {
+    std::string vocab = r.str("tokenizer.vocab");
+    m.vocab = vocab[0] == '/' ? vocab : dir + "/" + vocab;
+    const long long default_merges = 48894, default_context = 77;
+    m.vocab_merges = static_cast<int>(r.integer("tokenizer.merges", 0, 1000000, &default_merges));
+    m.pad_id = r.integer("tokenizer.pad_id", 0, 1 << 24);
+    m.context_length = static_cast<int>(r.integer("tokenizer.context_length", 2, 4096, &default_context));
+  }
   std::vector<std::pair<std::string, const ModuleFile*>> files;
 
-  if (m.family == ModelFamily::kHpsv2) {
+  if (is_scorer(m.family)) {
     m.image_encoder = module(r, dir, "image_encoder");
     const long long default_size = 224;
     m.image_size = static_cast<int>(r.integer("image_encoder.image_size", 8, 4096, &default_size));
-    m.text_tower = module(r, dir, "text_encoder");
     m.embed_dim = static_cast<int>(r.integer("embed_dim", 1, 1 << 16));
     m.mean = triple(r, "preprocess.mean", m.mean);
     m.std = triple(r, "preprocess.std", m.std);
     for (double s : m.std)
       if (!(s > 0)) r.fail(r.line("preprocess.std"), "'preprocess.std' must be positive");
-    files = {{"image_encoder.file", &m.image_encoder}, {"text_encoder.file", &m.text_tower}};
+    files = {{"image_encoder.file", &m.image_encoder}};
+    if (has_text) {
+      m.text_tower = module(r, dir, "text_encoder");
+      files.push_back({"text_encoder.file", &m.text_tower});
+    }
+    // PickScore's learned temperature as the checkpoint stores it (log of
+    // the factor; 4.6052 = log 100); the bound keeps exp() finite.
+    if (m.family == ModelFamily::kPickscore) m.logit_scale = r.number("logit_scale", -20, 20);
+    if (m.family == ModelFamily::kAesthetic) {
+      m.head = module(r, dir, "head");
+      files.push_back({"head.file", &m.head});
+    }
   } else {
     m.text_encoder = module(r, dir, "text_encoder");
     m.hidden_size = static_cast<int>(r.integer("text_encoder.hidden_size", 1, 1 << 16));
@@ -239,7 +266,7 @@ ModelManifest parse_manifest(const std::string& text, const std::string& dir, bo
   r.reject_unknown();
 
   if (check_files) {
-    check_file(r, m.vocab, r.line("tokenizer.vocab"), "tokenizer.vocab");
+    if (has_text) check_file(r, m.vocab, r.line("tokenizer.vocab"), "tokenizer.vocab");
     for (const auto& [key, f] : files) check_file(r, f->path, f->line, key);
   }
   return m;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "models/core/model_manifest.h"
 #include "models/torch_backends_api.h"
 
 namespace bigpe::models {
@@ -98,12 +99,26 @@ std::unique_ptr<Renderer> make_torchscript_sd_renderer(const std::string& model_
   return api_or_throw("the torchscript-sd renderer").make_renderer(model_dir, device);
 }
 
-std::unique_ptr<Scorer> make_hpsv2_scorer(const std::string& model_dir, const std::string& device) {
-  return api_or_throw("the hpsv2 scorer").make_scorer(model_dir, device);
+const std::vector<std::string>& torch_scorer_names() { return scorer_family_names(); }
+
+std::unique_ptr<Scorer> make_torch_scorer(const std::string& scorer, const std::string& model_dir,
+                                          const std::string& device) {
+  bool known = false;
+  std::string list;
+  for (const std::string& name : torch_scorer_names()) {
+    known = known || name == scorer;
+    list += (list.empty() ? "" : ", ") + name;
+  }
+  if (!known) throw std::invalid_argument("unknown libtorch scorer '" + scorer + "' (expected one of " + list + ")");
+  return api_or_throw(("the " + scorer + " scorer").c_str()).make_scorer(scorer, model_dir, device);
 }
 
-std::vector<float> hps_preprocess(const Image& image, const HpsPreprocessSettings& settings) {
-  return api_or_throw("HPS preprocessing").hps_preprocess(image, settings);
+std::unique_ptr<Scorer> make_hpsv2_scorer(const std::string& model_dir, const std::string& device) {
+  return make_torch_scorer("hpsv2", model_dir, device);
+}
+
+std::vector<float> clip_preprocess(const Image& image, const ClipPreprocessSettings& settings) {
+  return api_or_throw("CLIP preprocessing").clip_preprocess(image, settings);
 }
 
 }  // namespace bigpe::models

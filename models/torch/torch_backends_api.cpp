@@ -7,8 +7,8 @@ extern "C" const bigpe::models::TorchBackendsApi* bigpe_torch_backends_api() {
   static const bigpe::models::TorchBackendsApi api{
       bigpe::models::kTorchBackendsApiVersion,
       &bigpe::models::torch_make_sd_renderer,
-      &bigpe::models::torch_make_hpsv2_scorer,
-      &bigpe::models::torch_hps_preprocess,
+      &bigpe::models::torch_make_scorer,
+      &bigpe::models::torch_clip_preprocess,
       &bigpe::models::torch_build_summary_text,
       &bigpe::models::torch_cuda_device_count,
   };

@@ -11,8 +11,9 @@
 namespace bigpe::models {
 
 std::unique_ptr<Renderer> torch_make_sd_renderer(const std::string& model_dir, const std::string& device);
-std::unique_ptr<Scorer> torch_make_hpsv2_scorer(const std::string& model_dir, const std::string& device);
-std::vector<float> torch_hps_preprocess(const Image& image, const HpsPreprocessSettings& settings);
+std::unique_ptr<Scorer> torch_make_scorer(const std::string& scorer, const std::string& model_dir,
+                                          const std::string& device);
+std::vector<float> torch_clip_preprocess(const Image& image, const ClipPreprocessSettings& settings);
 std::string torch_build_summary_text();
 int torch_cuda_device_count();
 

@@ -35,6 +35,16 @@ std::string first_line(const std::string& s) {
   return line.size() > 400 ? line.substr(0, 400) + "..." : line;
 }
 
+// The last non-empty line of a TorchScript interpreter error, whose first
+// lines are "The following operation failed..." and the serialized code.
+std::string last_line(const std::string& s) {
+  const size_t end = s.find_last_not_of("\n ");
+  if (end == std::string::npos) return s;
+  const size_t newline = s.rfind('\n', end);
+  const size_t start = newline == std::string::npos ? 0 : newline + 1;
+  return first_line(s.substr(start, end + 1 - start));
+}
+
 }  // namespace
 
 torch::Device parse_device(const std::string& name) {
@@ -119,15 +129,31 @@ torch::Tensor expect_tensor(const c10::IValue& value, const std::vector<int64_t>
 }
 
 c10::IValue call_module(torch::jit::Module& module, std::vector<c10::IValue> inputs, const std::string& path) {
-  try {
-    return module.forward(inputs);  // a copy: the shapes are needed if it throws
-  } catch (const c10::Error& e) {
+  auto fail = [&](const std::string& why) -> c10::IValue {
     std::string shapes;
     for (const c10::IValue& v : inputs)
       shapes += (shapes.empty() ? "" : ", ") + (v.isTensor() ? shape_string(v.toTensor().sizes()) : v.tagKind());
     throw std::runtime_error(path + ": forward failed on inputs " + shapes +
-                             " (a module traced for another shape or device?): " + first_line(e.what_without_backtrace()));
+                             " (a module traced for another shape or device?): " + why);
+  };
+  try {
+    return module.forward(inputs);  // a copy: the shapes are needed if it throws
+  } catch (const c10::Error& e) {
+    return fail(first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    // The interpreter rethrows an operator's failure as std::runtime_error
+    // with the serialized code first and the reason last.
+    return fail(last_line(e.what()));
   }
+}
+
+std::string torch_build_summary_text() {
+  return std::string("libtorch ") + TORCH_VERSION + ", CUDA: " +
+         (torch::cuda::is_available() ? std::to_string(torch::cuda::device_count()) + " device(s)" : "no");
+}
+
+int torch_cuda_device_count() {
+  return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
 }
 
 }  // namespace bigpe::models

@@ -1,7 +1,7 @@
 #pragma once
-// libtorch plumbing shared by the torchscript-sd renderer and the hpsv2
-// scorer: device and dtype choice, loading a TorchScript file with errors
-// that name it, and checking a module's output shape on a probe input.
+// libtorch plumbing shared by the torchscript-sd renderer and the scorers:
+// device and dtype choice, loading a TorchScript file with errors that
+// name it, and checking a module's output shape on a probe input.
 // Internal to libbigpe_models_torch.so (includes libtorch headers).
 //
 // Thread-safety: functions are reentrant; configure_jit_once() sets

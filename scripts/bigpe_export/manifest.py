@@ -9,23 +9,31 @@ import gzip
 import os
 import shutil
 
-FAMILIES = ("sd1", "sd2", "sd2-v", "sdxl", "sdxl-turbo", "hpsv2")
+FAMILIES = ("sd1", "sd2", "sd2-v", "sdxl", "sdxl-turbo", "hpsv2", "pickscore", "aesthetic")
 DTYPES = ("float16", "bfloat16", "float32")
 
 # Keys each family must have (dotted paths), as the C++ reader requires.
-_COMMON = ["format", "family", "tokenizer.vocab", "tokenizer.pad_id"]
+_COMMON = ["format", "family"]
+_TOKENIZER = ["tokenizer.vocab", "tokenizer.pad_id"]
 _DIFFUSION = ["text_encoder.file", "text_encoder.hidden_size", "unet.file",
               "vae_decoder.file", "vae_decoder.latent_scale"]
 _SDXL = ["text_encoder_2.file", "text_encoder_2.hidden_size", "text_encoder_2.pooled_size"]
 _HPS = ["image_encoder.file", "text_encoder.file", "embed_dim"]
+_PICKSCORE = _HPS + ["logit_scale"]
+# The aesthetic predictor scores the image alone: no tokenizer, no text tower.
+_AESTHETIC = ["image_encoder.file", "head.file", "embed_dim"]
 
 
 def required_keys(family):
     if family not in FAMILIES:
         raise ValueError("unknown family %r (expected one of %s)" % (family, ", ".join(FAMILIES)))
     if family == "hpsv2":
-        return _COMMON + _HPS
-    return _COMMON + _DIFFUSION + (_SDXL if family.startswith("sdxl") else [])
+        return _COMMON + _TOKENIZER + _HPS
+    if family == "pickscore":
+        return _COMMON + _TOKENIZER + _PICKSCORE
+    if family == "aesthetic":
+        return _COMMON + _AESTHETIC
+    return _COMMON + _TOKENIZER + _DIFFUSION + (_SDXL if family.startswith("sdxl") else [])
 
 
 def _flatten(tree, prefix=""):

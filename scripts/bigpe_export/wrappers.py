@@ -8,6 +8,8 @@ modules the plain tensor signatures the C++ runtime calls (docs/models.md):
   VAE decoder     z [B,C,h,w] (already divided by the latent scale) -> [B,3,8h,8w] in [-1,1]
   image tower     pixels [B,3,224,224] -> features [B,E] (not normalized)
   text tower      ids [B,77] int64 -> features [B,E] (not normalized)
+  (the aesthetic head, normalized features [B,E] -> [B,1], is
+  bigpe_export.scorers.LinearHead)
 
 They only call attributes by name, so they are tested here with small
 stand-ins; the exporters apply them to the real models.
@@ -104,3 +106,30 @@ def token_ids(batch, device, start=49406, end=49407, pad=0, body=(320, 2368)):
     ids[:, 1:1 + len(body)] = torch.tensor(body, dtype=torch.int64, device=device)
     ids[:, 1 + len(body)] = end
     return ids
+
+
+class HfClipImage(nn.Module):
+    """transformers CLIPModel (or CLIPVisionModelWithProjection):
+    get_image_features / image_embeds, the projected pooled CLS state."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, pixels):
+        if hasattr(self.model, "get_image_features"):
+            return self.model.get_image_features(pixel_values=pixels)
+        return self.model(pixel_values=pixels, return_dict=True).image_embeds
+
+
+class HfClipText(nn.Module):
+    """transformers CLIPModel.get_text_features: the projected state at the
+    end token. No attention mask: the causal mask already hides what
+    follows the end token, so padding does not change the feature."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids):
+        return self.model.get_text_features(input_ids=ids)

@@ -1,7 +1,7 @@
 // The exporters' helpers (scripts/bigpe_export: tracing with checks,
 // wrappers, manifest writing) tested in Python with small torch modules
 // (tests/models/python/test_bigpe_export.py); the real exporters need
-// diffusers / open_clip and are run by users. The tiny-model tests load
+// diffusers / open_clip / transformers and are run by users. The tiny-model tests load
 // folders these same helpers wrote.
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ TEST(Exporters, HelperTestsPassInPython) {
 TEST(Exporters, ScriptsShowUsageWithoutTheirLibraries) {
   std::string why = testing::python_torch_problem();
   if (!why.empty()) GTEST_SKIP() << why;
-  for (const char* script : {"export_sd.py", "export_hpsv2.py", "make_tiny_models.py"}) {
+  for (const char* script :
+       {"export_sd.py", "export_hpsv2.py", "export_pickscore.py", "export_aesthetic.py", "make_tiny_models.py"}) {
     std::string out;
     int rc = testing::run_shell(testing::python() + " -B " + testing::source_dir() + "/scripts/" + script + " --help", &out);
     EXPECT_EQ(rc, 0) << script << ": " << out;
@@ -50,6 +51,11 @@ TEST(Exporters, ScriptsNameTheMissingPackageInsteadOfATraceback) {
       {"export_hpsv2.py", "--checkpoint HPS_v2_compressed.pt --out ", "hpsv2",
        "export_hpsv2.py: needs the Python package 'hpsv2' (pip install hpsv2) or 'open_clip' (pip install "
        "open_clip_torch), which "},
+      {"export_pickscore.py", "--checkpoint PickScore_v1 --out ", "transformers",
+       "export_pickscore.py: needs the Python package 'transformers' (pip install transformers), which "},
+      {"export_aesthetic.py", "--clip clip-vit-large-patch14 --head sac+logos+ava1-l14-linearMSE.pth --out ",
+       "transformers",
+       "export_aesthetic.py: needs the Python package 'transformers' (pip install transformers), which "},
   };
   int checked = 0;
   for (const Case& c : cases) {
@@ -68,7 +74,8 @@ TEST(Exporters, ScriptsNameTheMissingPackageInsteadOfATraceback) {
     EXPECT_EQ(out.find("Traceback"), std::string::npos) << c.script << ": " << out;
     ++checked;
   }
-  if (checked == 0) GTEST_SKIP() << testing::python() << " has diffusers and open_clip: nothing is missing";
+  if (checked == 0)
+    GTEST_SKIP() << testing::python() << " has diffusers, open_clip and transformers: nothing is missing";
 }
 
 }  // namespace

@@ -148,5 +148,62 @@ TEST(Manifest, HpsDefaults) {
   EXPECT_EQ(m.text_tower.path, "/h/t.pt");
 }
 
+const char* const kPickscore =
+    "format: 1\nfamily: pickscore\ntokenizer:\n  vocab: merges.txt\n  pad_id: 0\nimage_encoder:\n  file: i.pt\n"
+    "text_encoder:\n  file: t.pt\nembed_dim: 1024\nlogit_scale: 4.6052\n";
+
+TEST(Manifest, PickscoreReadsItsLogitScale) {
+  ModelManifest m = parse_manifest(kPickscore, "/p", false);
+  EXPECT_EQ(m.family, ModelFamily::kPickscore);
+  EXPECT_TRUE(is_scorer(m.family));
+  EXPECT_FALSE(is_diffusion(m.family));
+  EXPECT_DOUBLE_EQ(m.logit_scale, 4.6052);
+  EXPECT_EQ(m.image_size, 224);
+  EXPECT_EQ(m.vocab, "/p/merges.txt");
+  EXPECT_EQ(m.text_tower.path, "/p/t.pt");
+}
+
+TEST(Manifest, PickscoreNeedsAFiniteLogitScale) {
+  std::string text = kPickscore;
+  std::string without = text.substr(0, text.find("logit_scale"));
+  EXPECT_TRUE(contains(error_of(without), "missing required key 'logit_scale'")) << error_of(without);
+  std::string huge = without + "logit_scale: 400\n";
+  EXPECT_TRUE(contains(error_of(huge), "/models/x/manifest.yaml:11: 'logit_scale' must be in [-20, 20], got 400"))
+      << error_of(huge);
+  std::string word = without + "logit_scale: log100\n";
+  EXPECT_TRUE(contains(error_of(word), "'logit_scale' must be a number, got 'log100'")) << error_of(word);
+}
+
+const char* const kAesthetic =
+    "format: 1\nfamily: aesthetic\nimage_encoder:\n  file: i.pt\nhead:\n  file: h.pt\n  dtype: float32\n"
+    "embed_dim: 768\n";
+
+TEST(Manifest, AestheticHasAHeadAndNoTokenizer) {
+  ModelManifest m = parse_manifest(kAesthetic, "/a", false);
+  EXPECT_EQ(m.family, ModelFamily::kAesthetic);
+  EXPECT_TRUE(is_scorer(m.family));
+  EXPECT_EQ(m.head.path, "/a/h.pt");
+  EXPECT_EQ(m.head.cuda_dtype, "float32");
+  EXPECT_EQ(m.embed_dim, 768);
+  EXPECT_TRUE(m.vocab.empty());
+  // The text is ignored, so tokenizer and text tower keys are refused as
+  // unknown rather than silently unused.
+  std::string e = error_of(std::string(kAesthetic) + "tokenizer:\n  vocab: v.gz\n  pad_id: 0\n");
+  EXPECT_TRUE(contains(e, "/models/x/manifest.yaml:11: unknown key 'tokenizer.pad_id' for this family")) << e;
+  e = error_of(std::string(kAesthetic) + "text_encoder:\n  file: t.pt\n");
+  EXPECT_TRUE(contains(e, ":10: unknown key 'text_encoder.file' for this family")) << e;
+  std::string text = kAesthetic;
+  e = error_of(text.substr(0, text.find("head:")) + "embed_dim: 768\n");
+  EXPECT_TRUE(contains(e, "missing required key 'head.file'")) << e;
+}
+
+TEST(Manifest, ScorerFamilyNames) {
+  EXPECT_EQ(scorer_family_names(), (std::vector<std::string>{"hpsv2", "pickscore", "aesthetic"}));
+  EXPECT_FALSE(is_scorer(ModelFamily::kSdxlTurbo));
+  EXPECT_TRUE(contains(error_of("format: 1\nfamily: imagereward\n"),
+                       "unknown family 'imagereward' (expected one of sd1, sd2, sd2-v, sdxl, sdxl-turbo, hpsv2, "
+                       "pickscore, aesthetic)"));
+}
+
 }  // namespace
 }  // namespace bigpe::models

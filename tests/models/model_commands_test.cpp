@@ -42,6 +42,22 @@ TEST_F(ModelCommands, WorkerWithoutItsModelFoldersSaysWhichAreMissing) {
   EXPECT_EQ(out.find("--model DIR"), std::string::npos) << out;
 }
 
+TEST_F(ModelCommands, WorkerWithAnUnknownScorerNamesTheKnownOnes) {
+  std::string why;
+  std::string tiny = testing::tiny_models(&why);
+  if (tiny.empty()) GTEST_SKIP() << "no tiny models: " << why;
+  std::string out;
+  EXPECT_EQ(testing::run_shell(kExe + " worker --service s --backend torchscript-sd --broker tcp://127.0.0.1:1 "
+                                      "--no-persist --device cpu --model " + tiny + "/sd1 --scorer-model " + tiny +
+                                      "/pickscore --scorer imagereward",
+                                  &out),
+            2)
+      << out;
+  EXPECT_NE(out.find("unknown scorer 'imagereward' (this build has: sim, sim-judge, hpsv2, pickscore, aesthetic)"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(ModelCommands, TokenizePrintsOneLinePerText) {
   std::string vocab = dir_.file("v.txt.gz");
   gzFile f = gzopen(vocab.c_str(), "wb");
@@ -83,6 +99,19 @@ TEST_F(ModelCommands, RenderThenScoreWithTinyModels) {
       << out;
   double score = std::stod(out);
   EXPECT_LE(std::fabs(score), 100.0);
+  // The folder's family picks the scorer.
+  ASSERT_EQ(testing::run_shell(kExe + " score --model " + tiny + "/pickscore " + png + " 'a cat' --device cpu", &out), 0)
+      << out;
+  EXPECT_LE(std::fabs(std::stod(out)), std::exp(3.0));  // the tiny logit_scale
+  ASSERT_EQ(testing::run_shell(kExe + " score --model " + tiny + "/aesthetic " + png + " 'a cat' --device cpu", &out), 0)
+      << out;
+  const double aesthetic = std::stod(out);
+  ASSERT_EQ(testing::run_shell(kExe + " score --model " + tiny + "/aesthetic " + png + " 'the dog' --device cpu", &out),
+            0)
+      << out;
+  EXPECT_EQ(std::stod(out), aesthetic) << "the aesthetic score ignores the text";
+  EXPECT_NE(testing::run_shell(kExe + " score --model " + tiny + "/sd1 " + png + " 'a cat' --device cpu", &out), 0);
+  EXPECT_NE(out.find("family 'sd1' is not a scorer's (hpsv2, pickscore, aesthetic)"), std::string::npos) << out;
 
   EXPECT_NE(testing::run_shell(kExe + " render --model " + tiny + "/hpsv2 cat --out " + png, &out), 0);
   EXPECT_NE(out.find("family 'hpsv2'"), std::string::npos) << out;

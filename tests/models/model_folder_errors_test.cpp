@@ -21,9 +21,9 @@ class BrokenModelFolder : public ::testing::Test {
     if (root_.empty()) GTEST_SKIP() << "no tiny models: " << why;
   }
 
-  // A private copy of a tiny model folder.
+  // A private copy of a tiny model folder (a new one on each call).
   std::string copy(const std::string& family) {
-    std::string to = scratch_.file(family);
+    std::string to = scratch_.file(family + "-" + std::to_string(++copies_));
     fs::copy(root_ + "/" + family, to, fs::copy_options::recursive);
     return to;
   }
@@ -42,9 +42,9 @@ class BrokenModelFolder : public ::testing::Test {
     }
     return "no error";
   }
-  static std::string score_error(const std::string& dir) {
+  static std::string score_error(const std::string& dir, const std::string& scorer = "hpsv2") {
     try {
-      make_hpsv2_scorer(dir, testing::test_device());
+      make_torch_scorer(scorer, dir, testing::test_device());
     } catch (const std::exception& e) {
       return e.what();
     }
@@ -53,12 +53,15 @@ class BrokenModelFolder : public ::testing::Test {
   static bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
   std::string root_;
+  int copies_ = 0;
   testing::ScratchDir scratch_{"broken"};
 };
 
 TEST_F(BrokenModelFolder, IntactFoldersLoad) {
   EXPECT_EQ(render_error(copy("sd1")), "no error");
   EXPECT_EQ(score_error(copy("hpsv2")), "no error");
+  EXPECT_EQ(score_error(copy("pickscore"), "pickscore"), "no error");
+  EXPECT_EQ(score_error(copy("aesthetic"), "aesthetic"), "no error");
 }
 
 TEST_F(BrokenModelFolder, MissingModuleFileIsNamedWithItsKey) {
@@ -91,6 +94,43 @@ TEST_F(BrokenModelFolder, WrongFamilyForTheBackend) {
   e = score_error(copy("sd1"));
   EXPECT_TRUE(has(e, "family 'sd1'")) << e;
   EXPECT_TRUE(has(e, "hpsv2 scorer needs")) << e;
+  std::string dir = copy("hpsv2");
+  e = score_error(dir, "pickscore");
+  EXPECT_TRUE(has(e, dir + "/manifest.yaml: family 'hpsv2': the pickscore scorer needs a model folder of family "
+                           "pickscore"))
+      << e;
+  e = score_error(copy("pickscore"), "aesthetic");
+  EXPECT_TRUE(has(e, "family 'pickscore': the aesthetic scorer needs a model folder of family aesthetic")) << e;
+}
+
+TEST_F(BrokenModelFolder, PickscoreWithoutLogitScaleIsNamed) {
+  std::string dir = copy("pickscore");
+  edit_manifest(dir, "logit_scale: 3.0\n", "");
+  std::string e = score_error(dir, "pickscore");
+  EXPECT_TRUE(has(e, dir + "/manifest.yaml: missing required key 'logit_scale'")) << e;
+}
+
+TEST_F(BrokenModelFolder, MissingAestheticHeadIsNamedWithItsKey) {
+  std::string dir = copy("aesthetic");
+  fs::remove(dir + "/head.pt");
+  std::string e = score_error(dir, "aesthetic");
+  EXPECT_TRUE(has(e, "'head.file' names " + dir + "/head.pt, which does not exist")) << e;
+}
+
+TEST_F(BrokenModelFolder, AestheticHeadThatIsNotAHeadFailsTheProbe) {
+  std::string dir = copy("aesthetic");
+  fs::copy_file(dir + "/image_encoder.pt", dir + "/head.pt", fs::copy_options::overwrite_existing);
+  std::string e = score_error(dir, "aesthetic");
+  EXPECT_TRUE(has(e, dir + "/head.pt: forward failed on inputs [1, 12]")) << e;
+  EXPECT_TRUE(has(e, "RuntimeError: Expected 4-dimensional input")) << e;  // the interpreter's reason, not its code
+}
+
+TEST_F(BrokenModelFolder, AestheticImageTowerWithWrongEmbeddingSize) {
+  std::string dir = copy("aesthetic");
+  edit_manifest(dir, "embed_dim: 12", "embed_dim: 768");
+  std::string e = score_error(dir, "aesthetic");
+  EXPECT_TRUE(has(e, dir + "/image_encoder.pt: image features: expected a tensor of shape [1, 768], got [1, 12]"))
+      << e;
 }
 
 TEST_F(BrokenModelFolder, UnknownFamily) {

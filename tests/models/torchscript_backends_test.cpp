@@ -1,6 +1,7 @@
 // End to end on the CPU (or $BIGPE_TEST_DEVICE) with the tiny TorchScript models of
 // scripts/make_tiny_models.py: the torchscript-sd renderer for each family
-// (sd1, sd2-v, sdxl, sdxl-turbo) and the hpsv2 scorer. Checks what must hold
+// (sd1, sd2-v, sdxl, sdxl-turbo) and the scorers (hpsv2, pickscore,
+// aesthetic). Checks what must hold
 // for any weights: shapes, determinism per seed, dependence on the seed and
 // prompt, batch results equal to one-by-one results, and the parameter
 // checks.
@@ -124,6 +125,44 @@ TEST_F(TinyModels, BatchesLargerThanOneChunkKeepOrder) {
   EXPECT_LE(max_diff(images[9], r->render({batch[9]}, params(1, 0.0))[0]), 1);
 }
 
+// float32 on the CPU; float16 features on CUDA round to ~1e-3 of a cosine.
+double score_tolerance(double factor) { return testing::test_device() == "cpu" ? 1e-6 * factor : 2e-3 * factor; }
+
+// What any scorer must do: one finite score per image, bounded by `bound`,
+// the same for an image alone as in a batch, and for a batch of images of
+// two sizes (preprocessed one by one) as alone; equal counts of images and
+// texts; nothing for nothing.
+void expect_scores_batch_invariant(Scorer& scorer, Renderer& renderer, const std::vector<Image>& images,
+                                   const std::vector<std::string>& texts, double bound, double tolerance) {
+  const schemas::RenderParams p;  // scorers ignore the render params
+  std::vector<double> scores = scorer.score(images, texts, p);
+  ASSERT_EQ(scores.size(), images.size());
+  for (double s : scores) {
+    EXPECT_TRUE(std::isfinite(s));
+    EXPECT_LE(std::fabs(s), bound);
+  }
+  EXPECT_NE(scores[0], scores[1]);  // different images, same text
+  for (size_t i = 0; i < images.size(); ++i) {
+    std::vector<double> alone = scorer.score({images[i]}, {texts[i]}, p);
+    ASSERT_EQ(alone.size(), 1u);
+    EXPECT_NEAR(alone[0], scores[i], tolerance) << "item " << i;
+  }
+  schemas::RenderParams wide;
+  wide.steps = 2;
+  wide.guidance = 0;
+  wide.sampler = "euler";
+  wide.width = 96;
+  wide.height = 64;
+  std::vector<Image> mixed{images[0], renderer.render({{"a cat", 4}}, wide)[0]};
+  std::vector<double> mixed_scores = scorer.score(mixed, {texts[0], texts[0]}, p);
+  EXPECT_NEAR(mixed_scores[0], scores[0], tolerance);
+  EXPECT_NEAR(mixed_scores[1], scorer.score({mixed[1]}, {texts[0]}, p)[0], tolerance);
+  std::vector<double> again = scorer.score(images, texts, p);
+  EXPECT_EQ(again, scores);  // deterministic
+  EXPECT_TRUE(scorer.score({}, {}, p).empty());
+  EXPECT_THROW(scorer.score(images, {texts[0]}, p), std::invalid_argument);
+}
+
 TEST_F(TinyModels, Hpsv2ScoresAreCosinesTimes100AndBatchInvariant) {
   auto renderer = make_torchscript_sd_renderer(dir("sd1"), testing::test_device());
   auto scorer = make_hpsv2_scorer(dir("hpsv2"), testing::test_device());
@@ -131,31 +170,51 @@ TEST_F(TinyModels, Hpsv2ScoresAreCosinesTimes100AndBatchInvariant) {
   schemas::RenderParams p = params(2, 0.0);
   std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}, {"the art", 3}}, p);
   std::vector<std::string> texts{"a cat", "a cat", "a photo of the dog"};
-  std::vector<double> scores = scorer->score(images, texts, p);
-  ASSERT_EQ(scores.size(), 3u);
-  for (double s : scores) {
-    EXPECT_TRUE(std::isfinite(s));
-    EXPECT_LE(std::fabs(s), 100.0 + 1e-6);
-  }
-  EXPECT_NE(scores[0], scores[1]);  // different images, same text
-  for (size_t i = 0; i < images.size(); ++i) {
-    std::vector<double> alone = scorer->score({images[i]}, {texts[i]}, p);
-    ASSERT_EQ(alone.size(), 1u);
-    // float32 on the CPU; float16 features on CUDA round to ~1e-3 of a cosine.
-    EXPECT_NEAR(alone[0], scores[i], testing::test_device() == "cpu" ? 1e-4 : 0.2) << "item " << i;
-  }
-  // Images of two sizes in one call (preprocessed one by one, not as one
-  // batch) score as they do alone.
-  schemas::RenderParams wide = p;
-  wide.width = 96;
-  std::vector<Image> mixed{images[0], renderer->render({{"a cat", 4}}, wide)[0]};
-  std::vector<double> mixed_scores = scorer->score(mixed, {"a cat", "a cat"}, p);
-  EXPECT_NEAR(mixed_scores[0], scores[0], testing::test_device() == "cpu" ? 1e-4 : 0.2);
-  EXPECT_NEAR(mixed_scores[1], scorer->score({mixed[1]}, {"a cat"}, p)[0], testing::test_device() == "cpu" ? 1e-4 : 0.2);
+  expect_scores_batch_invariant(*scorer, *renderer, images, texts, 100.0 + 1e-6, score_tolerance(100));
   // Same image, another text: another score.
-  EXPECT_NE(scorer->score({images[0]}, {"the dog"}, p)[0], scores[0]);
-  EXPECT_TRUE(scorer->score({}, {}, p).empty());
-  EXPECT_THROW(scorer->score(images, {"a cat"}, p), std::invalid_argument);
+  EXPECT_NE(scorer->score({images[0]}, {"the dog"}, p)[0], scorer->score({images[0]}, {"a cat"}, p)[0]);
+}
+
+TEST_F(TinyModels, PickscoreScoresAreExpLogitScaleTimesCosinesAndBatchInvariant) {
+  auto renderer = make_torchscript_sd_renderer(dir("sd1"), testing::test_device());
+  auto scorer = make_torch_scorer("pickscore", dir("pickscore"), testing::test_device());
+  EXPECT_EQ(scorer->name(), "pickscore");
+  EXPECT_EQ(scorer->identity().rfind("pickscore-v1;device=", 0), 0u) << scorer->identity();
+  EXPECT_NE(scorer->identity().find(";dtype=image:"), std::string::npos) << scorer->identity();
+  EXPECT_NE(scorer->identity().find(",text:"), std::string::npos) << scorer->identity();
+  schemas::RenderParams p = params(2, 0.0);
+  std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}, {"the art", 3}}, p);
+  std::vector<std::string> texts{"a cat", "a cat", "a photo of the dog"};
+  const double factor = std::exp(3.0);  // the tiny manifest's logit_scale
+  expect_scores_batch_invariant(*scorer, *renderer, images, texts, factor + 1e-6, score_tolerance(factor));
+  EXPECT_NE(scorer->score({images[0]}, {"the dog"}, p)[0], scorer->score({images[0]}, {"a cat"}, p)[0]);
+}
+
+TEST_F(TinyModels, AestheticScoresTheImageAloneAndIsBatchInvariant) {
+  auto renderer = make_torchscript_sd_renderer(dir("sd1"), testing::test_device());
+  auto scorer = make_torch_scorer("aesthetic", dir("aesthetic"), testing::test_device());
+  EXPECT_EQ(scorer->name(), "aesthetic");
+  EXPECT_EQ(scorer->identity().rfind("aesthetic-v1;device=", 0), 0u) << scorer->identity();
+  EXPECT_NE(scorer->identity().find(",head:float32"), std::string::npos) << scorer->identity();
+  schemas::RenderParams p = params(2, 0.0);
+  std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}, {"the art", 3}}, p);
+  std::vector<std::string> texts{"a cat", "a cat", "a photo of the dog"};
+  // The tiny head's bias is 5 and its weights are of order 1 on a unit vector.
+  expect_scores_batch_invariant(*scorer, *renderer, images, texts, 100.0, score_tolerance(10));
+  // The text is ignored.
+  EXPECT_EQ(scorer->score({images[0]}, {"the dog"}, p), scorer->score({images[0]}, {"a cat"}, p));
+}
+
+TEST_F(TinyModels, UnknownTorchScorerNamesTheKnownOnes) {
+  try {
+    make_torch_scorer("imagereward", dir("hpsv2"), testing::test_device());
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown libtorch scorer 'imagereward' (expected one of hpsv2, pickscore, "
+                                         "aesthetic)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
-from bigpe_export import manifest, requirements, sd, tracing, wrappers  # noqa: E402
+from bigpe_export import manifest, requirements, scorers, sd, tracing, wrappers  # noqa: E402
 
 
 class FakeClipText(nn.Module):
@@ -164,6 +164,94 @@ class ManifestTest(unittest.TestCase):
             os.makedirs(os.path.join(d, "out"))
             with self.assertRaisesRegex(ValueError, "does not look like a CLIP merges file"):
                 manifest.copy_vocab(bad, os.path.join(d, "out"))
+
+
+class FakeHfClip(nn.Module):
+    """Answers like transformers' CLIPModel: get_image_features and
+    get_text_features (the projected state at the end token)."""
+
+    def __init__(self, hidden=8, proj=4):
+        super().__init__()
+        self.patch = nn.Conv2d(3, hidden, 14, stride=14)
+        self.visual_projection = nn.Linear(hidden, proj, bias=False)
+        self.text = FakeClipText(hidden, proj)
+
+    def get_image_features(self, pixel_values):
+        return self.visual_projection(self.patch(pixel_values).mean((2, 3)))
+
+    def get_text_features(self, input_ids):
+        return self.text(input_ids).text_embeds
+
+
+class ScorerExportTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        torch.manual_seed(0)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_hf_clip_wrappers_trace_at_two_batch_sizes(self):
+        model = FakeHfClip()
+        px1, px3 = torch.randn(1, 3, 28, 28), torch.randn(3, 3, 28, 28)
+        image = tracing.export_module(wrappers.HfClipImage(model), (px1,), os.path.join(self.dir.name, "i.pt"),
+                                      [1, 4], other_inputs=(px3,), other_shapes=[3, 4])
+        torch.testing.assert_close(image(px3), model.get_image_features(px3))
+        text = tracing.export_module(wrappers.HfClipText(model), (wrappers.token_ids(1, "cpu"),),
+                                     os.path.join(self.dir.name, "t.pt"), [1, 4],
+                                     other_inputs=(wrappers.token_ids(4, "cpu"),), other_shapes=[4, 4])
+        ids = wrappers.token_ids(2, "cpu")
+        torch.testing.assert_close(text(ids), model.get_text_features(ids))
+
+    def test_head_layers_reads_both_laion_heads(self):
+        one = {"weight": torch.randn(1, 6), "bias": torch.randn(1)}
+        layers = scorers.head_layers(one)
+        self.assertEqual(len(layers), 1)
+        # The improved predictor: Linear/Dropout pairs, ReLUs commented out.
+        mlp = nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.2), nn.Linear(5, 3), nn.Dropout(0.1), nn.Linear(3, 2),
+                            nn.Linear(2, 1)).eval()
+        state = {"layers." + k: v for k, v in mlp.state_dict().items()}
+        head = scorers.LinearHead(scorers.head_layers({"state_dict": state}))
+        x = torch.nn.functional.normalize(torch.randn(4, 6), dim=-1)
+        with torch.no_grad():
+            torch.testing.assert_close(head(x), mlp(x))
+
+    def test_head_layers_refuses_what_is_not_an_affine_head(self):
+        with self.assertRaisesRegex(ValueError, "unexpected key 'layers.1.running_mean'"):
+            scorers.head_layers({"layers.0.weight": torch.randn(2, 4), "layers.0.bias": torch.randn(2),
+                                 "layers.1.running_mean": torch.zeros(2)})
+        with self.assertRaisesRegex(ValueError, "layer 1 takes 3 inputs but layer 0 gives 2"):
+            scorers.head_layers({"layers.0.weight": torch.randn(2, 4), "layers.0.bias": torch.randn(2),
+                                 "layers.2.weight": torch.randn(1, 3), "layers.2.bias": torch.randn(1)})
+        with self.assertRaisesRegex(ValueError, "gives 2 outputs, not 1"):
+            scorers.head_layers({"weight": torch.randn(2, 4), "bias": torch.randn(2)})
+        with self.assertRaisesRegex(ValueError, "lacks its weight or bias"):
+            scorers.head_layers({"layers.0.weight": torch.randn(1, 4)})
+
+    def test_clip_processor_settings_accepts_only_what_the_runtime_reproduces(self):
+        laion = {"crop_size": 224, "do_center_crop": True, "do_normalize": True, "do_resize": True,
+                 "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711],
+                 "resample": 3, "size": 224}
+        self.assertEqual(scorers.clip_processor_settings(laion)[0], 224)
+        newer = dict(laion, size={"shortest_edge": 224}, crop_size={"height": 224, "width": 224})
+        self.assertEqual(scorers.clip_processor_settings(newer), scorers.clip_processor_settings(laion))
+        with self.assertRaisesRegex(ValueError, "resample is 2"):
+            scorers.clip_processor_settings(dict(laion, resample=2))
+        with self.assertRaisesRegex(ValueError, "crops S x S"):
+            scorers.clip_processor_settings(dict(laion, crop_size=256))
+
+    def test_scorer_manifests_have_their_required_keys(self):
+        text = manifest.manifest_text(scorers.pickscore_manifest("merges.txt", 1024, 4.605170249938965))
+        self.assertIn("family: \"pickscore\"", text)
+        self.assertIn("logit_scale: 4.605170249938965", text)
+        self.assertIn("  mean: 0.48145466 0.4578275 0.40821073", text)
+        tree = scorers.pickscore_manifest("merges.txt", 1024, 4.6)
+        del tree["logit_scale"]
+        with self.assertRaisesRegex(ValueError, "lacks logit_scale"):
+            manifest.manifest_text(tree)
+        text = manifest.manifest_text(scorers.aesthetic_manifest(768))
+        self.assertNotIn("tokenizer", text)
+        self.assertIn("head:\n  file: \"head.pt\"\n  dtype: \"float32\"", text)
 
 
 class RequirementsTest(unittest.TestCase):

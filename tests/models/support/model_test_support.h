@@ -113,7 +113,7 @@ inline std::string python_torch_problem(bool need_torchvision = false) {
 }
 
 // Folder made by scripts/make_tiny_models.py holding sd1/, sd2-v/, sdxl/,
-// sdxl-turbo/ and hpsv2/ model folders, traced on test_device(). Made once
+// sdxl-turbo/, hpsv2/, pickscore/ and aesthetic/ model folders, traced on test_device(). Made once
 // per script version and device under
 // the build folder and reused by every test process. Returns "" and sets
 // `why` when it cannot be made (no torch for python()).
@@ -129,8 +129,9 @@ inline std::string tiny_models(std::string* why) {
     return "";
   }
   std::string script = source_dir() + "/scripts/make_tiny_models.py";
-  std::string helpers = source_dir() + "/scripts/bigpe_export/manifest.py";
-  std::string version = std::to_string(std::hash<std::string>{}(read_text(script) + read_text(helpers)));
+  std::string helpers = read_text(source_dir() + "/scripts/bigpe_export/manifest.py") +
+                        read_text(source_dir() + "/scripts/bigpe_export/scorers.py");
+  std::string version = std::to_string(std::hash<std::string>{}(read_text(script) + helpers));
   std::string root = std::string(BIGPE_BINARY_DIR) + "/tiny-models";
   // Traced on the test device: a trace keeps the device it ran on.
   std::string device = test_device().rfind("cuda", 0) == 0 ? "cuda" : "cpu";

@@ -25,9 +25,62 @@ TEST(ModelBackendFactory, NeedsModelFolders) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("--scorer-model DIR"), std::string::npos) << e.what();
   }
+  s.scorer = "pickscore";
+  try {
+    make_scorer(s);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("scorer pickscore needs a model folder (--scorer-model DIR"),
+              std::string::npos)
+        << e.what();
+  }
   s.backend = "sim";
   s.scorer = "clip";
-  EXPECT_THROW(make_scorer(s), std::invalid_argument);
+  try {
+    make_scorer(s);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown scorer 'clip' (this build has: sim, sim-judge, hpsv2, pickscore, aesthetic)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// --scorer NAME --scorer-model DIR for each libtorch scorer; without
+// --scorer a torchscript-sd worker runs the scorer of the folder's family.
+TEST(ModelBackendFactory, BuildsEachTorchScorerByNameOrFromTheFoldersFamily) {
+  std::string why;
+  std::string tiny = models::testing::tiny_models(&why);
+  if (tiny.empty()) GTEST_SKIP() << "no tiny models: " << why;
+  const std::pair<std::string, std::string> expected[] = {
+      {"pickscore", "pickscore-v1;device=cpu;dtype=image:float32,text:float32;model="},
+      {"aesthetic", "aesthetic-v1;device=cpu;dtype=image:float32,head:float32;model="}};
+  for (const auto& [name, identity] : expected) {
+    for (const std::string& asked : {name, std::string()}) {
+      BackendSettings s;
+      s.backend = "torchscript-sd";
+      s.scorer = asked;
+      s.scorer_model_dir = tiny + "/" + name;
+      s.device = "cpu";
+      auto scorer = make_scorer(s);
+      EXPECT_EQ(scorer->name(), name) << "asked for '" << asked << "'";
+      EXPECT_EQ(scorer->identity(), identity + model_folder_fingerprint(s.scorer_model_dir));
+    }
+  }
+  // A name and a folder of another family: the folder's manifest is named.
+  BackendSettings s;
+  s.backend = "torchscript-sd";
+  s.scorer = "aesthetic";
+  s.scorer_model_dir = tiny + "/pickscore";
+  s.device = "cpu";
+  try {
+    make_scorer(s);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(tiny + "/pickscore/manifest.yaml: family 'pickscore': the aesthetic scorer"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ModelBackendFactory, BuildsTorchBackendsFromTinyModels) {

@@ -14,14 +14,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A copy of the tiny hpsv2 folder under `scratch`, or "" (and a skip) without tiny models.
-std::string copy_of_tiny_hpsv2(const models::testing::ScratchDir& scratch, const std::string& name) {
+// A copy of a tiny model folder under `scratch`, or "" (and a skip) without tiny models.
+std::string copy_of_tiny(const models::testing::ScratchDir& scratch, const std::string& name,
+                         const std::string& family = "hpsv2") {
   std::string why;
   const std::string tiny = models::testing::tiny_models(&why);
   if (tiny.empty()) return "";
   const std::string dir = scratch.path() + "/" + name;
-  fs::copy(tiny + "/hpsv2", dir, fs::copy_options::recursive);
+  fs::copy(tiny + "/" + family, dir, fs::copy_options::recursive);
   return dir;
+}
+
+std::string copy_of_tiny_hpsv2(const models::testing::ScratchDir& scratch, const std::string& name) {
+  return copy_of_tiny(scratch, name);
+}
+
+void flip_last_byte(const std::string& path) {
+  std::string bytes = models::testing::read_text(path);
+  bytes.back() = static_cast<char>(bytes.back() ^ 1);
+  models::testing::write_text(path, bytes);
 }
 
 TEST(ModelFingerprint, CopiesOfAFolderShareItAndAChangedByteChangesIt) {
@@ -38,10 +49,19 @@ TEST(ModelFingerprint, CopiesOfAFolderShareItAndAChangedByteChangesIt) {
   for (const auto& e : fs::directory_iterator(b))
     if (e.path().extension() == ".pt") module = e.path().string();
   ASSERT_FALSE(module.empty());
-  std::string bytes = models::testing::read_text(module);
-  bytes.back() = static_cast<char>(bytes.back() ^ 1);
-  models::testing::write_text(module, bytes);
+  flip_last_byte(module);
   EXPECT_NE(model_folder_fingerprint(b), fp);
+}
+
+// An aesthetic folder has no tokenizer, and its head is one of its files.
+TEST(ModelFingerprint, AnAestheticFolderCountsItsHead) {
+  models::testing::ScratchDir scratch;
+  const std::string a = copy_of_tiny(scratch, "a", "aesthetic");
+  if (a.empty()) GTEST_SKIP() << "no tiny models";
+  const std::string fp = model_folder_fingerprint(a);
+  EXPECT_EQ(fp.size(), 16u);
+  flip_last_byte(a + "/head.pt");
+  EXPECT_NE(model_folder_fingerprint(a), fp);
 }
 
 TEST(ModelFingerprint, TheManifestCounts) {

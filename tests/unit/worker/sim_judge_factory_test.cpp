@@ -29,7 +29,7 @@ TEST(SimJudgeFactory, BuildsTheJudgeByNameWithTheSimVocabulary) {
     make_scorer(s);
     ADD_FAILURE() << "unknown scorer accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown scorer 'sim-judg' (this build has: sim, sim-judge, hpsv2)"),
+    EXPECT_NE(std::string(e.what()).find("unknown scorer 'sim-judg' (this build has: sim, sim-judge, hpsv2, pickscore, aesthetic)"),
               std::string::npos)
         << e.what();
   }
@@ -61,7 +61,7 @@ TEST(SimJudgeFactory, TheWorkerCommandPassesItsScorerToTheFactory) {
   const std::string cmd = std::string(BIGPE_EXE) +
                           " worker --service s --scorer sim-judg --broker tcp://127.0.0.1:1 --no-persist";
   EXPECT_EQ(models::testing::run_shell(cmd, &out), 2) << out;
-  EXPECT_NE(out.find("unknown scorer 'sim-judg' (this build has: sim, sim-judge, hpsv2)"), std::string::npos)
+  EXPECT_NE(out.find("unknown scorer 'sim-judg' (this build has: sim, sim-judge, hpsv2, pickscore, aesthetic)"), std::string::npos)
       << out;
 }
 
