@@ -38,6 +38,7 @@ struct WorkerArgs {
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
   std::string scorer_model_dir;  // hpsv2
+  std::string scorers;           // --scorer a,b: empty = the backend's own
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
   std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
@@ -69,6 +70,7 @@ void run_worker(const WorkerArgs& args) {
   backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
   backends.scorer_model_dir = args.scorer_model_dir;
+  backends.scorer = args.scorers;
   backends.device = args.device_given ? options.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
@@ -91,7 +93,7 @@ void run_worker(const WorkerArgs& args) {
       options.redis.reconnect_window = args.redis_wait;
     }
     options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
-    worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));
+    worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorers(backends));
   } catch (const std::exception& e) {
     spdlog::error("worker: cannot start: {}", e.what());
     throw CommandExit{2};
@@ -161,6 +163,9 @@ void register_worker_command(CLI::App& app) {
                                         "Device reported to the broker; torch backends run on it (default there: auto)")
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
+  cmd->add_option("--scorer", args->scorers,
+                  "Scorers, comma-separated (sim,sim-judge): every image gets each one's score, the first "
+                  "one's is its `score` (default: the backend's own, sim or hpsv2)");
   cmd->add_option("--scorer-model", args->scorer_model_dir, "hpsv2 scorer: model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")

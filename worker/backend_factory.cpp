@@ -107,4 +107,33 @@ std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
   return std::make_unique<SimScorer>(shared_vocabulary(path));
 }
 
+std::vector<std::string> scorer_names(const BackendSettings& settings) {
+  check_backend(settings);
+  std::vector<std::string> names;
+  const std::string list = scorer_name(settings);
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list.find(',', start);
+    std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) throw std::invalid_argument("scorer list '" + list + "': an empty name");
+    for (const std::string& n : names)
+      if (n == name) throw std::invalid_argument("scorer list '" + list + "': '" + name + "' is listed twice");
+    names.push_back(std::move(name));
+    if (comma == std::string::npos) return names;
+    start = comma + 1;
+  }
+}
+
+std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings) {
+  std::vector<std::unique_ptr<Scorer>> scorers;
+  for (const std::string& name : scorer_names(settings)) {
+    BackendSettings one = settings;
+    one.scorer = name;
+    scorers.push_back(make_scorer(one));
+  }
+  return scorers;
+}
+
 }  // namespace bigpe

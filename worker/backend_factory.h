@@ -8,6 +8,7 @@
 // are loaded once per path and shared (read-only) by every scorer made.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backends/renderer.h"
 #include "backends/scorer.h"
@@ -22,7 +23,9 @@ struct BackendSettings {
   std::string sim_hang_file;   // sim renderer: batches hang while it exists (fault tests)
   // torchscript-sd / hpsv2 (docs/models.md). The scorer defaults to the
   // backend's own: sim for sim, hpsv2 for torchscript-sd.
-  std::string scorer;            // "", "sim" or "hpsv2"
+  // "", "sim", "hpsv2", or several names joined by commas ("sim,sim-judge"):
+  // make_scorers() makes one of each; make_scorer() takes one name.
+  std::string scorer;
   std::string model_dir;         // torchscript-sd model folder
   std::string scorer_model_dir;  // hpsv2 model folder
   std::string device = "auto";   // auto, cpu, cuda, cuda:N
@@ -32,5 +35,11 @@ struct BackendSettings {
 // std::runtime_error naming the file when the vocabulary cannot be read.
 std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings);
 std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings);
+// Every scorer of the comma-separated list in settings.scorer, in order
+// (the backend's own when empty). Throws std::invalid_argument for an empty
+// or repeated name in the list, or as make_scorer does.
+std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings);
+// The names of that list, checked as make_scorers checks them.
+std::vector<std::string> scorer_names(const BackendSettings& settings);
 
 }  // namespace bigpe
