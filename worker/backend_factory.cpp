@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "backends/sim/sim_vocabulary.h"
+#include "common/text_util.h"
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_scorer.h"
@@ -109,21 +110,15 @@ std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
 
 std::vector<std::string> scorer_names(const BackendSettings& settings) {
   check_backend(settings);
-  std::vector<std::string> names;
   const std::string list = scorer_name(settings);
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = list.find(',', start);
-    std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
-    while (!name.empty() && name.back() == ' ') name.pop_back();
+  std::vector<std::string> names;
+  for (std::string& name : split_commas(list)) {
     if (name.empty()) throw std::invalid_argument("scorer list '" + list + "': an empty name");
     for (const std::string& n : names)
       if (n == name) throw std::invalid_argument("scorer list '" + list + "': '" + name + "' is listed twice");
     names.push_back(std::move(name));
-    if (comma == std::string::npos) return names;
-    start = comma + 1;
   }
+  return names;
 }
 
 std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings) {
