@@ -1,5 +1,6 @@
 #include "scheduler/render/score_target.h"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -9,12 +10,22 @@
 namespace bigpe::engine {
 namespace {
 
+// A scorer name is a file-name token (judges' tables go to judges/<name>/).
+void check_name(const std::string& text, const std::string& name) {
+  bool ok = !name.empty() && name.front() != '.';
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+  if (!ok)
+    throw std::invalid_argument("'" + text + "': scorer name '" + name +
+                                "' may hold only letters, digits, '-', '_' and '.', not first");
+}
+
 // Names of a comma list: none empty, none twice.
 std::vector<std::string> names_of(const std::string& text, const char* what) {
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (std::string& n : split_commas(text)) {
     if (n.empty()) throw std::invalid_argument("'" + text + "': an empty " + what + " name");
+    check_name(text, n);
     if (!seen.insert(n).second) throw std::invalid_argument("'" + text + "': '" + n + "' is named twice");
     names.push_back(std::move(n));
   }
@@ -38,6 +49,7 @@ ScoreTarget parse_score_target(const std::string& text) {
     const std::size_t colon = part.find(':');
     term.scorer = trim(part.substr(0, colon));
     if (term.scorer.empty()) throw std::invalid_argument("'" + text + "': a term without a scorer name");
+    check_name(text, term.scorer);
     if (colon != std::string::npos) {
       const std::string w = trim(part.substr(colon + 1));
       std::size_t used = 0;
