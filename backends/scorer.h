@@ -33,6 +33,11 @@ class Scorer {
   // model, precision (for sim: the vocabulary). Two scorers with the same
   // identity give the same score for the same (image, text, params).
   virtual std::string identity() const = 0;
+  // Whether score() looks at Image::rgb. One that does not (sim-v1 scores
+  // the prompt text) can score a stored image from its record's prompt and
+  // seed alone; one that does needs the pixels (the stored PNG) or a new
+  // render (worker/task_executor.cpp, schemas/README.md section 7.3).
+  virtual bool reads_pixels() const { return true; }
 };
 
 }  // namespace bigpe

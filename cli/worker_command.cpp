@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "common/text_util.h"
 #include "worker/backend_factory.h"
 #include "worker/worker.h"
 
@@ -37,7 +38,7 @@ struct WorkerArgs {
   std::string broker_key;   // the broker's NAME.pub
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
-  std::string scorer;            // "" = the backend's own (backend_factory.h)
+  std::string scorer;            // --scorer a,b: "" = the backend's own (backend_factory.h)
   std::string scorer_model_dir;  // a libtorch scorer's folder
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
@@ -51,8 +52,11 @@ void check_model_folders(const WorkerArgs& args) {
   if (args.backend != "torchscript-sd") return;
   std::string missing;
   if (args.model_dir.empty()) missing += " --model DIR (the exported SD model folder)";
-  // The sim scorers need no folder; every libtorch one does.
-  const bool torch_scorer = args.scorer != "sim" && args.scorer != "sim-judge";
+  // The sim scorers need no folder; every libtorch one does (and the
+  // backend's own, when none is named, is one).
+  bool torch_scorer = args.scorer.empty();
+  for (const std::string& name : split_commas(args.scorer))
+    if (name != "sim" && name != "sim-judge") torch_scorer = true;
   if (torch_scorer && args.scorer_model_dir.empty())
     missing += std::string(missing.empty() ? "" : " and") + " --scorer-model DIR (the exported HPS v2 folder)";
   if (!missing.empty())
@@ -95,7 +99,7 @@ void run_worker(const WorkerArgs& args) {
       options.redis.reconnect_window = args.redis_wait;
     }
     options.curve = broker::load_curve_client_keys(args.curve_key, args.broker_key);
-    worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorer(backends));
+    worker = std::make_unique<Worker>(options, make_renderer(backends), make_scorers(backends));
   } catch (const std::exception& e) {
     spdlog::error("worker: cannot start: {}", e.what());
     throw CommandExit{2};
@@ -166,8 +170,9 @@ void register_worker_command(CLI::App& app) {
                             ->capture_default_str();
   cmd->add_option("--model", args->model_dir, "torchscript-sd: model folder (docs/models.md)");
   cmd->add_option("--scorer", args->scorer,
-                  "Scorer: sim, sim-judge (the sim-v1 held-out judge), hpsv2, pickscore or aesthetic (default: sim for sim; for torchscript-sd the family "
-                  "of the --scorer-model folder)");
+                  "Scorers, comma-separated: sim, sim-judge (the sim-v1 held-out judge), hpsv2, pickscore, "
+                  "aesthetic. Every image gets each one's score, the first one's is its `score` (default: the "
+                  "backend's own: sim for sim; for torchscript-sd the family of the --scorer-model folder)");
   cmd->add_option("--scorer-model", args->scorer_model_dir,
                   "Libtorch scorer (hpsv2, pickscore, aesthetic): model folder (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");

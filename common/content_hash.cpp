@@ -105,4 +105,24 @@ std::string result_key(const std::string& service, const std::string& identity,
   return sha256_hex(std::string(buf.data(), buf.size()));
 }
 
+std::string image_key(const std::string& service, const std::string& renderer_identity,
+                      const std::string& prompt, int64_t seed, const schemas::RenderParams& params) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_array(12);
+  pk.pack(std::string("bigpe-image-v1"));
+  pk.pack(service);
+  pk.pack(renderer_identity);
+  pk.pack(prompt);
+  pk.pack(seed);
+  pk.pack(params.steps);
+  pk.pack(params.guidance);
+  pk.pack(params.width);
+  pk.pack(params.height);
+  pk.pack(params.sampler);
+  pk.pack(params.negative);
+  pk.pack(params.options);
+  return sha256_hex(std::string(buf.data(), buf.size()));
+}
+
 }  // namespace bigpe

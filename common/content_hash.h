@@ -31,4 +31,13 @@ std::string result_key(const std::string& service, const std::string& identity,
                        const std::string& prompt, const std::string& score_text, int64_t seed,
                        const schemas::RenderParams& params);
 
+// The image key of one render alone, apart from any score (schemas/README.md
+// section 7.3): hex SHA-256 of the msgpack array ("bigpe-image-v1", service,
+// renderer identity, prompt, seed, steps, guidance, width, height, sampler,
+// negative, options), packed as result_key packs them. `params.options`
+// must hold only what changes the image: the renderer's options and those
+// under "cache." (the caller filters them; the worker knows its renderer).
+std::string image_key(const std::string& service, const std::string& renderer_identity,
+                      const std::string& prompt, int64_t seed, const schemas::RenderParams& params);
+
 }  // namespace bigpe

@@ -76,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 11: check(body, "RenderResult", decode_render_result); break;
     case 12:
       check(body, "ResultRecord", decode_result_record);
+      check(body, "ImageRecord", decode_image_record);
       try {
         decode_empty(body, "STATUS");
       } catch (const DecodeError&) {

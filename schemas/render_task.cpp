@@ -76,9 +76,12 @@ std::string encode(const RenderResult& m) {
     w.key("items");
     pk.pack_array(static_cast<uint32_t>(m.items.size()));
     for (const ItemResult& it : m.items) {
-      MapWriter iw(pk, 6);
+      // `scores` only from a worker with several scorers: a one-scorer
+      // RESULT stays byte for byte what it was.
+      MapWriter iw(pk, it.scores.empty() ? 6 : 7);
       iw.field("key", it.key).field("score", it.score).field("image_uri", it.image_uri);
       iw.field("render_ms", it.render_ms).field("score_ms", it.score_ms).field("cached", it.cached);
+      if (!it.scores.empty()) iw.field("scores", it.scores);
     }
   });
 }
@@ -98,6 +101,7 @@ RenderResult decode_render_result(const std::string& bytes) {
       it.render_ms = ir.optional<double>("render_ms", 0.0);
       it.score_ms = ir.optional<double>("score_ms", 0.0);
       it.cached = ir.optional<bool>("cached", false);
+      it.scores = ir.optional<ScoreMap>("scores", {});
       m.items.push_back(std::move(it));
     }
   });
@@ -105,19 +109,26 @@ RenderResult decode_render_result(const std::string& bytes) {
 }
 
 std::string encode(const ResultRecord& m) {
-  return write_body(13, [&](MapWriter& w) {
+  const bool v2 = !m.scores.empty();
+  return write_body(v2 ? 2 : 1, v2 ? 15 : 13, [&](MapWriter& w) {
     w.field("key", m.key).field("score", m.score).field("image_uri", m.image_uri);
     w.field("render_ms", m.render_ms).field("score_ms", m.score_ms);
     w.field("worker_id", m.worker_id).field("task_id", m.task_id).field("service", m.service);
     w.field("identity", m.identity);
     w.field("prompt", m.prompt).field("score_text", m.score_text).field("seed", m.seed);
     w.field("created_at", m.created_at);
+    if (v2) w.field("scores", m.scores).field("image_key", m.image_key);
   });
 }
 
 ResultRecord decode_result_record(const std::string& bytes) {
   ResultRecord m;
-  read_body(bytes, "ResultRecord", [&](const MapReader& r) {
+  read_body(bytes, "ResultRecord", kResultRecordVersion, [&](const MapReader& r, int v) {
+    if (v >= 2) {
+      m.scores = r.required<ScoreMap>("scores");
+      if (m.scores.empty()) throw DecodeError(r.message_name(), "scores", "must not be empty in v2");
+      m.image_key = r.optional<std::string>("image_key", "");
+    }
     m.key = r.required<std::string>("key");
     m.score = r.required<double>("score");
     m.image_uri = r.optional<std::string>("image_uri", "");
@@ -130,6 +141,32 @@ ResultRecord decode_result_record(const std::string& bytes) {
     m.prompt = r.optional<std::string>("prompt", "");
     m.score_text = r.optional<std::string>("score_text", "");
     m.seed = r.optional<int64_t>("seed", 0);
+    m.created_at = r.optional<double>("created_at", 0.0);
+  });
+  return m;
+}
+
+std::string encode(const ImageRecord& m) {
+  return write_body(10, [&](MapWriter& w) {
+    w.field("key", m.key).field("image_uri", m.image_uri).field("render_ms", m.render_ms);
+    w.field("worker_id", m.worker_id).field("task_id", m.task_id).field("service", m.service);
+    w.field("identity", m.identity).field("prompt", m.prompt).field("seed", m.seed);
+    w.field("created_at", m.created_at);
+  });
+}
+
+ImageRecord decode_image_record(const std::string& bytes) {
+  ImageRecord m;
+  read_body(bytes, "ImageRecord", [&](const MapReader& r) {
+    m.key = r.required<std::string>("key");
+    m.image_uri = r.optional<std::string>("image_uri", "");
+    m.render_ms = r.optional<double>("render_ms", 0.0);
+    m.worker_id = r.optional<std::string>("worker_id", "");
+    m.task_id = r.optional<std::string>("task_id", "");
+    m.service = r.optional<std::string>("service", "");
+    m.identity = r.optional<std::string>("identity", "");
+    m.prompt = r.required<std::string>("prompt");
+    m.seed = r.required<int64_t>("seed");
     m.created_at = r.optional<double>("created_at", 0.0);
   });
   return m;

@@ -37,13 +37,20 @@ struct RenderTask {
   std::string identity;
 };
 
+// Scores by scorer name (the worker's scorer list, backends/scorer.h name()).
+using ScoreMap = std::map<std::string, double>;
+
 struct ItemResult {
   std::string key;
-  double score = 0.0;
+  double score = 0.0;  // the first scorer's: what a one-scorer reader takes
   std::string image_uri;
   double render_ms = 0.0;
   double score_ms = 0.0;
-  bool cached = false;  // true when the worker found it in Redis
+  bool cached = false;  // true when the worker found every score in Redis
+  // Every scorer's score, sent by a worker with several scorers; empty from
+  // a worker with one (its `score` is then the only one). Last, so that
+  // aggregate initializers written before it still mean what they did.
+  ScoreMap scores;
 };
 
 struct RenderResult {
@@ -52,10 +59,14 @@ struct RenderResult {
   std::string worker_id;
 };
 
-// bigpe:result:<key>
+// bigpe:result:<key>. Written as v1 (no `scores`) by a worker with one
+// scorer, exactly as before there were several; as v2, with `scores` and
+// `image_key`, by one with several (schemas/README.md section 7).
+inline constexpr int kResultRecordVersion = 2;
+
 struct ResultRecord {
   std::string key;
-  double score = 0.0;
+  double score = 0.0;  // the first scorer's
   std::string image_uri;
   double render_ms = 0.0;
   double score_ms = 0.0;
@@ -67,6 +78,24 @@ struct ResultRecord {
   int64_t seed = 0;
   double created_at = 0.0;  // unix seconds
   std::string identity;     // the backend identity that made it
+  ScoreMap scores;          // v2: every scorer's, by name; empty in v1
+  std::string image_key;    // v2: the image record it was scored from (7.3)
+};
+
+// bigpe:image:<image key> (schemas/README.md section 7.3): one rendered
+// image apart from its scores, so a worker with another scorer list can
+// score it without rendering it again.
+struct ImageRecord {
+  std::string key;  // the image key
+  std::string image_uri;
+  double render_ms = 0.0;
+  std::string worker_id;
+  std::string task_id;
+  std::string service;
+  std::string identity;  // the renderer's identity alone
+  std::string prompt;
+  int64_t seed = 0;
+  double created_at = 0.0;
 };
 
 std::string encode(const RenderTask& m);
@@ -75,5 +104,7 @@ std::string encode(const ResultRecord& m);
 RenderTask decode_render_task(const std::string& bytes);
 RenderResult decode_render_result(const std::string& bytes);
 ResultRecord decode_result_record(const std::string& bytes);
+std::string encode(const ImageRecord& m);
+ImageRecord decode_image_record(const std::string& bytes);
 
 }  // namespace bigpe::schemas

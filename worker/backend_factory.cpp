@@ -6,6 +6,7 @@
 
 #include "backends/sim/sim_vocabulary.h"
 #include "models/core/model_manifest.h"
+#include "common/text_util.h"
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_judge_scorer.h"
@@ -132,6 +133,29 @@ std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
       settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
   if (scorer == "sim-judge") return std::make_unique<SimJudgeScorer>(shared_vocabulary(path));
   return std::make_unique<SimScorer>(shared_vocabulary(path));
+}
+
+std::vector<std::string> scorer_names(const BackendSettings& settings) {
+  check_backend(settings);
+  const std::string list = scorer_name(settings);
+  std::vector<std::string> names;
+  for (std::string& name : split_commas(list)) {
+    if (name.empty()) throw std::invalid_argument("scorer list '" + list + "': an empty name");
+    for (const std::string& n : names)
+      if (n == name) throw std::invalid_argument("scorer list '" + list + "': '" + name + "' is listed twice");
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings) {
+  std::vector<std::unique_ptr<Scorer>> scorers;
+  for (const std::string& name : scorer_names(settings)) {
+    BackendSettings one = settings;
+    one.scorer = name;
+    scorers.push_back(make_scorer(one));
+  }
+  return scorers;
 }
 
 }  // namespace bigpe

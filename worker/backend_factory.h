@@ -9,6 +9,7 @@
 // are loaded once per path and shared (read-only) by every scorer made.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backends/renderer.h"
 #include "backends/scorer.h"
@@ -24,8 +25,10 @@ struct BackendSettings {
   // torchscript-sd and the libtorch scorers (docs/models.md). The scorer
   // defaults to the backend's own: sim for sim; for torchscript-sd the
   // family of scorer_model_dir's manifest (hpsv2, pickscore, aesthetic),
-  // hpsv2 when it names none.
-  std::string scorer;            // "", "sim", "hpsv2", "pickscore" or "aesthetic"
+  // hpsv2 when it names none. Several names joined by commas
+  // ("sim,sim-judge"): make_scorers() makes one of each; make_scorer()
+  // takes one name.
+  std::string scorer;
   std::string model_dir;         // torchscript-sd model folder
   std::string scorer_model_dir;  // the libtorch scorer's model folder
   std::string device = "auto";   // auto, cpu, cuda, cuda:N
@@ -35,5 +38,11 @@ struct BackendSettings {
 // std::runtime_error naming the file when the vocabulary cannot be read.
 std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings);
 std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings);
+// Every scorer of the comma-separated list in settings.scorer, in order
+// (the backend's own when empty). Throws std::invalid_argument for an empty
+// or repeated name in the list, or as make_scorer does.
+std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings);
+// The names of that list, checked as make_scorers checks them.
+std::vector<std::string> scorer_names(const BackendSettings& settings);
 
 }  // namespace bigpe

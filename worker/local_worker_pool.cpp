@@ -26,7 +26,7 @@ LocalWorkerPool::LocalWorkerPool(const std::vector<BackendSettings>& backends, c
     o.worker_id = prefix + "-" + std::to_string(i);
     if (backends[i].device != "auto") o.device = backends[i].device;
     workers_.push_back(
-        std::make_unique<Worker>(o, make_renderer(backends[i]), make_scorer(backends[i]), context));
+        std::make_unique<Worker>(o, make_renderer(backends[i]), make_scorers(backends[i]), context));
   }
 }
 

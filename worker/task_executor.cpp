@@ -6,45 +6,23 @@
 
 #include <spdlog/spdlog.h>
 
-#include "backends/backend_identity.h"
 #include "schemas/render_task.h"
 #include "schemas/prompt_limit.h"
+#include "worker/task_executor_job.h"
 
 namespace bigpe {
-namespace {
 
-using Clock = std::chrono::steady_clock;
+TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer, ResultCache* cache,
+                           const ArtifactStore* artifacts, std::size_t max_prompt_chars)
+    : TaskExecutor(std::move(worker_id), renderer, std::vector<Scorer*>{&scorer}, cache, artifacts,
+                   max_prompt_chars) {}
 
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
-struct TaskExecutor::Job {
-  const schemas::Task* task = nullptr;
-  std::optional<schemas::RenderTask> render;
-  std::vector<std::optional<schemas::ResultRecord>> cached;  // per item
-  std::vector<schemas::ItemResult> items;
-  std::vector<schemas::ResultRecord> new_records;
-  int renders = 0;
-  int hits = 0;
-  std::string error;
-  bool permanent = false;  // refused by rule: any attempt would fail alike
-  bool failed() const { return !error.empty(); }
-};
-
-TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer,
-                           ResultCache* cache, const ArtifactStore* artifacts,
-                           std::size_t max_prompt_chars)
-    : worker_id_(std::move(worker_id)), identity_(backend_identity(renderer, scorer)), renderer_(renderer), scorer_(scorer), cache_(cache),
+TaskExecutor::TaskExecutor(std::string worker_id, Renderer& renderer, std::vector<Scorer*> scorers,
+                           ResultCache* cache, const ArtifactStore* artifacts, std::size_t max_prompt_chars)
+    : worker_id_(std::move(worker_id)), renderer_(renderer), scorers_(renderer, std::move(scorers)), cache_(cache),
       artifacts_(artifacts), max_prompt_chars_(max_prompt_chars) {
   for (std::string& n : renderer_.option_names()) known_options_.insert(std::move(n));
-  for (std::string& n : scorer_.option_names()) known_options_.insert(std::move(n));
+  for (const std::string& n : scorers_.option_names()) known_options_.insert(n);
 }
 
 std::optional<std::string> TaskExecutor::unknown_option(const std::map<std::string, std::string>& options) const {
@@ -55,9 +33,11 @@ std::optional<std::string> TaskExecutor::unknown_option(const std::map<std::stri
       for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
       return out.empty() ? std::string("none") : out;
     };
+    std::string scorers;
+    for (std::size_t i = 0; i < scorers_.size(); ++i)
+      scorers += "; scorer " + scorers_.at(i).name() + " reads " + list(scorers_.at(i).option_names());
     return "unknown render option '" + name + "': renderer " + renderer_.name() + " reads " +
-           list(renderer_.option_names()) + "; scorer " + scorer_.name() + " reads " + list(scorer_.option_names()) +
-           "; options under 'cache.' only separate cache keys";
+           list(renderer_.option_names()) + scorers + "; options under 'cache.' only separate cache keys";
   }
   return std::nullopt;
 }
@@ -70,13 +50,17 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     try {
       jobs[i].render = schemas::decode_render_task(tasks[i].body);
       jobs[i].cached.resize(jobs[i].render->items.size());
+      if (scorers_.several()) {
+        jobs[i].parts.assign(jobs[i].cached.size(), std::vector<std::optional<schemas::ResultRecord>>(scorers_.size()));
+        jobs[i].images.resize(jobs[i].cached.size());
+      }
     } catch (const std::exception& e) {
       jobs[i].error = std::string("bad task body: ") + e.what();
       continue;
     }
-    if (jobs[i].render->identity != identity_) {
+    if (jobs[i].render->identity != identity()) {
       jobs[i].error = "task needs backend identity '" + jobs[i].render->identity + "', this worker's is '" +
-                      identity_ + "'";
+                      identity() + "'";
       continue;
     }
     // Refused before the cache lookup: an over-long prompt is never
@@ -106,16 +90,21 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
 
   // One cache round trip for every item of every task in the batch.
   if (cache_ != nullptr) {
-    std::vector<std::string> keys;
+    std::vector<std::string> keys, image_keys;
     for (const Job& j : jobs)
-      if (!j.failed())
-        for (const schemas::RenderItem& it : j.render->items) keys.push_back(it.key);
+      if (!j.failed()) lookup_keys(j, keys, image_keys);
     try {
-      auto found = cache_->lookup(keys);
-      std::size_t k = 0;
-      for (Job& j : jobs)
-        if (!j.failed())
-          for (auto& slot : j.cached) slot = std::move(found[k++]);
+      ResultCache::Lookup found = cache_->lookup(keys, image_keys);
+      std::size_t k = 0, m = 0;
+      for (Job& j : jobs) {
+        if (j.failed()) continue;
+        for (std::size_t i = 0; i < j.cached.size(); ++i) {
+          j.cached[i] = std::move(found.results[k++]);
+          if (!scorers_.several()) continue;
+          for (auto& part : j.parts[i]) part = std::move(found.results[k++]);
+          j.images[i] = std::move(found.images[m++]);
+        }
+      }
     } catch (const std::exception& e) {
       if (dynamic_cast<const RedisConnectionError*>(&e) != nullptr) redis_lost_ = e.what();
       for (Job& j : jobs)
@@ -124,23 +113,25 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
   }
 
   for (Job& j : jobs)
-    if (!j.failed()) execute(j);
+    if (!j.failed()) scorers_.several() ? execute_several(j) : execute(j);
 
   // One store round trip for the whole batch, before any reply goes out.
   if (cache_ != nullptr) {
     std::vector<schemas::ResultRecord> records;
+    std::vector<schemas::ImageRecord> images;
     int renders = 0;
     for (Job& j : jobs) {
       renders += j.renders;
-      if (!j.failed())
-        for (auto& r : j.new_records) records.push_back(r);
+      if (j.failed()) continue;
+      for (auto& r : j.new_records) records.push_back(r);
+      for (auto& r : j.new_images) images.push_back(r);
     }
     try {
-      cache_->store(records, worker_id_, renders);
+      cache_->store(records, images, worker_id_, renders);
     } catch (const std::exception& e) {
       if (dynamic_cast<const RedisConnectionError*>(&e) != nullptr) redis_lost_ = e.what();
       for (Job& j : jobs)
-        if (!j.failed() && !j.new_records.empty())
+        if (!j.failed() && (!j.new_records.empty() || !j.new_images.empty()))
           j.error = std::string("storing results failed: ") + e.what();
     }
   }
@@ -170,6 +161,18 @@ std::vector<TaskExecutor::Outcome> TaskExecutor::run(const std::vector<schemas::
     o.reply.body = schemas::encode(result);
   }
   return out;
+}
+
+void TaskExecutor::lookup_keys(const Job& job, std::vector<std::string>& results,
+                               std::vector<std::string>& images) const {
+  const schemas::RenderTask& task = *job.render;
+  for (const schemas::RenderItem& it : task.items) {
+    results.push_back(it.key);
+    if (!scorers_.several()) continue;
+    for (std::size_t s = 0; s < scorers_.size(); ++s)
+      results.push_back(scorers_.score_key(s, task.service, it, task.params));
+    images.push_back(scorers_.image_key(task.service, it, task.params));
+  }
 }
 
 void TaskExecutor::execute(Job& job) {
@@ -211,12 +214,8 @@ void TaskExecutor::execute(Job& job) {
 
     stage = "score";
     t0 = Clock::now();
-    std::vector<double> scores = scorer_.score(images, texts, task.params);
+    std::vector<double> scores = score_checked(scorers_.at(0), images, texts, task.params);
     double score_ms = ms_since(t0) / static_cast<double>(batch.size());
-    if (scores.size() != images.size())
-      throw std::runtime_error("scorer " + scorer_.name() + " returned " +
-                               std::to_string(scores.size()) + " scores for " +
-                               std::to_string(images.size()) + " images");
 
     stage = "artifact";
     double now = unix_seconds();
@@ -236,7 +235,7 @@ void TaskExecutor::execute(Job& job) {
       rec.worker_id = worker_id_;
       rec.task_id = job.task->task_id;
       rec.service = task.service;
-      rec.identity = identity_;
+      rec.identity = identity();
       rec.prompt = item.prompt;
       rec.score_text = item.score_text;
       rec.seed = item.seed;

@@ -21,8 +21,17 @@
 // fails it at once instead of retrying. Another identity is not permanent:
 // another worker may hold the identity the task names.
 //
+// Several scorers (worker/scorer_set.h): every item gets every scorer's
+// score. Its image and each score are also stored apart (schemas/README.md
+// section 7.3), so an item whose result record is missing but whose image
+// record or some score records are present is only scored by the scorers
+// that lack a score: from the record's prompt and seed when none of them
+// reads pixels, else from the stored PNG, else (no pixels anywhere) by
+// rendering it again, which counts as a render. With one scorer the worker
+// looks up and stores exactly what it did before there could be several.
+//
 // Not thread-safe: one executor per compute thread (it drives a renderer,
-// a scorer and a Redis connection, none of which is shared).
+// scorers and a Redis connection, none of which is shared).
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +42,7 @@
 #include "backends/renderer.h"
 #include "backends/scorer.h"
 #include "worker/artifact_store.h"
+#include "worker/scorer_set.h"
 #include "common/redis/result_cache.h"
 
 namespace bigpe {
@@ -44,6 +54,10 @@ class TaskExecutor {
   // (0: no limit) fails without rendering anything (prompt_limit.h).
   // REQUIRES: everything passed outlives the executor.
   TaskExecutor(std::string worker_id, Renderer& renderer, Scorer& scorer, ResultCache* cache,
+               const ArtifactStore* artifacts, std::size_t max_prompt_chars = 0);
+  // Several scorers, in this order (the first one's score is each item's
+  // `score`). Throws std::invalid_argument as ScorerSet does.
+  TaskExecutor(std::string worker_id, Renderer& renderer, std::vector<Scorer*> scorers, ResultCache* cache,
                const ArtifactStore* artifacts, std::size_t max_prompt_chars = 0);
 
   struct Outcome {
@@ -60,22 +74,26 @@ class TaskExecutor {
   // it failed with that reason. Empty when Redis answered.
   const std::string& redis_lost() const { return redis_lost_; }
 
-  // backend_identity(renderer, scorer), fixed at construction.
-  const std::string& identity() const { return identity_; }
+  // backend_identity(renderer, scorers), fixed at construction.
+  const std::string& identity() const { return scorers_.identity(); }
   // The render params the renderer accepts, as READY advertises them.
   schemas::RenderLimits limits() const { return renderer_.limits(); }
 
  private:
   struct Job;
   void execute(Job& job);
+  // execute() with several scorers: parts looked up, only what is missing
+  // rendered or scored (task_executor_scores.cpp).
+  void execute_several(Job& job);
+  // The Redis keys of a job's items for the lookup of the batch.
+  void lookup_keys(const Job& job, std::vector<std::string>& results, std::vector<std::string>& images) const;
   // The refusal of the first option in `options` that neither backend reads
   // (and is not under "cache."), naming it; nullopt when all are read.
   std::optional<std::string> unknown_option(const std::map<std::string, std::string>& options) const;
 
   std::string worker_id_;
-  std::string identity_;
   Renderer& renderer_;
-  Scorer& scorer_;
+  ScorerSet scorers_;
   ResultCache* cache_;
   const ArtifactStore* artifacts_;
   std::size_t max_prompt_chars_;

@@ -90,12 +90,15 @@ std::string peek_task_id(const std::string& body) {
 
 class Worker::Impl {
  public:
-  Impl(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer,
+  Impl(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::vector<std::unique_ptr<Scorer>> scorers,
        std::shared_ptr<zmq::context_t> context)
-      : opt_(std::move(options)), renderer_(std::move(renderer)), scorer_(std::move(scorer)),
+      : opt_(std::move(options)), renderer_(std::move(renderer)), scorers_(std::move(scorers)),
         ctx_(context ? std::move(context) : std::make_shared<zmq::context_t>(1)) {
     validate(opt_);
-    if (!renderer_ || !scorer_) throw std::invalid_argument("worker: renderer and scorer are required");
+    std::vector<Scorer*> scorers_used;
+    for (auto& s : scorers_) scorers_used.push_back(s.get());
+    if (!renderer_ || scorers_.empty() || scorers_used.front() == nullptr)
+      throw std::invalid_argument("worker: renderer and scorer are required");
     if (opt_.host.empty()) opt_.host = host_name();
     if (opt_.worker_id.empty()) opt_.worker_id = default_worker_id(opt_.host);
     if (opt_.persist) {
@@ -103,7 +106,7 @@ class Worker::Impl {
       cache_ = std::make_unique<ResultCache>(*redis_);
     }
     if (!opt_.artifact_dir.empty()) artifacts_ = std::make_unique<ArtifactStore>(opt_.artifact_dir);
-    executor_ = std::make_unique<TaskExecutor>(opt_.worker_id, *renderer_, *scorer_, cache_.get(),
+    executor_ = std::make_unique<TaskExecutor>(opt_.worker_id, *renderer_, scorers_used, cache_.get(),
                                                artifacts_.get(), opt_.max_prompt_chars);
     char addr[64];
     std::snprintf(addr, sizeof(addr), "inproc://bigpe-worker-%p", static_cast<void*>(this));
@@ -144,7 +147,7 @@ class Worker::Impl {
 
   WorkerOptions opt_;
   std::unique_ptr<Renderer> renderer_;
-  std::unique_ptr<Scorer> scorer_;
+  std::vector<std::unique_ptr<Scorer>> scorers_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<ResultCache> cache_;
   std::unique_ptr<ArtifactStore> artifacts_;
@@ -548,9 +551,20 @@ void Worker::Impl::io_loop(zmq::socket_t& control) {
   spdlog::info("worker {}: stopped", opt_.worker_id);
 }
 
+namespace {
+std::vector<std::unique_ptr<Scorer>> one(std::unique_ptr<Scorer> scorer) {
+  std::vector<std::unique_ptr<Scorer>> list;
+  list.push_back(std::move(scorer));
+  return list;
+}
+}  // namespace
+
 Worker::Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer,
                std::unique_ptr<Scorer> scorer, std::shared_ptr<zmq::context_t> context)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(renderer), std::move(scorer),
+    : Worker(std::move(options), std::move(renderer), one(std::move(scorer)), std::move(context)) {}
+Worker::Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer,
+               std::vector<std::unique_ptr<Scorer>> scorers, std::shared_ptr<zmq::context_t> context)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(renderer), std::move(scorers),
                                    std::move(context))) {}
 Worker::~Worker() = default;
 void Worker::run() { impl_->run(); }

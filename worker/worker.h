@@ -107,6 +107,10 @@ class Worker {
   // one ZeroMQ I/O thread); null = a context of its own.
   Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::unique_ptr<Scorer> scorer,
          std::shared_ptr<zmq::context_t> context = nullptr);
+  // Several scorers (worker/scorer_set.h): every item gets each one's
+  // score; the first one's is its `score`.
+  Worker(WorkerOptions options, std::unique_ptr<Renderer> renderer, std::vector<std::unique_ptr<Scorer>> scorers,
+         std::shared_ptr<zmq::context_t> context = nullptr);
   ~Worker();  // stops and joins (run() must have returned or never started)
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

@@ -57,6 +57,8 @@ class SimJudgeScorer : public Scorer {
   // "sim-judge-v1;vocab=<vocabulary_hash>"; rho, taste and constants come
   // with each task's options.
   std::string identity() const override { return identity_; }
+  // Scores the prompt text, like sim: an image record re-scores without its PNG.
+  bool reads_pixels() const override { return false; }
 
   // The optimized scorer whose taste this judge mixes with its own.
   const SimScorer& optimized() const { return sim_; }

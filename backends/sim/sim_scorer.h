@@ -79,6 +79,8 @@ class SimScorer : public Scorer {
   // vocabulary that decides which phrases count (docs/sim-v1.md section 1).
   // Constants and taste come with each task's options, so they are not here.
   std::string identity() const override { return identity_; }
+  // The score is a function of the prompt text and the seed only.
+  bool reads_pixels() const override { return false; }
 
   const sim::Vocabulary& vocabulary() const { return *vocab_; }
 

@@ -4,6 +4,7 @@
 // named here build their keys only through these functions.
 //
 //   bigpe:result:<key>          render result record (ResultCache; SET NX)
+//   bigpe:image:<image key>     image record, apart from its scores (ResultCache; SET NX)
 //   bigpe:stats:renders         hash worker_id -> images rendered (ResultCache)
 //   bigpe:stats:stored          records stored by SET NX (ResultCache)
 //   bigpe:stats:duplicates      records refused by SET NX (ResultCache)
@@ -18,6 +19,7 @@
 namespace bigpe::redis_keys {
 
 inline std::string result(const std::string& key) { return "bigpe:result:" + key; }
+inline std::string image(const std::string& image_key) { return "bigpe:image:" + image_key; }
 inline constexpr const char* kStatsRenders = "bigpe:stats:renders";
 inline constexpr const char* kStatsStored = "bigpe:stats:stored";
 inline constexpr const char* kStatsDuplicates = "bigpe:stats:duplicates";

@@ -9,27 +9,54 @@ namespace bigpe {
 
 ResultCache::ResultCache(RedisClient& redis) : redis_(redis) {}
 
-std::vector<std::optional<schemas::ResultRecord>> ResultCache::lookup(
-    const std::vector<std::string>& keys) {
-  std::vector<std::optional<schemas::ResultRecord>> out(keys.size());
-  if (keys.empty()) return out;
-  std::vector<std::vector<std::string>> commands;
-  commands.reserve(keys.size());
-  for (const std::string& k : keys) commands.push_back({"GET", record_key(k)});
-  std::vector<RedisReply> replies = redis_.pipeline(commands);
-  for (std::size_t i = 0; i < keys.size() && i < replies.size(); ++i) {
-    const RedisReply& r = replies[i];
-    if (r.is_error()) throw RedisError("GET " + record_key(keys[i]) + ": " + r.str);
+namespace {
+
+// GET each key, pipelined; a record that does not decode is treated as
+// absent: rendering again is correct, just slower, and SET NX will leave
+// the bad record alone.
+template <typename Record, typename Decode>
+void get_records(const std::vector<RedisReply>& replies, std::size_t first,
+                 const std::vector<std::string>& redis_keys, Decode decode,
+                 std::vector<std::optional<Record>>& out) {
+  for (std::size_t i = 0; i < redis_keys.size() && first + i < replies.size(); ++i) {
+    const RedisReply& r = replies[first + i];
+    if (r.is_error()) throw RedisError("GET " + redis_keys[i] + ": " + r.str);
     if (r.type != RedisReply::Type::kString) continue;
     try {
-      out[i] = schemas::decode_result_record(r.str);
+      out[i] = decode(r.str);
     } catch (const std::exception& e) {
-      // A record we cannot read is treated as absent: rendering again is
-      // correct, just slower, and SET NX will leave the bad record alone.
-      spdlog::warn("result cache: ignoring undecodable record {}: {}", record_key(keys[i]),
-                   e.what());
+      spdlog::warn("result cache: ignoring undecodable record {}: {}", redis_keys[i], e.what());
     }
   }
+}
+
+}  // namespace
+
+std::vector<std::optional<schemas::ResultRecord>> ResultCache::lookup(
+    const std::vector<std::string>& keys) {
+  return lookup(keys, {}).results;
+}
+
+ResultCache::Lookup ResultCache::lookup(const std::vector<std::string>& keys,
+                                        const std::vector<std::string>& image_keys) {
+  Lookup out;
+  out.results.resize(keys.size());
+  out.images.resize(image_keys.size());
+  if (keys.empty() && image_keys.empty()) return out;
+  std::vector<std::string> result_names, image_names;
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(keys.size() + image_keys.size());
+  for (const std::string& k : keys) {
+    result_names.push_back(record_key(k));
+    commands.push_back({"GET", result_names.back()});
+  }
+  for (const std::string& k : image_keys) {
+    image_names.push_back(image_record_key(k));
+    commands.push_back({"GET", image_names.back()});
+  }
+  std::vector<RedisReply> replies = redis_.pipeline(commands);
+  get_records(replies, 0, result_names, schemas::decode_result_record, out.results);
+  get_records(replies, keys.size(), image_names, schemas::decode_image_record, out.images);
   return out;
 }
 
@@ -59,15 +86,23 @@ return {stored, dup}
 
 ResultCache::StoreOutcome ResultCache::store(const std::vector<schemas::ResultRecord>& records,
                                              const std::string& worker_id, int renders) {
+  return store(records, {}, worker_id, renders);
+}
+
+ResultCache::StoreOutcome ResultCache::store(const std::vector<schemas::ResultRecord>& records,
+                                             const std::vector<schemas::ImageRecord>& images,
+                                             const std::string& worker_id, int renders) {
   StoreOutcome outcome;
-  if (records.empty() && renders == 0) return outcome;
+  if (records.empty() && images.empty() && renders == 0) return outcome;
   std::vector<std::string> argv;
-  argv.reserve(3 + 2 * records.size() + 2);
+  argv.reserve(3 + 2 * (records.size() + images.size()) + 2);
   argv.push_back("EVAL");
   argv.push_back(store_script());
-  argv.push_back(std::to_string(records.size()));
+  argv.push_back(std::to_string(records.size() + images.size()));
   for (const schemas::ResultRecord& rec : records) argv.push_back(record_key(rec.key));
+  for (const schemas::ImageRecord& img : images) argv.push_back(image_record_key(img.key));
   for (const schemas::ResultRecord& rec : records) argv.push_back(schemas::encode(rec));
+  for (const schemas::ImageRecord& img : images) argv.push_back(schemas::encode(img));
   argv.push_back(worker_id);
   argv.push_back(std::to_string(renders));
   RedisReply reply = redis_.command(argv);

@@ -23,11 +23,20 @@ class ResultCache {
   explicit ResultCache(RedisClient& redis);
 
   static std::string record_key(const std::string& key) { return redis_keys::result(key); }
+  static std::string image_record_key(const std::string& key) { return redis_keys::image(key); }
 
   // One GET per key, pipelined. A missing key or a record that does not
   // decode (logged with the key and the reason) is std::nullopt: a miss is
   // re-rendered, which is always safe.
   std::vector<std::optional<schemas::ResultRecord>> lookup(const std::vector<std::string>& keys);
+
+  // Result records at `keys` and image records at `image_keys` (section
+  // 7.3), in one pipelined round trip; misses and undecodable ones as above.
+  struct Lookup {
+    std::vector<std::optional<schemas::ResultRecord>> results;
+    std::vector<std::optional<schemas::ImageRecord>> images;
+  };
+  Lookup lookup(const std::vector<std::string>& keys, const std::vector<std::string>& image_keys);
 
   struct StoreOutcome {
     int stored = 0;           // SET NX succeeded
@@ -39,6 +48,10 @@ class ResultCache {
   // always agree with what was stored). Throws RedisError on failure.
   StoreOutcome store(const std::vector<schemas::ResultRecord>& records,
                      const std::string& worker_id, int renders);
+  // The same with image records too (SET NX each, counted alike).
+  StoreOutcome store(const std::vector<schemas::ResultRecord>& records,
+                     const std::vector<schemas::ImageRecord>& images, const std::string& worker_id,
+                     int renders);
 
  private:
   RedisClient& redis_;

@@ -5,6 +5,8 @@
 #include "common/parallel_for.h"
 #include "schemas/msgpack_map.h"
 #include "schemas/versioned_body.h"
+#include "schemas/decode_error.h"
+#include "scheduler/render/score_target.h"
 
 namespace bigpe::engine {
 
@@ -118,6 +120,8 @@ EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::str
   }
   std::vector<RenderOutcome> outcomes = ctx.renders.run(jobs);
   fault_point("eval:rendered");
+  const std::vector<std::string> judges = parse_judges(ctx.settings.score_judges);
+  for (const std::string& j : judges) r.judges.push_back({j, {}});
 
   for (std::size_t m = 0; m < methods.size(); ++m) {
     MethodResult mr;
@@ -129,10 +133,38 @@ EvaluationResult evaluate_methods(EngineContext& ctx, const std::vector<std::str
       mr.prompts.push_back(jobs[k].prompt);
       mr.images.push_back(outcomes[k].image_uri);
     }
+    for (JudgeResult& jr : r.judges) {
+      MethodResult jm;
+      jm.method = mr.method;
+      jm.instruction = mr.instruction;
+      jm.prompts = mr.prompts;
+      jm.images = mr.images;
+      for (std::size_t c = 0; c < p.size(); ++c) {
+        const RenderOutcome& o = outcomes[m * p.size() + c];
+        auto it = o.scores.find(jr.judge);
+        if (it == o.scores.end())
+          throw RenderFailed("score.judges names '" + jr.judge + "', and the result of " + o.key +
+                             " has no score of it (the workers' --scorer list must include it)");
+        jm.values.push_back(it->second);
+      }
+      summarize(jm);
+      jr.methods.push_back(std::move(jm));
+    }
     summarize(mr);
     r.methods.push_back(std::move(mr));
   }
   return r;
+}
+
+EvaluationResult EvaluationResult::judged_by(const std::string& judge) const {
+  for (const JudgeResult& j : judges)
+    if (j.judge == judge) {
+      EvaluationResult out;
+      static_cast<EvalCells&>(out) = *this;
+      out.methods = j.methods;
+      return out;
+    }
+  throw std::out_of_range("the evaluation has no judge '" + judge + "'");
 }
 
 namespace {
@@ -156,7 +188,8 @@ long evaluation_render_count(const EngineContext& ctx) {
 }
 
 std::string encode_evaluation(const EvaluationResult& r) {
-  return schemas::write_body(4, [&](schemas::MapWriter& w) {
+  // `judges` only when there are some: an evaluation without keeps its bytes.
+  return schemas::write_body(r.judges.empty() ? 4 : 5, [&](schemas::MapWriter& w) {
     auto& pk = w.packer();
     w.field("queries", r.queries).field("seeds", r.seeds).field("seed_base", r.seed_base);
     w.key("methods");
@@ -165,6 +198,17 @@ std::string encode_evaluation(const EvaluationResult& r) {
       schemas::MapWriter mw(pk, 5);
       mw.field("method", m.method).field("instruction", m.instruction).field("values", m.values);
       mw.field("prompts", m.prompts).field("images", m.images);
+    }
+    if (r.judges.empty()) return;
+    // Per judge only its values: methods, prompts and images are the ones above.
+    w.key("judges");
+    pk.pack_array(static_cast<uint32_t>(r.judges.size()));
+    for (const JudgeResult& j : r.judges) {
+      schemas::MapWriter jw(pk, 2);
+      jw.field("judge", j.judge);
+      jw.key("values");
+      pk.pack_array(static_cast<uint32_t>(j.methods.size()));
+      for (const MethodResult& m : j.methods) pk.pack(m.values);
     }
   });
 }
@@ -186,6 +230,22 @@ EvaluationResult decode_evaluation(const std::string& bytes) {
       mr.images = mm.optional<std::vector<std::string>>("images", {});
       summarize(mr);
       r.methods.push_back(std::move(mr));
+    }
+    auto judges = m.array("judges", false);
+    for (std::size_t i = 0; i < judges.size(); ++i) {
+      schemas::MapReader jm = m.nested(*judges[i], "judges[" + std::to_string(i) + "]");
+      JudgeResult jr;
+      jr.judge = jm.required<std::string>("judge");
+      auto values = jm.required<std::vector<std::vector<double>>>("values");
+      if (values.size() != r.methods.size())
+        throw schemas::DecodeError(jm.message_name(), "values", "one list per method expected");
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        MethodResult mr = r.methods[k];
+        mr.values = std::move(values[k]);
+        summarize(mr);
+        jr.methods.push_back(std::move(mr));
+      }
+      r.judges.push_back(std::move(jr));
     }
   });
   return r;

@@ -49,9 +49,23 @@ struct EvalCells {
   int sample_of(std::size_t cell) const { return static_cast<int>(cell % seeds); }
 };
 
-struct EvaluationResult : EvalCells {
+// One held-out judge's scores (score.judges, scheduler/render/
+// score_target.h) of the same cells: the methods again, in the same order,
+// their values that judge's scores.
+struct JudgeResult {
+  std::string judge;
   std::vector<MethodResult> methods;
+};
+
+struct EvaluationResult : EvalCells {
+  std::vector<MethodResult> methods;  // the optimized score (score.optimize)
+  std::vector<JudgeResult> judges;    // empty without score.judges
   const MethodResult* find(const std::string& method) const;
+  // This evaluation as `judge` scored it: the same cells and methods with
+  // that judge's values, so every table and statistic of an evaluation
+  // (the same paired bootstrap) applies to it unchanged. Throws
+  // std::out_of_range for a judge it does not have.
+  EvaluationResult judged_by(const std::string& judge) const;
 };
 
 // What a method renders on each cell.

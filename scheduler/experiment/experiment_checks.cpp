@@ -4,6 +4,7 @@
 
 #include "common/redis/redis_client.h"
 #include "scheduler/experiment/input_checks.h"
+#include "scheduler/experiment/score_checks.h"
 #include "scheduler/experiment/local_devices.h"
 #include "scheduler/selection/arm_allocator.h"
 #include "scheduler/selection/selector.h"
@@ -108,7 +109,7 @@ std::vector<std::string> experiment_problems(const Config& config) {
   }
   const ExperimentSettings s = settings_from(config);
   std::vector<SettingProblem> problems = loop_problems(s);
-  for (auto* more : {&infrastructure_problems, &input_problems})
+  for (auto* more : {&infrastructure_problems, &input_problems, &score_problems})
     for (SettingProblem& p : more(s)) problems.push_back(std::move(p));
   std::vector<std::string> out;
   for (const SettingProblem& p : problems) out.push_back(describe_problem(config, p));

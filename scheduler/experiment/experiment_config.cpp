@@ -144,6 +144,15 @@ SettingTable<S> build_table() {
   t.add("render.model", at(&S::render_model), "", "torchscript-sd model folder for local workers (docs/models.md)")
       .infra();
   t.add("score.model", at(&S::score_model), "", "hpsv2 model folder for local workers (docs/models.md)").infra();
+  t.add("score.scorers", at(&S::score_scorers), "",
+        "the workers' scorers, comma-separated (sim,sim-judge); every image gets each one's score, the first "
+        "one's is the default score.optimize (empty: the backend's own, sim or hpsv2)");
+  t.add("score.optimize", at(&S::score_optimize), "",
+        "what the loop maximizes: a scorer of score.scorers, or a weighted sum name:weight,name:weight "
+        "(weights above 0, not normalised); empty: the first scorer's score");
+  t.add("score.judges", at(&S::score_judges), "",
+        "held-out scorers, comma-separated: the evaluation reports each one's score per arm beside the "
+        "optimized one, with the same paired intervals; none may be in score.optimize");
   t.add("render.devices", at(&S::render_devices), "auto",
         "local torchscript-sd workers, one per device: auto (each visible CUDA device, else the CPU), cpu, or "
         "a list such as cuda:0,cuda:1")

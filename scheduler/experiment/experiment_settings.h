@@ -73,6 +73,12 @@ struct ExperimentSettings {
   // worker per device ("auto": one per visible CUDA device, else the CPU).
   std::string render_model;
   std::string score_model;
+  // score.scorers, score.optimize, score.judges (scheduler/render/
+  // score_target.h): the workers' scorers, what the loop maximizes, and
+  // the held-out scorers the evaluation also reports.
+  std::string score_scorers;
+  std::string score_optimize;
+  std::string score_judges;
   std::string render_devices;
   bool prefetch{};       // submit work that does not depend on the barrier early
   bool llm_overlap{};

@@ -19,6 +19,24 @@ std::string RenderDispatcher::key_of(const RenderJob& job) const {
                     settings_.params);
 }
 
+RenderOutcome RenderDispatcher::outcome_of(const std::string& key, double score, const schemas::ScoreMap& scores,
+                                           const std::string& image_uri, bool cached, std::string& why) const {
+  RenderOutcome o{score, key, image_uri, cached, {}};
+  if (settings_.scorers.empty()) return o;
+  o.scores = scores_of(score, scores, settings_.scorers.front());
+  if (settings_.optimize.is_default()) return o;
+  if (std::optional<double> v = settings_.optimize.value(o.scores)) {
+    o.score = *v;
+  } else {
+    std::string have;
+    for (const auto& [name, value] : o.scores) have += (have.empty() ? "" : ", ") + name;
+    why = "score.optimize needs a score of scorer '" + settings_.optimize.missing(o.scores) +
+          "', and the result of " + key + " has scores of: " + have +
+          " (the workers' --scorer list must include it)";
+  }
+  return o;
+}
+
 void RenderDispatcher::check_prompts(const std::vector<RenderJob>& jobs) const {
   for (const RenderJob& job : jobs) {
     if (auto why = prompt_limit_violation(job.prompt, settings_.max_prompt_chars))
@@ -54,8 +72,11 @@ void RenderDispatcher::submit_missing(const std::vector<RenderJob>& jobs,
   std::vector<std::optional<schemas::ResultRecord>> hits = cache.lookup(lookup_keys);
   std::vector<std::size_t> missing;
   for (std::size_t u = 0; u < unknown.size(); ++u) {
+    std::string why;
     if (hits[u]) {
-      done_[lookup_keys[u]] = RenderOutcome{hits[u]->score, lookup_keys[u], hits[u]->image_uri, true};
+      RenderOutcome o = outcome_of(lookup_keys[u], hits[u]->score, hits[u]->scores, hits[u]->image_uri, true, why);
+      if (!why.empty()) throw RenderFailed(why);
+      done_[lookup_keys[u]] = std::move(o);
     } else {
       missing.push_back(unknown[u]);
     }
@@ -122,10 +143,17 @@ std::size_t RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
       try {
         schemas::RenderResult result = schemas::decode_render_result(ev.result.body);
         for (const schemas::ItemResult& item : result.items) {
-          done_[item.key] = RenderOutcome{item.score, item.key, item.image_uri, item.cached};
-          if (item.cached) continue;
-          busy_ms_ += item.render_ms + item.score_ms;
-          if (settings_.on_rendered) settings_.on_rendered(result.worker_id, item.render_ms + item.score_ms);
+          std::string why;
+          RenderOutcome o = outcome_of(item.key, item.score, item.scores, item.image_uri, item.cached, why);
+          if (!item.cached) {
+            busy_ms_ += item.render_ms + item.score_ms;
+            if (settings_.on_rendered) settings_.on_rendered(result.worker_id, item.render_ms + item.score_ms);
+          }
+          if (!why.empty()) {
+            failure = "task " + task_id + ": " + why;
+            continue;
+          }
+          done_[item.key] = std::move(o);
         }
       } catch (const std::exception& e) {
         failure = "task " + task_id + ": undecodable result: " + e.what();

@@ -31,6 +31,7 @@
 #include "broker/broker_client.h"
 #include "common/redis/redis_client.h"
 #include "scheduler/render/render_service.h"
+#include "scheduler/render/score_target.h"
 #include "schemas/render_task.h"
 
 namespace bigpe::engine {
@@ -48,6 +49,12 @@ struct DispatchSettings {
   // backend_identity_check.h): in every key, task and SUBMIT.
   std::string identity;
   schemas::RenderParams params;
+  // The workers' scorer names, the first giving `score` (score.scorers),
+  // and what each outcome's score is (score.optimize): score_target.h.
+  // Filled per run (experiment_wiring.cpp); empty scorers: outcomes carry
+  // the workers' score alone, as before.
+  std::vector<std::string> scorers;
+  ScoreTarget optimize;
   int items_per_task = 1;
   std::size_t max_in_flight = 4096;     // tasks submitted and unanswered; 0 = no bound
   std::size_t max_prompt_chars = 8192;  // render.max_prompt_chars; 0 = no limit
@@ -100,6 +107,10 @@ class RenderDispatcher : public RenderService {
   void check_prompts(const std::vector<RenderJob>& jobs) const;
   // Returns how many results or failures arrived.
   std::size_t handle_events(std::chrono::milliseconds timeout);
+  // The outcome of one item: its scores by name and the optimized one;
+  // sets `why` instead when score.optimize names a score it lacks.
+  RenderOutcome outcome_of(const std::string& key, double score, const schemas::ScoreMap& scores,
+                           const std::string& image_uri, bool cached, std::string& why) const;
   // Logs who serves the service (broker STATUS) after a silence.
   void warn_quiet(std::chrono::milliseconds silent_for);
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "schemas/render_task.h"
+
 namespace bigpe::engine {
 
 struct RenderJob {
@@ -21,10 +23,13 @@ struct RenderJob {
 };
 
 struct RenderOutcome {
-  double score = 0.0;
+  double score = 0.0;  // what the loop optimizes: score.optimize of `scores`
   std::string key;
   std::string image_uri;
   bool cached = false;
+  // Every scorer's score by name (score_target.h scores_of): the judges'
+  // come from here. Empty from a service that knows no names (in process).
+  schemas::ScoreMap scores;
 };
 
 class RenderFailed : public std::runtime_error {

@@ -69,7 +69,9 @@ void write_file(const std::string& path, const std::string& text) { write_file_a
 
 }  // namespace
 
-std::string result_table(const EvaluationResult& eval) {
+namespace {
+
+std::string optimized_result_table(const EvaluationResult& eval) {
   std::ostringstream out;
   char line[256];
   std::snprintf(line, sizeof line, "%-22s %8s  %-17s %5s\n", "method", "mean", "95% interval", "n");
@@ -95,6 +97,16 @@ std::string result_table(const EvaluationResult& eval) {
     out << line;
   }
   return out.str();
+}
+
+}  // namespace
+
+std::string result_table(const EvaluationResult& eval) {
+  std::string table = optimized_result_table(eval);
+  // Each held-out judge's table below, the same rows and intervals.
+  for (const JudgeResult& j : eval.judges)
+    table += "\njudge " + j.judge + " (held out, not optimized):\n" + optimized_result_table(eval.judged_by(j.judge));
+  return table;
 }
 
 std::string report_json(const ReportInput& in) {
@@ -153,7 +165,9 @@ std::string report_json(const ReportInput& in) {
   }
   timing["iterations"] = per_iteration;
   root["timing"] = timing;
-  if (in.eval) {
+  // One object per scoring of the evaluation: the optimized one, then each
+  // judge's under "judges".
+  auto eval_json = [](const EvaluationResult& e) {
     ordered_json eval = ordered_json::object();
     auto add = [&](const MethodResult& m) {
       ordered_json v = ordered_json::object();
@@ -163,10 +177,10 @@ std::string report_json(const ReportInput& in) {
       v["n"] = static_cast<int64_t>(m.n);
       eval[m.method] = v;
     };
-    for (const MethodResult& m : in.eval->methods) add(m);
-    const MethodResult* opt = in.eval->find("optimized");
-    const MethodResult* base = in.eval->find("baseline");
-    const MethodResult* pro = in.eval->find("professional");
+    for (const MethodResult& m : e.methods) add(m);
+    const MethodResult* opt = e.find("optimized");
+    const MethodResult* base = e.find("baseline");
+    const MethodResult* pro = e.find("professional");
     // Paired gains also carry the Wilcoxon signed-rank p-value (wilcoxon.h).
     auto add_gain = [&](const MethodResult& a, const MethodResult& b, const char* name) {
       MethodResult d = paired_difference(a, b, name);
@@ -175,6 +189,15 @@ std::string report_json(const ReportInput& in) {
     };
     if (opt && base) add_gain(*opt, *base, "gain_over_baseline");
     if (opt && pro) add_gain(*opt, *pro, "gain_over_professional");
+    return eval;
+  };
+  if (in.eval) {
+    ordered_json eval = eval_json(*in.eval);
+    if (!in.eval->judges.empty()) {
+      ordered_json judges = ordered_json::object();
+      for (const JudgeResult& j : in.eval->judges) judges[j.judge] = eval_json(in.eval->judged_by(j.judge));
+      eval["judges"] = judges;
+    }
     root["eval"] = eval;
   }
   return json::dump_strict(root) + "\n";
@@ -209,16 +232,24 @@ std::string report_markdown(const ReportInput& in) {
     md << "\n## Held-out evaluation\n\n" << in.eval->queries.size() << " held-out queries x "
        << in.eval->seeds << " seeds, the same seeds and generator samples for every method; 95% "
        << "percentile bootstrap intervals over cells (10,000 resamples).\n\n";
-    md << "| method | mean | 95% interval | n |\n|---|---|---|---|\n";
-    std::vector<MethodResult> rows = in.eval->methods;
-    const MethodResult* opt = in.eval->find("optimized");
-    const MethodResult* base = in.eval->find("baseline");
-    const MethodResult* pro = in.eval->find("professional");
-    if (opt && base) rows.push_back(paired_difference(*opt, *base, "gain over I0 (paired)"));
-    if (opt && pro) rows.push_back(paired_difference(*opt, *pro, "gain over professional (paired)"));
-    for (const MethodResult& m : rows)
-      md << "| " << label(m.method) << " | " << fixed(m.mean, 3) << " | [" << fixed(m.ci_low, 3) << ", "
-         << fixed(m.ci_high, 3) << "] | " << m.n << " |\n";
+    auto table = [&md](const EvaluationResult& e) {
+      md << "| method | mean | 95% interval | n |\n|---|---|---|---|\n";
+      std::vector<MethodResult> rows = e.methods;
+      const MethodResult* opt = e.find("optimized");
+      const MethodResult* base = e.find("baseline");
+      const MethodResult* pro = e.find("professional");
+      if (opt && base) rows.push_back(paired_difference(*opt, *base, "gain over I0 (paired)"));
+      if (opt && pro) rows.push_back(paired_difference(*opt, *pro, "gain over professional (paired)"));
+      for (const MethodResult& m : rows)
+        md << "| " << label(m.method) << " | " << fixed(m.mean, 3) << " | [" << fixed(m.ci_low, 3) << ", "
+           << fixed(m.ci_high, 3) << "] | " << m.n << " |\n";
+    };
+    table(*in.eval);
+    for (const JudgeResult& j : in.eval->judges) {
+      md << "\n### Judge " << j.judge << " (held out)\n\nThe same images scored by `" << j.judge
+         << "`, which the loop never optimized (`score.judges`); the same cells and paired intervals.\n\n";
+      table(in.eval->judged_by(j.judge));
+    }
   }
   md << "\n";
   llm_markdown(md, in);

@@ -8,6 +8,7 @@
 #include "backends/sim/sim_renderer.h"
 #include "backends/sim/sim_scorer.h"
 #include "common/interrupt.h"
+#include "worker/backend_factory.h"
 #include "schemas/protocol.h"
 
 namespace bigpe::engine {
@@ -73,7 +74,20 @@ std::string sim_identity(std::shared_ptr<const sim::Vocabulary> vocabulary) {
 std::string check_backend_identity(const ExperimentSettings& s, std::shared_ptr<const sim::Vocabulary> vocabulary,
                                    const Infrastructure& infra, broker::BrokerClient& client, StateStore* store,
                                    std::ostream& out) {
-  const std::string computed = s.backend == "sim" ? sim_identity(std::move(vocabulary)) : "";
+  std::string computed;
+  if (s.backend == "sim" && s.score_scorers.empty()) {
+    computed = sim_identity(std::move(vocabulary));
+  } else if (s.backend == "sim") {
+    // Several scorers: the identity the local or remote workers built from
+    // the same list (worker/scorer_set.h) has every one of them.
+    BackendSettings bs;
+    bs.sim_vocabulary = s.sim_vocabulary;
+    bs.scorer = s.score_scorers;
+    auto scorers = make_scorers(bs);
+    std::vector<const Scorer*> list;
+    for (const auto& sc : scorers) list.push_back(sc.get());
+    computed = backend_identity(SimRenderer{}, list);
+  }
   std::string pinned;
   if (store) {
     auto meta = store->load_meta();

@@ -193,8 +193,18 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   if (dir.empty()) dir = (!sources.empty() && !sources.front().run_dir.empty() ? sources.front().run_dir : "evals") +
                          std::string("/") + eval_id;
   write_eval_csv(dir, result, pairs);
-  out << "\n" << eval_table_text(result, pairs) << "\nrenders: " << dispatcher.renders_done() << " done, "
-      << dispatcher.renders_cached() << " cached; tables: " << dir << "/methods.csv, pairs.csv, cells.csv\n";
+  out << "\n" << eval_table_text(result, pairs);
+  // Each held-out judge (score.judges): the same tables of its scores, in
+  // judges/<name>/ beside the optimized score's.
+  for (const JudgeResult& j : result.judges) {
+    const EvaluationResult judged = result.judged_by(j.judge);
+    const std::vector<PairComparison> judged_pairs = all_pairs(judged);
+    write_eval_csv(dir + "/judges/" + j.judge, judged, judged_pairs);
+    out << "\njudge " << j.judge << " (held out, not optimized):\n" << eval_table_text(judged, judged_pairs);
+  }
+  out << "\nrenders: " << dispatcher.renders_done() << " done, " << dispatcher.renders_cached()
+      << " cached; tables: " << dir << "/methods.csv, pairs.csv, cells.csv"
+      << (result.judges.empty() ? "" : ", and judges/<judge>/ the same") << "\n";
   return 0;
 }
 

@@ -65,6 +65,12 @@ DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::strin
   ds.identity = identity;
   if (s.backend == "sim") ds.params.options["sim.taste_seed"] = std::to_string(s.taste_seed);
   if (!s.cache_reuse) ds.params.options["cache.scope"] = experiment_id;
+  // Names only matter when a score.* key asks for one: the default keeps
+  // outcomes exactly what they were (score_checks.cpp has refused bad ones).
+  if (!s.score_optimize.empty() || !s.score_judges.empty()) {
+    ds.scorers = scorer_list(s.score_scorers, s.backend);
+    ds.optimize = parse_score_target(s.score_optimize);
+  }
   return ds;
 }
 

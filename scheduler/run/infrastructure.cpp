@@ -60,6 +60,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     bs.backend = s.backend;
     bs.sim_cost_ms = s.sim_cost_ms;
     bs.sim_vocabulary = s.sim_vocabulary;
+    bs.scorer = s.score_scorers;
     std::vector<BackendSettings> per_worker(static_cast<std::size_t>(s.local_workers), bs);
     if (s.backend == "torchscript-sd") {
       // One worker per device, each loading the model folders onto its own.

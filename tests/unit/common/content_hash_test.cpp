@@ -34,6 +34,29 @@ TEST(ContentHash, ResultKeyMatchesGoldenValue) {
             "c4e3cc65055b3ae03c77f77953ee608d33f31bf6d4c4b7e59564d7ce4c3a4de5");
 }
 
+TEST(ContentHash, ImageAndScoreKeysOfSeveralScorersMatchGoldenValues) {
+  // The worked example of schemas/README.md section 7.3 (golden values
+  // from Python hashlib over msgpack.packb of the arrays given there).
+  schemas::RenderParams render_only;  // the sim renderer reads no taste seed
+  EXPECT_EQ(image_key("sim", "sim-image-v1;size=64", "a cat", 7, render_only),
+            "8ff88f4e3c620c282e0ad36ea9a01f66ed8aab7a2b71081b2c06688f8954140a");
+  // The first scorer's score key is the one-scorer worker's item key.
+  EXPECT_EQ(result_key("sim", kIdentity, "a cat", "cat", 7, golden_params()),
+            "c4e3cc65055b3ae03c77f77953ee608d33f31bf6d4c4b7e59564d7ce4c3a4de5");
+  EXPECT_EQ(result_key("sim", "sim-image-v1;size=64+example-v1", "a cat", "cat", 7, render_only),
+            "2a6d5b5ed546ae2a43d75eac5cfd977f8586cf5bfff14b7315f9cdc66184b1b0");
+  EXPECT_EQ(result_key("sim", std::string(kIdentity) + "+example-v1", "a cat", "cat", 7, golden_params()),
+            "41c87ce587a7fd8deb57ed111b9462b363e4e3f0bcbbe629d4b9887250d8f769");
+}
+
+TEST(ContentHash, ImageKeysAreNotResultKeys) {
+  schemas::RenderParams p;
+  EXPECT_NE(image_key("sim", "r", "a cat", 7, p), result_key("sim", "r", "a cat", "", 7, p));
+  EXPECT_NE(image_key("sim", "r", "a cat", 7, p), image_key("sim", "r", "a cat", 8, p));
+  p.options["cache.scope"] = "e1";
+  EXPECT_NE(image_key("sim", "r", "a cat", 7, p), image_key("sim", "r", "a cat", 7, schemas::RenderParams{}));
+}
+
 TEST(ContentHash, KeysWithoutIdentityAreNotTheOldV1Keys) {
   // v1 keys (no identity) were computed from the same inputs; the v2 key
   // with an empty identity must differ from them, so old entries are never
