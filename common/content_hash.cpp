@@ -83,6 +83,21 @@ std::string sha256_file_hex(const std::string& path) {
   return to_hex(out);
 }
 
+namespace {
+
+// The render params of a key, in the order schemas/README.md 7.1 gives.
+void pack_params(msgpack::packer<msgpack::sbuffer>& pk, const schemas::RenderParams& params) {
+  pk.pack(params.steps);
+  pk.pack(params.guidance);
+  pk.pack(params.width);
+  pk.pack(params.height);
+  pk.pack(params.sampler);
+  pk.pack(params.negative);
+  pk.pack(params.options);  // std::map iterates in key order: canonical
+}
+
+}  // namespace
+
 std::string result_key(const std::string& service, const std::string& identity,
                        const std::string& prompt, const std::string& score_text, int64_t seed,
                        const schemas::RenderParams& params) {
@@ -95,13 +110,7 @@ std::string result_key(const std::string& service, const std::string& identity,
   pk.pack(prompt);
   pk.pack(score_text);
   pk.pack(seed);
-  pk.pack(params.steps);
-  pk.pack(params.guidance);
-  pk.pack(params.width);
-  pk.pack(params.height);
-  pk.pack(params.sampler);
-  pk.pack(params.negative);
-  pk.pack(params.options);  // std::map iterates in key order: canonical
+  pack_params(pk, params);
   return sha256_hex(std::string(buf.data(), buf.size()));
 }
 
@@ -115,13 +124,7 @@ std::string image_key(const std::string& service, const std::string& renderer_id
   pk.pack(renderer_identity);
   pk.pack(prompt);
   pk.pack(seed);
-  pk.pack(params.steps);
-  pk.pack(params.guidance);
-  pk.pack(params.width);
-  pk.pack(params.height);
-  pk.pack(params.sampler);
-  pk.pack(params.negative);
-  pk.pack(params.options);
+  pack_params(pk, params);
   return sha256_hex(std::string(buf.data(), buf.size()));
 }
 
