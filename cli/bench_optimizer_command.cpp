@@ -37,6 +37,9 @@ void register_bench_optimizer(CLI::App& bench) {
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--set", o->overrides, "key=value for every budget-loop config (repeatable)");
+  cmd->add_option("--judge-rho", o->judge_rho,
+                  "also score with sim-judge at this agreement with sim, in [-1, 1], and report the gains on it")
+      ->check(CLI::Range(-1.0, 1.0));
   cmd->add_flag("--curve", o->curve, "also evaluate at intermediate render counts (gain against renders)");
   cmd->callback([o, tastes] {
     parse_range(*tastes, &o->first_taste, &o->last_taste);

@@ -9,12 +9,14 @@
 #include <thread>
 
 #include "common/config.h"
+#include "common/csv_writer.h"
 #include "common/parallel_for.h"
 #include "backends/sim/sim_vocabulary.h"
 #include "scheduler/engine/budget_loop.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/render/in_process_render_service.h"
+#include "scheduler/render/score_target.h"
 #include "scheduler/engine/optimization_loop.h"
 #include "scheduler/engine/paper_loop.h"
 #include "scheduler/llm/heuristic/heuristic_llm.h"
@@ -49,7 +51,12 @@ struct RunResult {
   double gain_i0 = 0, gain_pro = 0;
   double spent = 0, arms = 0, final_cells = 0;
   std::vector<double> curve;  // gain over I0 at each curve point reached
+  // With judge_rho: the gain over I0 on the judge, and the half-widths of
+  // the run's own paired evaluation intervals (optimized, judge).
+  double judge_i0 = 0, eval_half = 0, judge_eval_half = 0;
 };
+
+const char* const kJudge = "sim-judge";
 
 std::vector<std::string> config_overrides(const std::string& name, const OptimizerBenchOptions& o) {
   if (name == "paper") return {"loop=paper", "selector.kind=ucb", "batch_size=3", "pool_size=3"};
@@ -68,6 +75,12 @@ double gain(const EvaluationResult& e, const char* other) {
   return a.empty() ? 0.0 : sum / static_cast<double>(a.size());
 }
 
+// Half-width of the evaluation's paired 95% interval of optimized - baseline.
+double paired_half_width(const EvaluationResult& e) {
+  const MethodResult d = paired_difference(*e.find("optimized"), *e.find("baseline"), "optimized - baseline");
+  return (d.ci_high - d.ci_low) / 2;
+}
+
 RunResult run_one(const Shared& sh, const OptimizerBenchOptions& o, const RunSpec& spec) {
   std::vector<std::string> overrides = kTask;
   std::vector<std::string> mine = config_overrides(o.configs[spec.config], o);
@@ -75,12 +88,23 @@ RunResult run_one(const Shared& sh, const OptimizerBenchOptions& o, const RunSpe
   overrides.push_back("seed=" + std::to_string(1000 * spec.taste + spec.repeat));
   overrides.push_back("sim.taste_seed=" + std::to_string(spec.taste));
   overrides.push_back("budget.renders=" + std::to_string(spec.budget));
+  if (o.judge_rho) {
+    const std::vector<std::string> judged = {"score.scorers=sim," + std::string(kJudge), "score.optimize=sim",
+                                             "score.judges=" + std::string(kJudge),
+                                             "sim.judge_rho=" + csv_number(*o.judge_rho)};
+    overrides.insert(overrides.end(), judged.begin(), judged.end());
+  }
   const Config config = Config::parse("", "bench optimizer", experiment_schema(), overrides);
   const ExperimentSettings s = settings_from(config);
 
   schemas::RenderParams params;
   params.options["sim.taste_seed"] = std::to_string(spec.taste);
-  InProcessRenderService renders(sh.vocab, params);
+  std::vector<std::string> scorers;
+  if (o.judge_rho) {
+    params.options["sim.judge_rho"] = csv_number(s.sim_judge_rho);
+    scorers = scorer_list(s.score_scorers, "sim");
+  }
+  InProcessRenderService renders(sh.vocab, params, scorers, parse_score_target(s.score_optimize));
   EngineContext ctx{s, "bench", sh.split, sh.prodb, *sh.generator, *sh.gradient, *sh.modifier, renders, nullptr};
   ExperimentState state;
   seed_pool(state, s.initial_instruction);
@@ -97,6 +121,12 @@ RunResult run_one(const Shared& sh, const OptimizerBenchOptions& o, const RunSpe
   EvaluationResult e = evaluate(ctx, state.instructions.at(state.final_id).text);
   r.gain_i0 = gain(e, "baseline");
   r.gain_pro = gain(e, "professional");
+  if (o.judge_rho) {
+    const EvaluationResult judged = e.judged_by(kJudge);
+    r.judge_i0 = gain(judged, "baseline");
+    r.eval_half = paired_half_width(e);
+    r.judge_eval_half = paired_half_width(judged);
+  }
   r.spent = static_cast<double>(state.renders_spent);
   for (const auto& [text, h] : state.history)
     if (text != BudgetLoop::kProfessionalKey && !h.scores.empty()) r.arms += 1;
@@ -160,7 +190,10 @@ int run_optimizer_bench(const OptimizerBenchOptions& o, std::ostream& out) {
     for (const std::string& k : o.overrides) extra += " " + k;
     out << "bench optimizer: sim-v1/std (gc_specific 0.5), tastes " << o.first_taste << ".." << o.last_taste
         << " x " << o.repeats << " repeats, " << specs.size() << " runs on " << threads << " threads"
-        << (extra.empty() ? "" : "; budget-loop overrides:" + extra) << "\n";
+        << (extra.empty() ? "" : "; budget-loop overrides:" + extra)
+        << (o.judge_rho ? "; optimizes sim, held-out judge " + std::string(kJudge) + " at rho " + csv_number(*o.judge_rho)
+                        : "")
+        << "\n";
     out.flush();
   }
 
@@ -253,18 +286,48 @@ int run_optimizer_bench(const OptimizerBenchOptions& o, std::ostream& out) {
     }
   }
 
-  // The ratio: the first budget-loop config over the paper loop at 270.
+  if (o.judge_rho) {
+    // The same runs, their gains on the optimized scorer and on the judge
+    // side by side: intervals over runs, and the mean half-width of each
+    // run's own paired evaluation interval (over its 160 cells).
+    out << "\nheld-out gain over I0 on the optimized scorer (sim) and on the judge (" << kJudge << ", rho "
+        << csv_number(*o.judge_rho) << "):\n";
+    std::snprintf(line, sizeof line, "%-20s %6s  %-24s %-24s %-24s %7s  %s\n", "config", "budget",
+                  "on sim [95% CI]", "on judge [95% CI]", "judge - sim [95% CI]", "judge/sim", "eval CI +- (sim, judge)");
+    out << line;
+    for (std::size_t b = 0; b < o.budgets.size(); ++b)
+      for (std::size_t c = 0; c < o.configs.size(); ++c) {
+        std::vector<RunResult> rs = slice(c, b);
+        const Interval opt = interval(column(rs, [](const RunResult& r) { return r.gain_i0; }));
+        const Interval judge = interval(column(rs, [](const RunResult& r) { return r.judge_i0; }));
+        std::snprintf(line, sizeof line, "%-20s %6ld  %-24s %-24s %-24s %7.2f  %.2f, %.2f\n",
+                      (o.configs[c] == "paper" ? "paper ucb b3" : ("budget " + o.configs[c]).c_str()),
+                      o.budgets[b], fmt(opt).c_str(), fmt(judge).c_str(),
+                      fmt(interval(column(rs, [](const RunResult& r) { return r.judge_i0 - r.gain_i0; }))).c_str(),
+                      judge.mean / opt.mean, interval(column(rs, [](const RunResult& r) { return r.eval_half; })).mean,
+                      interval(column(rs, [](const RunResult& r) { return r.judge_eval_half; })).mean);
+        out << line;
+      }
+  }
+
+  // The ratio: the first budget-loop config over the paper loop at 270, on
+  // the judge when there is one.
   const auto b270 = std::find(o.budgets.begin(), o.budgets.end(), 270L);
-  double ratio = std::nan("");
-  if (paper_at != o.configs.end() && first_budget != o.configs.end() && b270 != o.budgets.end()) {
+  auto ratio_of = [&](double RunResult::*field) {
+    if (paper_at == o.configs.end() || first_budget == o.configs.end() || b270 == o.budgets.end())
+      return std::nan("");
     const std::size_t b = static_cast<std::size_t>(b270 - o.budgets.begin());
     auto mean_gain = [&](std::size_t c) {
-      return interval(column(slice(c, b), [](const RunResult& r) { return r.gain_i0; })).mean;
+      return interval(column(slice(c, b), [field](const RunResult& r) { return r.*field; })).mean;
     };
-    ratio = mean_gain(static_cast<std::size_t>(first_budget - o.configs.begin())) /
-            mean_gain(static_cast<std::size_t>(paper_at - o.configs.begin()));
+    return mean_gain(static_cast<std::size_t>(first_budget - o.configs.begin())) /
+           mean_gain(static_cast<std::size_t>(paper_at - o.configs.begin()));
+  };
+  if (o.judge_rho) {
+    std::snprintf(line, sizeof line, "ratio on sim (the optimized scorer): %.3f\n", ratio_of(&RunResult::gain_i0));
+    out << line;
   }
-  std::snprintf(line, sizeof line, "ratio=%.3f\n", ratio);
+  std::snprintf(line, sizeof line, "ratio=%.3f\n", ratio_of(o.judge_rho ? &RunResult::judge_i0 : &RunResult::gain_i0));
   out << line;
   return 0;
 }

@@ -17,7 +17,13 @@
 // difference against the paper loop at the same budget, the renders spent
 // and how they were spent; the last line is
 // `ratio=<budget loop gain at 270 / paper loop gain at 270>`.
+//
+// With judge_rho (--judge-rho R): every run scores each render with sim
+// (optimized) and sim-judge at rho R (held out: score.judges), a second
+// table gives the held-out gain over I0 on both, and the last line is the
+// ratio of the judge's gains instead.
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +46,8 @@ struct OptimizerBenchOptions {
   // render counts on the way to the largest budget (gain against renders).
   bool curve = false;
   std::vector<long> curve_points = {60, 135, 270, 400, 550, 800, 1100};
+  // sim-judge's agreement with sim (sim.judge_rho, in [-1, 1]); none: sim only.
+  std::optional<double> judge_rho;
 };
 
 // Returns the process exit status (0 on success).

@@ -195,6 +195,9 @@ SettingTable<S> build_table() {
       .range(0, 1e9)
       .infra();
   t.add("sim.taste_seed", at(&S::taste_seed), 0, "sim-v1 task (hidden preference model)").range(0, 9.2e18);
+  t.add("sim.judge_rho", at(&S::sim_judge_rho), 0.5,
+        "sim-judge's agreement with sim, in [-1, 1] (docs/sim-v1.md 1.2); used only when score.scorers has sim-judge")
+      .range(-1, 1);
   t.add("sim.vocabulary", at(&S::sim_vocabulary), "", "sim vocabulary file (empty: the project's list)");
   t.add("sim.cost_ms", at(&S::sim_cost_ms), 60, "simulated GPU time per image").range(0, 1e6).infra();
   t.add("eval.enabled", at(&S::eval_enabled), true, "held-out evaluation at the end");

@@ -84,6 +84,9 @@ struct ExperimentSettings {
   bool llm_overlap{};
   bool timeline{};       // timing.timeline: <run folder>/timeline.jsonl (run/timeline_trace.h)    // render prompts as they arrive; ask survivors' next prompts early
   long long taste_seed{};
+  // sim.judge_rho: the sim-judge scorer's agreement with sim (docs/sim-v1.md
+  // 1.2); reaches the workers only when sim-judge is one of score.scorers.
+  double sim_judge_rho{};
   std::string sim_vocabulary;
   double sim_cost_ms{};
 

@@ -2,7 +2,10 @@
 
 #include "scheduler/llm/timed_llm_client.h"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "common/csv_writer.h"
 
 #include "scheduler/run/llm_factory.h"
 
@@ -71,6 +74,11 @@ DispatchSettings dispatch_settings(const ExperimentSettings& s, const std::strin
     ds.scorers = scorer_list(s.score_scorers, s.backend);
     ds.optimize = parse_score_target(s.score_optimize);
   }
+  // Only a run that has the judge carries its rho: the options are in the
+  // cache key, so every other run keeps its keys.
+  const std::vector<std::string> scorers = scorer_list(s.score_scorers, s.backend);
+  if (std::find(scorers.begin(), scorers.end(), "sim-judge") != scorers.end())
+    ds.params.options["sim.judge_rho"] = csv_number(s.sim_judge_rho);
   return ds;
 }
 
