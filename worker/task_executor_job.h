@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/unix_time.h"
 #include "schemas/messages.h"
 #include "schemas/render_task.h"
 #include "worker/task_executor.h"
@@ -36,10 +37,6 @@ using Clock = std::chrono::steady_clock;
 
 inline double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-inline double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // scorer.score(), refusing an answer of the wrong length.

@@ -1,5 +1,7 @@
 #include "scheduler/run/eval_study.h"
 
+#include "common/unix_time.h"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -179,8 +181,7 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
   std::vector<PairComparison> pairs = all_pairs(result);
 
   const std::string record = encode_evaluation(result);
-  const std::string now = std::to_string(
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  const std::string now = std::to_string(unix_seconds());
   std::vector<std::vector<std::string>> cmds = {{"SET", redis_keys::eval_study(eval_id), record}};
   for (const Source& src : sources) {
     StateStore store(redis, src.experiment_id);

@@ -23,6 +23,7 @@
 #include "scheduler/run/render_params_check.h"
 #include "scheduler/run/timeline_trace.h"
 #include "common/interrupt.h"
+#include "common/unix_time.h"
 #include "scheduler/store/live_endpoints.h"
 #include "scheduler/engine/optimization_loop.h"
 #include "scheduler/engine/paper_loop.h"
@@ -99,10 +100,6 @@ void print_indented(std::ostream& out, const std::string& text) {
   for (char c : text) out << (c == '\n' ? std::string("\n  ") : std::string(1, c));
 }
 
-double unix_now_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The loop, the evaluation and the reports of a recorded experiment.
 // Throws on failure; the caller records the reason.
 void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const std::string& hash,
@@ -120,7 +117,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   dispatch.dependency_lost = [&infra] { return infra.failure(); };
   if (trace)
     dispatch.on_rendered = [t = trace.get()](const std::string& worker, double busy_ms) {
-      const double now = trace_now_s();
+      const double now = unix_seconds();
       t->record("worker:" + worker, "render", now - busy_ms / 1000.0, now);
     };
   RenderDispatcher dispatcher(*client, redis, dispatch);
@@ -144,7 +141,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   ProgressLine progress(s.iterations, state, evaluation_renders);
   const int first_iteration = state.next_iteration;
   const auto loop_start = std::chrono::steady_clock::now();
-  const double loop_start_unix_s = unix_now_s();
+  const double loop_start_unix_s = unix_seconds();
   const double busy_before = dispatcher.busy_ms(), wait_before = dispatcher.wait_ms();
   std::vector<IterationTiming> iteration_timing;
   // Latency drawn before the loop (none today) is not an iteration's.
@@ -154,10 +151,10 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
     if (std::string why = infra.failure(); !why.empty()) throw std::runtime_error(why);
     const auto iteration_start = std::chrono::steady_clock::now();
     const double iteration_busy_before = dispatcher.busy_ms();
-    const double iteration_start_unix_s = unix_now_s();
+    const double iteration_start_unix_s = unix_seconds();
     const int iteration = state.next_iteration;
     loop->run_iteration(state);
-    if (trace) trace->record("loop", "iteration " + std::to_string(iteration + 1), iteration_start_unix_s, unix_now_s());
+    if (trace) trace->record("loop", "iteration " + std::to_string(iteration + 1), iteration_start_unix_s, unix_seconds());
     IterationTiming timing;
     timing.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - iteration_start).count();
     timing.worker_busy_s = (dispatcher.busy_ms() - iteration_busy_before) / 1000.0;
@@ -166,7 +163,7 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
     out << progress.line(state) << "\n";
     out.flush();
   }
-  const double loop_end_unix_s = unix_now_s();
+  const double loop_end_unix_s = unix_seconds();
   const double loop_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
   const double worker_busy_s = (dispatcher.busy_ms() - busy_before) / 1000.0;
   const double scheduler_s = loop_wall_s - (dispatcher.wait_ms() - wait_before) / 1000.0;

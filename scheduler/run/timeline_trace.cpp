@@ -1,6 +1,5 @@
 #include "scheduler/run/timeline_trace.h"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -16,10 +15,6 @@ void TimelineTrace::record(const std::string& lane, const std::string& what, dou
   std::lock_guard<std::mutex> lock(mu_);
   out_ << line.dump() << '\n';
   out_.flush();
-}
-
-double trace_now_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace bigpe::engine

@@ -31,7 +31,4 @@ class TimelineTrace {
   std::ofstream out_;
 };
 
-// Seconds since the Unix epoch, as the trace's times.
-double trace_now_s();
-
 }  // namespace bigpe::engine
