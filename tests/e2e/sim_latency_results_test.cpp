@@ -8,6 +8,10 @@
 // answers from the cache.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
+#include <sstream>
+
 #include "common/json_access.h"
 #include "common/json_strict.h"
 #include "common/redis/redis_client.h"
@@ -52,7 +56,7 @@ RunResult run(testing::TempDir& dir, const std::string& name, const std::vector<
 TEST(SimulatedLatencyResults, LatencyOnAndOffGiveTheSameInstructionIterationsAndEvaluation) {
   testing::TempDir dir("bigpe-sim-latency");
   RunResult off = run(dir, "off", {});
-  RunResult on = run(dir, "on", {"llm.sim_latency_ms=20", "llm.sim_max_concurrency=2"});
+  RunResult on = run(dir, "on", {"llm.sim_latency_ms=20", "llm.sim_max_concurrency=2", "timing.timeline=true"});
   // The engine's overlap (on by default) moves calls, not answers: with the
   // roles one after another the results are the same again.
   RunResult sequential =
@@ -88,6 +92,28 @@ TEST(SimulatedLatencyResults, LatencyOnAndOffGiveTheSameInstructionIterationsAnd
       EXPECT_DOUBLE_EQ(stage.at("latency_max_ms").get<double>(), 20.0);
     }
   }
+  // The timeline holds every call that reached the LLM, every render and
+  // every iteration, each ending after it started.
+  int64_t calls = 0;
+  for (const nlohmann::ordered_json& it : timed.at("iterations"))
+    for (const nlohmann::ordered_json& stage : it.at("llm")) calls += json::require_int(stage, "calls");
+  // The report's per-iteration calls are the loop's; the evaluation's come after its end.
+  const double loop_end = timed.at("loop_end_unix_s").get<double>();
+  std::map<std::string, int64_t> lanes;
+  std::istringstream lines(testing::read_text_file(dir.file("on") + "/timeline.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::ordered_json e = json::parse_strict(line);
+    const std::string lane = e.at("lane").get<std::string>();
+    if (lane == "llm" && e.at("end").get<double>() > loop_end) continue;
+    ++lanes[lane.rfind("worker:", 0) == 0 ? "worker" : lane];
+    EXPECT_LE(e.at("start").get<double>(), e.at("end").get<double>()) << line;
+  }
+  EXPECT_GT(calls, 0);
+  EXPECT_EQ(lanes["llm"], calls);
+  EXPECT_EQ(lanes["loop"], kIterations);
+  EXPECT_EQ(lanes["worker"], json::require_int(on.report.at("renders"), "done"));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("off") + "/timeline.jsonl"));
+
   EXPECT_EQ(json::require_int(off.report.at("timing"), "llm_server_concurrency"), 0);
   for (const nlohmann::ordered_json& it : off.report.at("timing").at("iterations")) EXPECT_TRUE(it.at("llm").empty());
 }
