@@ -292,19 +292,27 @@ int run_optimizer_bench(const OptimizerBenchOptions& o, std::ostream& out) {
     // run's own paired evaluation interval (over its 160 cells).
     out << "\nheld-out gain over I0 on the optimized scorer (sim) and on the judge (" << kJudge << ", rho "
         << csv_number(*o.judge_rho) << "):\n";
-    std::snprintf(line, sizeof line, "%-20s %6s  %-24s %-24s %-24s %7s  %s\n", "config", "budget",
-                  "on sim [95% CI]", "on judge [95% CI]", "judge - sim [95% CI]", "judge/sim", "eval CI +- (sim, judge)");
+    std::snprintf(line, sizeof line, "%-20s %6s  %-24s %-24s %-24s %-24s %7s  %s\n", "config", "budget",
+                  "on sim [95% CI]", "on judge [95% CI]", "judge - sim [95% CI]", "judge vs paper [95% CI]",
+                  "judge/sim", "eval CI +- (sim, judge)");
     out << line;
     for (std::size_t b = 0; b < o.budgets.size(); ++b)
       for (std::size_t c = 0; c < o.configs.size(); ++c) {
         std::vector<RunResult> rs = slice(c, b);
         const Interval opt = interval(column(rs, [](const RunResult& r) { return r.gain_i0; }));
         const Interval judge = interval(column(rs, [](const RunResult& r) { return r.judge_i0; }));
-        std::snprintf(line, sizeof line, "%-20s %6ld  %-24s %-24s %-24s %7.2f  %.2f, %.2f\n",
+        std::string vs = "-";
+        if (paper_at != o.configs.end() && o.configs[c] != "paper") {
+          std::vector<RunResult> ps = slice(static_cast<std::size_t>(paper_at - o.configs.begin()), b);
+          std::vector<double> d;
+          for (std::size_t i = 0; i < rs.size(); ++i) d.push_back(rs[i].judge_i0 - ps[i].judge_i0);
+          vs = fmt(interval(d));
+        }
+        std::snprintf(line, sizeof line, "%-20s %6ld  %-24s %-24s %-24s %-24s %7.2f  %.2f, %.2f\n",
                       (o.configs[c] == "paper" ? "paper ucb b3" : ("budget " + o.configs[c]).c_str()),
                       o.budgets[b], fmt(opt).c_str(), fmt(judge).c_str(),
                       fmt(interval(column(rs, [](const RunResult& r) { return r.judge_i0 - r.gain_i0; }))).c_str(),
-                      judge.mean / opt.mean, interval(column(rs, [](const RunResult& r) { return r.eval_half; })).mean,
+                      vs.c_str(), judge.mean / opt.mean, interval(column(rs, [](const RunResult& r) { return r.eval_half; })).mean,
                       interval(column(rs, [](const RunResult& r) { return r.judge_eval_half; })).mean);
         out << line;
       }
