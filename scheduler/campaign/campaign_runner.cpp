@@ -18,6 +18,7 @@
 #include "scheduler/campaign/campaign_spec.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/report/campaign_summary.h"
+#include "scheduler/report/judge_gains.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/console_log.h"
@@ -163,7 +164,7 @@ CampaignOutcome execute_locked(const Plan& plan, const std::string& command, std
   }
   out << "\ncampaign " << plan.file.campaign_id << ": " << finished << "/" << n << " experiments finished\n"
       << campaign_table_text(rows) << campaign_llm_line(rows) << "\n" << "tables: " << plan.dir << "/summary.md, " << plan.dir << "/table.csv, "
-      << plan.dir << "/summary.csv\n";
+      << plan.dir << "/summary.csv" << (judge_names(rows).empty() ? "" : ", " + plan.dir + "/judges.csv") << "\n";
   if (finished != n) out << "resume with: bigpe resume " << plan.dir << "\n";
   return outcome;
 }

@@ -40,6 +40,12 @@ std::vector<std::string> scorer_list(const std::string& list, const std::string&
   return names_of(list, "scorer");
 }
 
+std::string optimized_score_label(const std::string& optimize, const std::string& scorers,
+                                  const std::string& backend) {
+  if (!trim(optimize).empty()) return trim(optimize);
+  return scorer_list(scorers, backend).front();
+}
+
 ScoreTarget parse_score_target(const std::string& text) {
   ScoreTarget target;
   if (trim(text).empty()) return target;

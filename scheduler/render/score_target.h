@@ -40,6 +40,10 @@ struct ScoreTarget {
 std::vector<std::string> scorer_list(const std::string& list, const std::string& backend);
 ScoreTarget parse_score_target(const std::string& text);
 std::vector<std::string> parse_judges(const std::string& text);
+// What a table calls the optimized score: score.optimize as written, or the
+// first scorer's name when it is empty (the default).
+std::string optimized_score_label(const std::string& optimize, const std::string& scorers,
+                                  const std::string& backend);
 
 // An item's scores by name: `scores` as a worker with several scorers
 // sends them, or {first scorer: score} from a worker with one.

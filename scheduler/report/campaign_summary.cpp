@@ -9,6 +9,8 @@
 #include "common/file_io.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/llm_settings.h"
+#include "scheduler/render/score_target.h"
+#include "scheduler/report/judge_gains.h"
 #include "scheduler/stats/repeat_interval.h"
 #include "scheduler/store/state_store.h"
 
@@ -117,20 +119,27 @@ std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::
       prices.price_completion_per_1m = price_of(config, "llm.price.completion_per_1m");
       s.cost = prices.cost_of(s.llm.prompt_tokens, s.llm.completion_tokens);
     }
+    s.optimized_scorer =
+        optimized_score_label(config["score.optimize"], config["score.scorers"], config["render.backend"]);
     if (std::optional<std::string> bytes = store.load_evaluation()) {
       EvaluationResult e = decode_evaluation(*bytes);
-      auto mean = [&](const char* method) {
-        const MethodResult* r = e.find(method);
-        return r ? r->mean : 0.0;
+      auto mean = [](const EvaluationResult& r, const char* method) {
+        const MethodResult* m = r.find(method);
+        return m ? m->mean : 0.0;
       };
       s.evaluated = e.find("optimized") != nullptr;
-      s.plain = mean("plain");
-      s.baseline = mean("baseline");
-      s.professional = mean("professional");
-      s.optimized = mean("optimized");
+      s.plain = mean(e, "plain");
+      s.baseline = mean(e, "baseline");
+      s.professional = mean(e, "professional");
+      s.optimized = mean(e, "optimized");
       // Means of paired differences equal differences of means.
       s.gain_over_baseline = s.optimized - s.baseline;
       s.gain_over_professional = s.optimized - s.professional;
+      for (const JudgeResult& j : e.judges) {
+        const EvaluationResult by = e.judged_by(j.judge);
+        const double opt = mean(by, "optimized");
+        s.judges.push_back({j.judge, opt, opt - mean(by, "baseline"), opt - mean(by, "professional")});
+      }
     }
     rows.push_back(s);
   }
@@ -139,19 +148,38 @@ std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::
 
 void write_campaign_summary(const std::string& dir, const std::string& campaign_id,
                             const std::vector<ExperimentSummary>& rows) {
-  CsvWriter per(dir + "/summary.csv",
-                {"experiment_id", "variant", "repeat", "seed", "taste_seed", "status", "iterations", "initial_best",
-                 "last_best", "renders_done", "renders_cached", "plain", "baseline", "professional",
-                 "optimized", "gain_over_baseline", "gain_over_professional", "llm_calls", "llm_cached",
-                 "prompt_tokens", "completion_tokens", "cost"});
+  std::vector<std::string> per_header = {
+      "experiment_id", "variant",   "repeat",    "seed",      "taste_seed",        "status",
+      "iterations",    "initial_best", "last_best", "renders_done", "renders_cached", "plain",
+      "baseline",      "professional", "optimized", "gain_over_baseline", "gain_over_professional", "llm_calls",
+      "llm_cached",    "prompt_tokens", "completion_tokens", "cost"};
+  // Judge columns only when some experiment has a judge: a campaign
+  // without keeps its columns.
+  const std::vector<std::string> judges = judge_names(rows);
+  if (!judges.empty()) per_header.push_back("optimized_scorer");
+  for (const std::string& j : judges)
+    for (const char* part : {"optimized@", "gain_over_baseline@", "gain_over_professional@"})
+      per_header.push_back(part + j);
+  CsvWriter per(dir + "/summary.csv", per_header);
   for (const ExperimentSummary& r : rows) {
     auto ev = [&](double v) { return r.evaluated ? csv_number(v) : std::string(); };
-    per.row({r.member.experiment_id, r.member.variant, std::to_string(r.member.repeat), std::to_string(r.seed),
-             std::to_string(r.taste_seed), r.status, std::to_string(r.iterations), csv_number(r.first_best),
-             csv_number(r.last_best), std::to_string(r.renders_done), std::to_string(r.renders_cached),
-             ev(r.plain), ev(r.baseline), ev(r.professional), ev(r.optimized), ev(r.gain_over_baseline),
-             ev(r.gain_over_professional), std::to_string(r.llm.calls), std::to_string(r.llm.cached),
-             std::to_string(r.llm.prompt_tokens), std::to_string(r.llm.completion_tokens), csv_number(r.cost)});
+    std::vector<std::string> f = {
+        r.member.experiment_id, r.member.variant, std::to_string(r.member.repeat), std::to_string(r.seed),
+        std::to_string(r.taste_seed), r.status, std::to_string(r.iterations), csv_number(r.first_best),
+        csv_number(r.last_best), std::to_string(r.renders_done), std::to_string(r.renders_cached),
+        ev(r.plain), ev(r.baseline), ev(r.professional), ev(r.optimized), ev(r.gain_over_baseline),
+        ev(r.gain_over_professional), std::to_string(r.llm.calls), std::to_string(r.llm.cached),
+        std::to_string(r.llm.prompt_tokens), std::to_string(r.llm.completion_tokens), csv_number(r.cost)};
+    if (!judges.empty()) f.push_back(r.optimized_scorer);
+    for (const std::string& j : judges) {
+      const JudgeSummary* mine = nullptr;
+      for (const JudgeSummary& s : r.judges)
+        if (s.judge == j) mine = &s;
+      for (double v : {mine ? mine->optimized : 0.0, mine ? mine->gain_over_baseline : 0.0,
+                       mine ? mine->gain_over_professional : 0.0})
+        f.push_back(mine ? ev(v) : std::string());
+    }
+    per.row(f);
   }
   per.close();
 
@@ -186,6 +214,11 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
     for (std::size_t c = 0; c < columns().size(); ++c) md << " | " << markdown_cell(v.cell(c));
     md << " |\n";
   }
+  const std::vector<JudgeGainRow> judge_rows = judge_gain_rows(rows);
+  if (!judge_rows.empty()) {
+    write_judge_csv(dir + "/judges.csv", judge_rows);
+    md << "\n" << judge_table_markdown(judge_rows);
+  }
   md << "\n" << campaign_llm_line(rows) << " (per experiment: summary.csv).\n";
   write_file_atomic(dir + "/summary.md", md.str());  // a reader never sees half of it
 }
@@ -206,6 +239,7 @@ std::string campaign_table_text(const std::vector<ExperimentSummary>& rows) {
   out << "95% t-intervals over the finished repeats";
   if (marked) out << "; * from fewer than " << kFewRepeats << " repeats, too few to trust";
   out << "\n";
+  out << judge_table_text(judge_gain_rows(rows));
   return out.str();
 }
 

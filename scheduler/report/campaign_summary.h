@@ -7,7 +7,10 @@
 // the first iteration's best batch score ("initial", as the paper's Table 1),
 // the last iteration's best batch score ("last"), the held-out score of the
 // final instruction, and its paired held-out gains over I0 and over the
-// professional prompt. Each experiment's LLM calls, tokens and cost are in
+// professional prompt; with score.judges, each judge's held-out scores
+// (per experiment in summary.csv as optimized@J, gain_over_baseline@J, ...)
+// and judge_gains.h's table of gain on the optimized score against gain on
+// each judge (summary.md, judges.csv, the console). Each experiment's LLM calls, tokens and cost are in
 // summary.csv, the campaign's totals in summary.md and on the console. Read
 // from Redis, so a resumed campaign's tables include the experiments
 // finished before the interruption.
@@ -21,6 +24,12 @@
 #include "scheduler/store/campaign_store.h"
 
 namespace bigpe::engine {
+
+// One held-out judge's scoring of an experiment's evaluation.
+struct JudgeSummary {
+  std::string judge;
+  double optimized = 0.0, gain_over_baseline = 0.0, gain_over_professional = 0.0;
+};
 
 struct ExperimentSummary {
   CampaignMember member;
@@ -36,6 +45,8 @@ struct ExperimentSummary {
   double plain = 0.0, baseline = 0.0, professional = 0.0, optimized = 0.0;
   double gain_over_baseline = 0.0;
   double gain_over_professional = 0.0;
+  std::string optimized_scorer;     // score.optimize, or the first scorer's name
+  std::vector<JudgeSummary> judges;  // score.judges' scorings, in order
   AgentTally llm;     // its LLM calls and tokens (experiment_state.h)
   double cost = 0.0;  // of those tokens at its llm.price.* keys
 };

@@ -11,6 +11,7 @@
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/iteration_record.h"
+#include "scheduler/render/score_target.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
 
@@ -44,7 +45,16 @@ ordered_json eval_intervals(const EvaluationResult& e) {
   return out;
 }
 
-using nlohmann::ordered_json;
+// The optimized score's intervals, and each judge's under "judges".
+ordered_json eval_intervals_with_judges(const EvaluationResult& e) {
+  ordered_json out = eval_intervals(e);
+  if (e.judges.empty()) return out;
+  ordered_json judges = ordered_json::object();
+  for (const JudgeResult& j : e.judges) judges[j.judge] = eval_intervals(e.judged_by(j.judge));
+  out["judges"] = judges;
+  return out;
+}
+
 
 ordered_json strings(const std::vector<std::string>& v) {
   ordered_json a = ordered_json::array();
@@ -163,7 +173,17 @@ struct Exporter {
     // over the baseline), so that scripts/aggregate shows one experiment's
     // figures with exactly the intervals `bigpe run` printed.
     const std::optional<std::string> eval_bytes = store.load_evaluation();
-    if (eval_bytes) row["eval_intervals"] = eval_intervals(decode_evaluation(*eval_bytes));
+    std::optional<EvaluationResult> eval;
+    if (eval_bytes) eval = decode_evaluation(*eval_bytes);
+    // What the loop optimized and which judges only watched, so a table
+    // can name both (score_target.h).
+    row["optimized_scorer"] = optimized_score_label(config["score.optimize"], config["score.scorers"],
+                                                    config["render.backend"]);
+    ordered_json judge_names = ordered_json::array();
+    if (eval)
+      for (const JudgeResult& j : eval->judges) judge_names.push_back(j.judge);
+    row["judges"] = judge_names;
+    if (eval) row["eval_intervals"] = eval_intervals_with_judges(*eval);
     experiments.write(row);
 
     std::map<std::string, double> best_batch;  // instruction id -> its best batch score
@@ -228,9 +248,10 @@ struct Exporter {
       instructions.write(iv);
     }
 
-    if (eval_bytes) {
-      EvaluationResult e = decode_evaluation(*eval_bytes);
-      for (const MethodResult& m : e.methods)
+    if (eval) {
+      const EvaluationResult& e = *eval;
+      for (std::size_t k = 0; k < e.methods.size(); ++k) {
+        const MethodResult& m = e.methods[k];
         for (std::size_t c = 0; c < m.values.size(); ++c) {
           ordered_json ev = ordered_json::object();
           ev["experiment_id"] = id;
@@ -241,8 +262,17 @@ struct Exporter {
           ev["score"] = m.values[c];
           ev["prompt"] = c < m.prompts.size() ? m.prompts[c] : "";
           ev["image"] = copy_image(id, c < m.images.size() ? m.images[c] : "");
+          // Each judge's score of the same image (its methods are in the
+          // same order as the optimized ones).
+          if (!e.judges.empty()) {
+            ordered_json js = ordered_json::object();
+            for (const JudgeResult& j : e.judges)
+              if (k < j.methods.size() && c < j.methods[k].values.size()) js[j.judge] = j.methods[k].values[c];
+            ev["judges"] = js;
+          }
           evaluation.write(ev);
         }
+      }
     }
   }
 };

@@ -56,6 +56,11 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
   EXPECT_EQ(exps[0].at("config").at("batch_size").get<std::string>(), "2");
   EXPECT_EQ(exps[0].at("config_hash").get<std::string>().size(), 64u);
   EXPECT_FALSE(exps[0].at("final_instruction").get<std::string>().empty());
+  // Without score.judges: the optimized score is the backend's own and there
+  // is no judge anywhere.
+  EXPECT_EQ(exps[0].at("optimized_scorer").get<std::string>(), "sim");
+  EXPECT_TRUE(exps[0].at("judges").empty());
+  EXPECT_FALSE(exps[0].at("eval_intervals").contains("judges"));
 
   std::vector<nlohmann::ordered_json> its = read_jsonl(out + "/iterations.jsonl");
   ASSERT_EQ(its.size(), 2u);
@@ -137,9 +142,61 @@ TEST(Export, TinyExperimentRoundTripsThroughJsonlWithImages) {
     ASSERT_EQ(image.rfind("images/" + id + "/", 0), 0u) << image;
     EXPECT_TRUE(std::filesystem::exists(out + "/" + image)) << image;
     if (c.at("method") == "plain") EXPECT_EQ(c.at("prompt"), c.at("query"));
+    EXPECT_FALSE(c.contains("judges"));
   }
   EXPECT_EQ(per_method, (std::map<std::string, int>{{"baseline", 40}, {"optimized", 40}, {"plain", 40},
                                                     {"professional", 40}}));
+}
+
+// With a held-out judge (issue 14): each cell carries the judge's score of
+// its image, and the experiment the judge's intervals, the same numbers the
+// run's report.json printed for it.
+TEST(Export, JudgesScoresAndIntervalsAreExportedBesideTheOptimizedOnes) {
+  testing::TempDir dir("bigpe-export-judges");
+  const std::string run = dir.file("run"), out = dir.file("export");
+  Invocation r = run_bigpe({"run", "experiments/quickstart.yaml", "out=" + run, "iterations=1", "batch_size=2",
+                            "sim.cost_ms=0", "eval.seeds=2", "score.scorers=sim,sim-judge",
+                            "score.judges=sim-judge"},
+                           dir.file("run.log"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  Invocation e = run_bigpe({"export", run, "--out", out, "--no-images"}, dir.file("export.log"));
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+
+  std::vector<nlohmann::ordered_json> exps = read_jsonl(out + "/experiments.jsonl");
+  ASSERT_EQ(exps.size(), 1u);
+  EXPECT_EQ(exps[0].at("optimized_scorer").get<std::string>(), "sim");
+  EXPECT_EQ(exps[0].at("judges"), nlohmann::ordered_json::array({"sim-judge"}));
+  const nlohmann::ordered_json& judged = exps[0].at("eval_intervals").at("judges").at("sim-judge");
+
+  std::map<std::string, std::vector<double>> scores, judge_scores;
+  std::size_t differ = 0;
+  for (const nlohmann::ordered_json& c : read_jsonl(out + "/evaluation.jsonl")) {
+    ASSERT_TRUE(c.contains("judges")) << json::dump_strict(c);
+    const double j = c.at("judges").at("sim-judge").get<double>();
+    judge_scores[c.at("method").get<std::string>()].push_back(j);
+    scores[c.at("method").get<std::string>()].push_back(c.at("score").get<double>());
+    if (j != c.at("score").get<double>()) ++differ;
+  }
+  ASSERT_EQ(judge_scores.size(), 4u);
+  EXPECT_GT(differ, 0u) << "the judge's scores are the optimized ones";
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+  };
+  for (const auto& [method, v] : judge_scores) {
+    EXPECT_NEAR(judged.at("methods").at(method).at("mean").get<double>(), mean(v), 1e-9) << method;
+    EXPECT_NEAR(exps[0].at("eval_intervals").at("methods").at(method).at("mean").get<double>(), mean(scores[method]),
+                1e-9)
+        << method;
+  }
+  // The judge's paired gain: the interval report.json has for it.
+  const nlohmann::ordered_json report = json::parse_strict(testing::read_text_file(run + "/report.json"));
+  const nlohmann::ordered_json& printed = report.at("eval").at("judges").at("sim-judge").at("gain_over_baseline");
+  const nlohmann::ordered_json& gain = judged.at("gains").at("optimized");
+  EXPECT_DOUBLE_EQ(gain.at("mean").get<double>(), printed.at("mean").get<double>());
+  EXPECT_DOUBLE_EQ(gain.at("low").get<double>(), printed.at("ci_low").get<double>());
+  EXPECT_DOUBLE_EQ(gain.at("high").get<double>(), printed.at("ci_high").get<double>());
 }
 
 TEST(Export, RefusesANonEmptyOutUnlessForcedAndThenReplacesTheExport) {
