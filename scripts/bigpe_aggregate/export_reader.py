@@ -217,11 +217,18 @@ def judged_by(export, judge):
     ev = ev[ev["score"].notna()].reset_index(drop=True)
     judged = set(ev["experiment_id"])
     e = export.experiments
-    e = e[e["experiment_id"].isin(judged) | e["judges"].apply(lambda js: judge in js).astype(bool)].copy()
-    e["eval_intervals"] = e["eval_intervals"].apply(lambda s: _judge_intervals(s, judge))
-    keep = set(e["experiment_id"])
-    return Export(experiments=e.reset_index(drop=True),
-                  iterations=export.iterations[export.iterations["experiment_id"].isin(keep)],
-                  instructions=export.instructions[
-                      export.instructions["experiment_id"].isin(keep)],
-                  evaluation=ev)
+    keep = set(e[e["experiment_id"].isin(judged)
+                 | e["judges"].apply(lambda js: judge in js).astype(bool)]["experiment_id"])
+    out = subset(export, keep)
+    out.experiments["eval_intervals"] = out.experiments["eval_intervals"].apply(
+        lambda s: _judge_intervals(s, judge))
+    out.evaluation = ev[ev["experiment_id"].isin(keep)].reset_index(drop=True)
+    return out
+
+
+def subset(export, experiment_ids):
+    """The export restricted to some experiments (copies)."""
+    def rows(df):
+        return df[df["experiment_id"].isin(experiment_ids)].reset_index(drop=True).copy()
+    return Export(experiments=rows(export.experiments), iterations=rows(export.iterations),
+                  instructions=rows(export.instructions), evaluation=rows(export.evaluation))
