@@ -18,6 +18,7 @@ judge's score of the same image (`score` stays the optimized one).
 mirror of the C++ EvaluationResult::judged_by.
 """
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ REQUIRED = {
 }
 
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A finite JSON number (Python's json reads NaN and Infinity too)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _check_experiment(row):

@@ -142,8 +142,10 @@ def add_judge_gains(per, export):
     judge (NaN for an experiment the judge did not score)."""
     per = per.copy()
     for judge in judge_names(export):
-        gains = per_experiment(judged_by(export, judge)).set_index("experiment_id")
-        per[f"gain_vs_baseline@{judge}"] = per["experiment_id"].map(gains["gain_vs_baseline"])
+        gains = per_experiment(judged_by(export, judge))
+        gains = (gains.set_index("experiment_id")["gain_vs_baseline"] if len(gains)
+                 else pd.Series(dtype=float))
+        per[f"gain_vs_baseline@{judge}"] = per["experiment_id"].map(gains)
     return per
 
 

@@ -24,6 +24,9 @@ Intervals follow the one rule (stats.py): over experiments the t-interval,
 the same numbers `bigpe campaign` prints for the same repeats; over cells
 the bootstrap, from at least 10 of them. An interval from fewer than 5
 values is marked "*".
+
+The held-out judges' tables (Table 2 per judge, the judges table) are in
+judge_tables.py; they reuse cell_pairing and paired_gain, Table 2's pairing.
 """
 import math
 
