@@ -5,7 +5,11 @@
 Writes into REPORT_DIR:
   table1.{md,csv,tex}     training scores per cell (paper Table 1) + held-out gains
   table2.{md,csv,tex}     held-out comparison per method (paper Table 2)
-  per_experiment.csv      the per-experiment numbers behind Table 1
+  table2_<judge>.{md,csv,tex}  Table 2 as each held-out judge (score.judges) scored the
+                          same images; only for an export with judges
+  judges.{md,csv,tex}     per cell and judge: held-out gain over I0 on the optimized scorer
+                          and on the judge, their paired difference and the judge's share
+  per_experiment.csv      the per-experiment numbers behind Table 1 (+ gain_vs_baseline@<judge>)
   curves/<cell>.png       learning curves (best and mean, 95% band) against iterations and renders
   curves/overview.png     every cell's best-score curve; curves/curves.csv
   lineage/<exp>.png/.txt  instruction lineage trees, each node with its scores
@@ -20,6 +24,8 @@ import time
 from .export_reader import ExportError, read_exports
 from .figures import learning_curves, lineage_figure, slug
 from .gallery import write_gallery
+from .judge_tables import JUDGES_CAPTION, add_judge_gains, judge_table_display, \
+    table2_judge_caption, write_judge_tables
 from .tables import cell_labels, table1, table1_display, table2, table2_display, to_markdown, \
     write_tables, TABLE1_CAPTION, TABLE2_CAPTION
 
@@ -79,6 +85,10 @@ def run(args, log=print):
     t1, per = table1(export, group_by)
     t2 = table2(export, group_by, unit=args.unit, seed=args.seed)
     written = write_tables(t1, t2, args.out)
+    t2_by_judge, tj, judge_paths = write_judge_tables(export, args.out, group_by,
+                                                      unit=args.unit, seed=args.seed)
+    written += judge_paths
+    per = add_judge_gains(per, export)
     per.to_csv(os.path.join(args.out, "per_experiment.csv"), index=False, float_format="%.6g")
 
     curves = learning_curves(export, labels, order, os.path.join(args.out, "curves"))
@@ -107,6 +117,13 @@ def run(args, log=print):
     md += ["## Table 2: held-out comparison", ""]
     md += ([to_markdown(table2_display(t2)), TABLE2_CAPTION, ""] if len(t2)
            else ["(no evaluation in the export)", ""])
+    for judge, t2j in t2_by_judge.items():
+        if len(t2j):
+            md += [f"## Table 2 (judge {judge}, held out)", ""]
+            md += [to_markdown(table2_display(t2j)), table2_judge_caption(export, judge), ""]
+    if len(tj):
+        md += ["## Judges: gain on the optimized scorer against gain on each held-out judge", ""]
+        md += [to_markdown(judge_table_display(tj)), JUDGES_CAPTION, ""]
     if curves:
         md += ["## Learning curves", ""]
         md += [f"![{c}]({rel(p)})" for c, p in curves.items()] + [""]
@@ -123,7 +140,8 @@ def run(args, log=print):
         log(f"aggregate: {len(export.experiments)} experiments, {len(order)} cells -> {args.out} "
             f"({len(written)} table files, {len(curves)} curve figures, {len(lineage)} lineage "
             f"trees, {len(pages)} gallery pages) in {time.time() - t0:.1f} s")
-    return {"table1": t1, "table2": t2, "per_experiment": per, "curves": curves,
+    return {"table1": t1, "table2": t2, "table2_by_judge": t2_by_judge, "judges": tj,
+            "per_experiment": per, "curves": curves,
             "lineage": lineage, "gallery": gallery_index, "pages": pages}
 
 

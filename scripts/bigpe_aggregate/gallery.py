@@ -7,7 +7,10 @@ are copied next to the pages (gallery/images/<experiment>/...) and linked
 by relative paths, so the folder can be moved or zipped as it is. Each page
 shows one seed per query (the first seed that has an image for every
 method) and, beside the image's score, the method's mean over all seeds of
-that query.
+that query. An experiment with held-out judges (score.judges) shows, under
+the optimized score, each judge's score of the same image with its mean,
+and marks the best per judge as well; the index has a column of held-out
+gain per judge.
 
 A small script on each page records, once the page has loaded, how many
 images loaded (`#image-check`, data-loaded / data-total); the gallery test
@@ -18,6 +21,7 @@ import html
 import os
 import shutil
 
+from .export_reader import judge_names, judge_scores, subset
 from .figures import slug
 from .tables import METHOD_ORDER, method_labels
 
@@ -33,7 +37,7 @@ figure{margin:0;border:1px solid #ddd;border-radius:4px;padding:6px;background:#
 figure img{width:100%;max-width:256px;image-rendering:pixelated;display:block;margin:auto}
 .noimg{height:120px;display:flex;align-items:center;justify-content:center;background:#eee;color:#888}
 figcaption{font-size:.8em;margin-top:4px}
-.score{font-weight:600} .best{color:#0a7d28}
+.score{font-weight:600} .best{color:#0a7d28} .judge{color:#555} .judge.best{color:#0a7d28}
 .prompt{color:#444;word-break:break-word}
 #image-check[data-bad]{color:#b00020;font-weight:600}
 table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:3px 8px;font-size:.9em}
@@ -86,12 +90,19 @@ def experiment_page(export, experiment_id, gallery_dir):
     methods = sorted(ev["method_label"].unique(),
                      key=lambda m: (METHOD_ORDER.index(m.split("#")[0])
                                     if m.split("#")[0] in METHOD_ORDER else 99, m))
+    judges = judge_names(subset(export, {experiment_id}))
+    for k, j in enumerate(judges):  # the judges' scores as columns, NaN where missing
+        ev[f"_judge{k}"] = judge_scores(ev, j)
+    scorer = exp.get("optimized_scorer", "") or "the optimized scorer"
+    judged = (f" Under each score, the held-out judges\u2019 ({_esc(', '.join(judges))}) scores "
+              f"of the same image: {_esc(scorer)} is what the loop optimized, the judges it never "
+              "saw; the best image per scorer is marked." if judges else "")
     copied = {}
     parts = [f"<h1>Held-out gallery: {_esc(experiment_id)}</h1>",
              f"<p>variant <b>{_esc(exp['variant'] or '-')}</b>, repeat {_esc(exp['repeat'])}, "
              f"campaign {_esc(exp.get('campaign_id', '') or '-')}. "
-             "Scores are against the plain query; \u201cmean\u201d is over all seeds of the query. "
-             "<a href=\"index.html\">all experiments</a></p>",
+             "Scores are against the plain query; \u201cmean\u201d is over all seeds of the query."
+             f"{judged} <a href=\"index.html\">all experiments</a></p>",
              '<p id="image-check">checking images\u2026</p>']
     for m in methods:
         texts = [t for t in ev.loc[ev["method_label"] == m, "instruction"].unique() if t]
@@ -108,6 +119,7 @@ def experiment_page(export, experiment_id, gallery_dir):
         seed = (full or seeds)[0]
         cells = q[q["seed"] == seed]
         means = q.groupby("method_label")["score"].agg(["mean", "count"])
+        judge_means = q.groupby("method_label")[[f"_judge{k}" for k in range(len(judges))]].mean()
         top = cells["score"].max()
         parts.append(f"<h2>{_esc(query)} <small>(seed {_esc(seed)})</small></h2>")
         parts.append(f'<div class="row" style="--cols:{len(methods)}">')
@@ -125,16 +137,32 @@ def experiment_page(export, experiment_id, gallery_dir):
             else:
                 img = "<div class=noimg>no image</div>"
             best = " best" if c["score"] == top else ""
+            name = f"{_esc(scorer)} " if judges else ""
             parts.append(
                 f"<figure>{img}<figcaption><div><b>{_esc(TITLES.get(m, m))}</b></div>"
-                f'<div class="score{best}">{c["score"]:.2f}'
+                f'<div class="score{best}">{name}{c["score"]:.2f}'
                 f' <small>(mean {means.at[m, "mean"]:.2f}, n={int(means.at[m, "count"])})'
-                f'</small></div><div class="prompt">{_esc(c["prompt"])}</div>'
-                "</figcaption></figure>")
+                f"</small></div>{_judge_lines(judges, c, cells, judge_means.loc[m])}"
+                f'<div class="prompt">{_esc(c["prompt"])}</div></figcaption></figure>')
         parts.append("</div>")
     name = f"{slug(experiment_id)}.html"
     _write_page(os.path.join(gallery_dir, name), f"bigpe gallery: {experiment_id}", parts)
     return name, shown
+
+
+def _judge_lines(judges, c, cells, means):
+    """One line per judge: its score of this image, marked when it is the
+    best of the query's shown images on that judge, and its mean."""
+    lines = []
+    for k, j in enumerate(judges):
+        v = c[f"_judge{k}"]
+        if v != v:  # NaN: this image has no score of the judge
+            lines.append(f'<div class="judge" data-judge="{_esc(j)}">{_esc(j)} -</div>')
+            continue
+        best = " best" if v == cells[f"_judge{k}"].max() else ""
+        lines.append(f'<div class="judge{best}" data-judge="{_esc(j)}">{_esc(j)} {v:.2f}'
+                     f" <small>(mean {means[f'_judge{k}']:.2f})</small></div>")
+    return "".join(lines)
 
 
 def _write_page(path, title, parts):
@@ -166,28 +194,35 @@ def choose_experiments(export, labels, order, which):
     return chosen
 
 
+def _gain(per_experiment, experiment_id, column):
+    """An experiment's gain from per_experiment.csv's rows, '' when unknown."""
+    if per_experiment is None or column not in per_experiment:
+        return ""
+    r = per_experiment[per_experiment["experiment_id"] == experiment_id]
+    return f"{r[column].iloc[0]:+.2f}" if len(r) and r[column].notna().iloc[0] else ""
+
+
 def write_gallery(export, labels, order, gallery_dir, which="first", per_experiment=None):
     """Writes the pages and index.html; returns (index path, {experiment: images})."""
     os.makedirs(gallery_dir, exist_ok=True)
     ids = choose_experiments(export, labels, order, which)
+    judges = judge_names(subset(export, set(ids)))
     pages = {}
     rows = []
     for eid in ids:
         name, shown = experiment_page(export, eid, gallery_dir)
         pages[eid] = shown
-        gain = ""
-        if per_experiment is not None:
-            r = per_experiment[per_experiment["experiment_id"] == eid]
-            if len(r) and r["gain_vs_baseline"].notna().iloc[0]:
-                gain = f"{r['gain_vs_baseline'].iloc[0]:+.2f}"
+        gains = "".join(f"<td>{_gain(per_experiment, eid, col)}</td>"
+                        for col in ["gain_vs_baseline"] + [f"gain_vs_baseline@{j}" for j in judges])
         exp = export.experiments[export.experiments["experiment_id"] == eid].iloc[0]
         rows.append(f"<tr><td><a href=\"{_esc(name)}\">{_esc(eid)}</a></td>"
                     f"<td>{_esc(labels.get(eid, ''))}</td><td>{_esc(exp['repeat'])}</td>"
-                    f"<td>{gain}</td><td>{shown}</td></tr>")
+                    f"{gains}<td>{shown}</td></tr>")
+    judge_heads = "".join(f"<th>held-out gain vs I0, judge {_esc(j)}</th>" for j in judges)
     parts = ["<h1>bigpe held-out gallery</h1>",
              '<p id="image-check">checking images\u2026</p>',
              "<table><tr><th>experiment</th><th>cell</th><th>repeat</th>"
-             "<th>held-out gain vs I0</th><th>images</th></tr>", *rows, "</table>"]
+             f"<th>held-out gain vs I0</th>{judge_heads}<th>images</th></tr>", *rows, "</table>"]
     index = os.path.join(gallery_dir, "index.html")
     _write_page(index, "bigpe gallery", parts)
     return index, pages

@@ -24,6 +24,9 @@ Intervals follow the one rule (stats.py): over experiments the t-interval,
 the same numbers `bigpe campaign` prints for the same repeats; over cells
 the bootstrap, from at least 10 of them. An interval from fewer than 5
 values is marked "*".
+
+The held-out judges' tables (Table 2 per judge, the judges table) are in
+judge_tables.py; they reuse cell_pairing and paired_gain, Table 2's pairing.
 """
 import math
 
@@ -151,37 +154,63 @@ def _run_interval(export, experiment_id, kind, method, values):
     return iv["mean"], iv["low"], iv["high"], iv["n"]
 
 
-def table2(export, group_by=None, unit="auto", seed=0):
+def labelled_evaluation(export, group_by=None):
+    """The evaluation rows with their `method_label` and `cell`, and the
+    cells in order."""
     labels, order = cell_labels(export.experiments, group_by)
     ev = export.evaluation.copy()
+    if len(ev):
+        ev["method_label"] = method_labels(ev)
+        ev["cell"] = ev["experiment_id"].map(labels)
+    return ev, order
+
+
+def cell_pairing(export, g, unit="auto", seed=0):
+    """The pairing of one cell's labelled evaluation rows `g`: (unit,
+    experiments, pivot, interval). The pivot holds the mean score per unit
+    (rows) and method (columns); interval(values, kind, method) is the
+    rule's interval, or the run's stored one for a one-experiment cell
+    paired by (query, seed) cells."""
+    n_exp = g["experiment_id"].nunique()
+    u = unit if unit != "auto" else ("cell" if n_exp == 1 else "experiment")
+    keys = {"cell": ["experiment_id", "query", "seed"], "query": ["experiment_id", "query"],
+            "experiment": ["experiment_id"]}[u]
+    pivot = g.pivot_table(index=keys, columns="method_label", values="score", aggfunc="mean")
+    only = g["experiment_id"].iloc[0] if n_exp == 1 and u == "cell" else None
+
+    def interval(values, kind, method):
+        stored = _run_interval(export, only, kind, method, values) if only is not None else None
+        return stored or cluster_interval(values, u, seed=seed)
+
+    return u, n_exp, pivot, interval
+
+
+def paired_gain(pivot, method):
+    """Per-unit differences method - baseline (indexed by unit); empty when
+    either column is absent."""
+    if method not in pivot or "baseline" not in pivot:
+        return pd.Series(dtype=float)
+    return (pivot[method] - pivot["baseline"]).dropna()
+
+
+def table2(export, group_by=None, unit="auto", seed=0):
+    ev, order = labelled_evaluation(export, group_by)
     if not len(ev):
         return pd.DataFrame()
-    ev["method_label"] = method_labels(ev)
-    ev["cell"] = ev["experiment_id"].map(labels)
     rows = []
     for cell in order:
         g = ev[ev["cell"] == cell]
         if not len(g):
             continue
-        n_exp = g["experiment_id"].nunique()
-        u = unit if unit != "auto" else ("cell" if n_exp == 1 else "experiment")
-        keys = {"cell": ["experiment_id", "query", "seed"], "query": ["experiment_id", "query"],
-                "experiment": ["experiment_id"]}[u]
-        pivot = g.pivot_table(index=keys, columns="method_label", values="score", aggfunc="mean")
-        only = g["experiment_id"].iloc[0] if n_exp == 1 and u == "cell" else None
-
-        def interval(values, kind, method):
-            stored = _run_interval(export, only, kind, method, values) if only is not None else None
-            return stored or cluster_interval(values, u, seed=seed)
-
+        u, n_exp, pivot, interval = cell_pairing(export, g, unit, seed)
         for m in sorted(pivot.columns, key=_method_sort_key):
             mean, low, high, n = interval(pivot[m].dropna().tolist(), "methods", m)
             row = {"cell": cell, "method": m, "unit": u, "experiments": n_exp, "n": n,
                    "mean": mean, "low": low, "high": high,
                    "diff_mean": math.nan, "diff_low": math.nan, "diff_high": math.nan,
                    "wilcoxon_p": math.nan, "wins": math.nan, "pairs": 0}
-            if m != "baseline" and "baseline" in pivot:
-                d = (pivot[m] - pivot["baseline"]).dropna().to_numpy()
+            if m != "baseline":
+                d = paired_gain(pivot, m).to_numpy()
                 if len(d):
                     dm, dl, dh, dn = interval(d.tolist(), "gains", m)
                     row.update(diff_mean=dm, diff_low=dl, diff_high=dh, pairs=dn,
@@ -280,21 +309,23 @@ TABLE2_CAPTION = ("Held-out evaluation: mean score per method; paired difference
                   "of one experiment (t over fewer)." + FEW_NOTE)
 
 
+def write_table(out_dir, name, raw, disp, caption):
+    """Writes name.{md,csv,tex}; returns the paths."""
+    import os
+    base = os.path.join(out_dir, name)
+    raw.to_csv(base + ".csv", index=False, float_format="%.6g")
+    with open(base + ".md", "w", encoding="utf-8") as f:
+        f.write(to_markdown(disp) + "\n" + caption + "\n")
+    with open(base + ".tex", "w", encoding="utf-8") as f:
+        f.write(to_latex(disp, caption, f"tab:bigpe-{name}"))
+    return [base + ".md", base + ".csv", base + ".tex"]
+
+
 def write_tables(t1, t2, out_dir):
     """Writes table1.{md,csv,tex} and table2.{md,csv,tex}; returns the paths."""
-    import os
     paths = []
-    for name, raw, disp, caption in (("table1", t1, table1_display(t1) if len(t1) else None,
-                                      TABLE1_CAPTION),
-                                     ("table2", t2, table2_display(t2) if len(t2) else None,
-                                      TABLE2_CAPTION)):
-        if disp is None:
-            continue
-        base = os.path.join(out_dir, name)
-        raw.to_csv(base + ".csv", index=False, float_format="%.6g")
-        with open(base + ".md", "w", encoding="utf-8") as f:
-            f.write(to_markdown(disp) + "\n" + caption + "\n")
-        with open(base + ".tex", "w", encoding="utf-8") as f:
-            f.write(to_latex(disp, caption, f"tab:bigpe-{name}"))
-        paths += [base + ".md", base + ".csv", base + ".tex"]
+    if len(t1):
+        paths += write_table(out_dir, "table1", t1, table1_display(t1), TABLE1_CAPTION)
+    if len(t2):
+        paths += write_table(out_dir, "table2", t2, table2_display(t2), TABLE2_CAPTION)
     return paths

@@ -5,6 +5,7 @@ directly on the same numbers. Exits 77 (CTest: skipped) without pandas,
 matplotlib or scipy."""
 import csv
 import glob
+import html.parser
 import json
 import math
 import os
@@ -29,7 +30,7 @@ except ImportError as e:
     print(f"SKIP: {e}; install python3-pandas python3-matplotlib python3-scipy (scripts/setup)")
     sys.exit(77)
 
-from make_fixture import make_fixture  # noqa: E402
+from make_fixture import _write_jsonl, make_fixture  # noqa: E402
 from bigpe_aggregate import cli  # noqa: E402
 
 
@@ -41,6 +42,43 @@ def read_csv(path):
 def t_half_width(values):
     n = len(values)
     return sps.t.ppf(0.975, n - 1) * statistics.stdev(values) / math.sqrt(n)
+
+
+def run_aggregate(*argv):
+    return cli.run(cli.parse_args([*argv, "--lineage", "none", "--quiet"]))
+
+
+class Figures(html.parser.HTMLParser):
+    """A gallery page's figures: [{query, title, score, judges: {name: (text, best)}}]."""
+    def __init__(self):
+        super().__init__()
+        self.figures, self.query, self.where, self.text = [], None, None, ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "h2":
+            self.where, self.text = "h2", ""
+        elif tag == "figure":
+            self.figures.append({"query": self.query, "judges": {}})
+        elif tag == "b" and self.figures:
+            self.where, self.text = "title", ""
+        elif tag == "div" and "data-judge" in a:
+            self.where, self.text = ("judge", a["data-judge"], "best" in a["class"].split()), ""
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self.where == "h2":
+            self.query = self.text.split(" (seed")[0].strip()
+        elif tag == "b" and self.where == "title":
+            self.figures[-1]["title"] = self.text
+        elif tag == "div" and isinstance(self.where, tuple):
+            self.figures[-1]["judges"][self.where[1]] = (self.text, self.where[2])
+        else:
+            return
+        self.where = None
+
+    def handle_data(self, data):
+        if self.where:
+            self.text += data
 
 
 class AggregateOnFixture(unittest.TestCase):
@@ -359,6 +397,234 @@ class AggregateOnFixture(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertRegex(r.stderr, r"iterations\.jsonl:25: missing field\(s\) best, mean")
 
+
+class JudgesOnFixture(unittest.TestCase):
+    """The held-out judges (issue 14): the fixture's ucb_b3 experiments carry
+    a fake judge, sim-judge; greedy_b3's have none."""
+    JUDGE = "sim-judge"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="bigpe-aggregate-judges-")
+        cls.export = os.path.join(cls.tmp, "export")
+        cls.rows = make_fixture(cls.export, seed=7)
+        cls.out = os.path.join(cls.tmp, "report")
+        cls.res = run_aggregate(cls.export, "--out", cls.out, "--gallery", "all")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def experiments_of(self, variant):
+        return [e["experiment_id"] for e in self.rows["experiments"] if e["variant"] == variant]
+
+    def scores(self, eid, method, judge=None):
+        return {(r["query"], r["seed"]): r["judges"][judge] if judge else r["score"]
+                for r in self.rows["evaluation"]
+                if r["experiment_id"] == eid and r["method"] == method}
+
+    def gain(self, eid, judge=None):
+        opt, base = self.scores(eid, "optimized", judge), self.scores(eid, "baseline", judge)
+        return statistics.mean(opt[k] - base[k] for k in opt)
+
+    def test_judges_table_matches_hand_computation_over_repeats(self):
+        rows = read_csv(os.path.join(self.out, "judges.csv"))
+        self.assertEqual([(r["cell"], r["judge"]) for r in rows], [("ucb_b3", self.JUDGE)])
+        r = rows[0]
+        self.assertEqual((r["optimized_scorer"], r["unit"], r["experiments"]), ("sim", "experiment", "3"))
+        ids = self.experiments_of("ucb_b3")
+        o = [self.gain(e) for e in ids]
+        j = [self.gain(e, self.JUDGE) for e in ids]
+        d = [b - a for a, b in zip(o, j)]
+        for prefix, values in (("optimized_gain", o), ("judge_gain", j), ("diff", d)):
+            mean, half = statistics.mean(values), t_half_width(values)
+            self.assertAlmostEqual(float(r[f"{prefix}_mean"]), mean, places=5, msg=prefix)
+            self.assertAlmostEqual(float(r[f"{prefix}_low"]), mean - half, places=5, msg=prefix)
+            self.assertAlmostEqual(float(r[f"{prefix}_high"]), mean + half, places=5, msg=prefix)
+            self.assertEqual(r[f"{prefix}_n"], "3")
+        self.assertAlmostEqual(float(r["share"]), statistics.mean(j) / statistics.mean(o), places=5)
+        with open(os.path.join(self.out, "judges.md"), encoding="utf-8") as f:
+            md = f.read()
+        marks = re.findall(r"\[[^\]]+\](\\\*)?", md)
+        self.assertEqual(len(marks), 3)  # three intervals from 3 repeats, each marked
+        self.assertTrue(all(marks), md)
+        self.assertIn(f"{100 * statistics.mean(j) / statistics.mean(o):.0f}%", md)
+
+    def test_judges_table_pairs_cells_for_a_one_experiment_cell(self):
+        res = run_aggregate(self.export, "--out", os.path.join(self.tmp, "by-seed"), "--group-by",
+                            "seed,selector.kind", "--gallery", "none")
+        t = res["judges"]
+        self.assertEqual(list(t["cell"]), [f"seed={k}, selector.kind=ucb" for k in range(3)])
+        eid = self.experiments_of("ucb_b3")[1]
+        r = t[t["cell"] == "seed=1, selector.kind=ucb"].iloc[0]
+        o, b = self.scores(eid, "optimized"), self.scores(eid, "baseline")
+        jo, jb = (self.scores(eid, m, self.JUDGE) for m in ("optimized", "baseline"))
+        d = [(jo[k] - jb[k]) - (o[k] - b[k]) for k in sorted(o)]  # in the pivot's order
+        self.assertEqual((r["unit"], r["n"]), ("cell", 12))
+        self.assertAlmostEqual(r["diff_mean"], statistics.mean(d), places=9)
+        # 12 cells: the rule's bootstrap, seeded as --seed's default.
+        from bigpe_aggregate.stats import bootstrap_interval
+        low, high = bootstrap_interval(d, seed=0)[1:3]
+        self.assertAlmostEqual(r["diff_low"], low, places=9)
+        self.assertAlmostEqual(r["diff_high"], high, places=9)
+        # The gains and their intervals are Table 2's and the judge's Table 2's.
+        for t2, prefix in ((res["table2"], "optimized_gain"),
+                           (res["table2_by_judge"][self.JUDGE], "judge_gain")):
+            row = t2[(t2["cell"] == r["cell"]) & (t2["method"] == "optimized")].iloc[0]
+            self.assertEqual([row["diff_mean"], row["diff_low"], row["diff_high"], row["pairs"]],
+                             [r[f"{prefix}_{k}"] for k in ("mean", "low", "high", "n")], prefix)
+
+    def write_export(self, name, evaluation, experiments):
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d)
+        _write_jsonl(os.path.join(d, "experiments.jsonl"), experiments)
+        _write_jsonl(os.path.join(d, "evaluation.jsonl"), evaluation)
+        return d
+
+    def test_table2_of_a_judge_is_table2_of_the_export_scored_by_it(self):
+        judged = set(self.experiments_of("ucb_b3"))
+        rescored = [dict(r, score=r["judges"][self.JUDGE]) for r in self.rows["evaluation"]
+                    if r["experiment_id"] in judged]
+        for r in rescored:
+            del r["judges"]
+        exps = [{k: v for k, v in e.items() if k != "judges"} for e in self.rows["experiments"]
+                if e["experiment_id"] in judged]
+        plain = self.write_export("rescored", rescored, exps)
+        for unit in ("auto", "cell"):
+            a, b = os.path.join(self.tmp, f"judged-{unit}"), os.path.join(self.tmp, f"rescored-{unit}")
+            run_aggregate(self.export, "--out", a, "--unit", unit, "--gallery", "none")
+            run_aggregate(plain, "--out", b, "--unit", unit, "--gallery", "none")
+            with open(os.path.join(a, f"table2_{self.JUDGE}.csv"), encoding="utf-8") as f:
+                got = f.read()
+            with open(os.path.join(b, "table2.csv"), encoding="utf-8") as f:
+                want = f.read()
+            self.assertEqual(got, want, unit)
+            self.assertEqual(got.count("\nucb_b3,"), 4)  # the judge's experiments only
+        with open(os.path.join(self.out, f"table2_{self.JUDGE}.md"), encoding="utf-8") as f:
+            self.assertIn(f"Judge {self.JUDGE}, held out", f.read())
+        with open(os.path.join(self.out, "report.md"), encoding="utf-8") as f:
+            report = f.read()
+        self.assertIn(f"## Table 2 (judge {self.JUDGE}, held out)", report)
+        self.assertIn("## Judges: gain on the optimized scorer", report)
+
+    def test_stored_judge_intervals_are_used_for_a_one_experiment_cell(self):
+        # As `bigpe export` writes them: the run's own intervals, the
+        # judges' under eval_intervals.judges; distinctive bounds, so that
+        # their use is seen.
+        eid = self.experiments_of("ucb_b3")[0]
+
+        def stored(judge, shift):
+            opt = self.scores(eid, "optimized", judge)
+            gain = self.gain(eid, judge)
+            mean = statistics.mean(opt.values())
+            return {"methods": {"optimized": {"mean": mean, "low": mean - shift, "high": mean + 1,
+                                              "n": 12}},
+                    "gains": {"optimized": {"mean": gain, "low": gain - shift, "high": gain + 1,
+                                            "n": 12}}}
+        exps = [dict(e) for e in self.rows["experiments"]]
+        for e in exps:
+            if e["experiment_id"] == eid:
+                e["eval_intervals"] = dict(stored(None, 0.125),
+                                           judges={self.JUDGE: stored(self.JUDGE, 0.375)})
+        d = self.write_export("stored", self.rows["evaluation"], exps)
+        res = run_aggregate(d, "--out", os.path.join(self.tmp, "stored-out"), "--group-by",
+                            "seed,selector.kind", "--gallery", "none")
+        cell = "seed=0, selector.kind=ucb"
+        t2 = res["table2_by_judge"][self.JUDGE]
+        row = t2[(t2["cell"] == cell) & (t2["method"] == "optimized")].iloc[0]
+        self.assertAlmostEqual(row["mean"] - row["low"], 0.375, places=9)
+        self.assertAlmostEqual(row["diff_mean"] - row["diff_low"], 0.375, places=9)
+        main = res["table2"]
+        row = main[(main["cell"] == cell) & (main["method"] == "optimized")].iloc[0]
+        self.assertAlmostEqual(row["diff_mean"] - row["diff_low"], 0.125, places=9)
+        j = res["judges"].set_index("cell").loc[cell]
+        self.assertAlmostEqual(j["optimized_gain_mean"] - j["optimized_gain_low"], 0.125, places=9)
+        self.assertAlmostEqual(j["judge_gain_mean"] - j["judge_gain_low"], 0.375, places=9)
+        other = res["judges"].set_index("cell").loc["seed=1, selector.kind=ucb"]
+        self.assertNotAlmostEqual(other["judge_gain_mean"] - other["judge_gain_low"], 0.375, places=3)
+
+    def test_per_experiment_has_a_gain_column_per_judge(self):
+        per = {r["experiment_id"]: r for r in read_csv(os.path.join(self.out, "per_experiment.csv"))}
+        col = f"gain_vs_baseline@{self.JUDGE}"
+        for eid in self.experiments_of("ucb_b3"):
+            self.assertAlmostEqual(float(per[eid][col]), self.gain(eid, self.JUDGE), places=5)
+            self.assertAlmostEqual(float(per[eid]["gain_vs_baseline"]), self.gain(eid), places=5)
+        for eid in self.experiments_of("greedy_b3"):
+            self.assertEqual(per[eid][col], "")
+
+    def test_an_export_without_judges_writes_no_judge_output_and_the_same_tables(self):
+        d = os.path.join(self.tmp, "no-judges")
+        make_fixture(d, seed=7, with_judges=False)
+        with open(os.path.join(d, "evaluation.jsonl"), encoding="utf-8") as f:
+            self.assertNotIn("judges", f.read())
+        out = os.path.join(self.tmp, "no-judges-out")
+        run_aggregate(d, "--out", out, "--gallery", "all")
+        self.assertEqual(glob.glob(os.path.join(out, "table2_*")) + glob.glob(os.path.join(out, "judges.*")), [])
+        for name in ("report.md", "per_experiment.csv", "gallery/index.html",
+                     "gallery/fixture-ucb_b3-r0.html"):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                text = f.read()
+            self.assertNotIn("sim-judge", text, name)
+            self.assertNotIn("data-judge", text, name)
+        # The judges' own stream leaves the fixture's other numbers as they were.
+        for name in ("table1.csv", "table2.csv"):
+            with open(os.path.join(out, name), encoding="utf-8") as a, \
+                    open(os.path.join(self.out, name), encoding="utf-8") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+    def test_a_malformed_judge_score_is_reported_with_file_line_and_field(self):
+        cases = [("evaluation.jsonl", {"experiment_id": "x", "method": "plain", "query": "q",
+                                       "seed": 1, "score": 1.0, "judges": {self.JUDGE: "high"}},
+                  r'field judges\.sim-judge: not a number \("high"\)', len(self.rows["evaluation"])),
+                 ("evaluation.jsonl", {"experiment_id": "x", "method": "plain", "query": "q",
+                                       "seed": 1, "score": 1.0, "judges": [2.5]},
+                  r"field judges: must be an object", len(self.rows["evaluation"])),
+                 ("experiments.jsonl", {"experiment_id": "x", "judges": "sim-judge"},
+                  r"field judges: must be a list", len(self.rows["experiments"]))]
+        for k, (name, row, message, lines) in enumerate(cases):
+            bad = os.path.join(self.tmp, f"bad-judge-{k}")
+            shutil.copytree(self.export, bad)
+            with open(os.path.join(bad, name), "a", encoding="utf-8") as f:
+                f.write(json.dumps(row) + "\n")
+            r = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "aggregate"), bad,
+                                "--out", os.path.join(self.tmp, f"bad-judge-out-{k}")],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertRegex(r.stderr, re.escape(f"{name}:{lines + 1}: ") + message)
+
+    def test_gallery_shows_each_judge_score_and_the_best_per_judge(self):
+        gallery = os.path.join(self.out, "gallery")
+        eid = self.experiments_of("ucb_b3")[0]
+        parser = Figures()
+        with open(os.path.join(gallery, f"{eid}.html"), encoding="utf-8") as f:
+            parser.feed(f.read())
+        titles = {"plain query": "plain", "LLM baseline (I0)": "baseline",
+                  "professional prompt": "professional", "optimized instruction": "optimized"}
+        self.assertEqual(len(parser.figures), 16)
+        seed = 1000000  # the first seed: every method has its image
+        best_seen = 0
+        for fig in parser.figures:
+            method, query = titles[fig["title"]], fig["query"]
+            judged = self.scores(eid, method, self.JUDGE)
+            mean = statistics.mean(v for (q, _), v in judged.items() if q == query)
+            text, best = fig["judges"][self.JUDGE]
+            self.assertEqual(" ".join(text.split()),
+                             f"{self.JUDGE} {judged[(query, seed)]:.2f} (mean {mean:.2f})")
+            top = max(self.scores(eid, m, self.JUDGE)[(query, seed)] for m in titles.values())
+            self.assertEqual(best, judged[(query, seed)] == top, (query, method))
+            best_seen += best
+        self.assertEqual(best_seen, 4)  # one best image per query on the judge
+        parser = Figures()
+        with open(os.path.join(gallery, f"{self.experiments_of('greedy_b3')[0]}.html"),
+                  encoding="utf-8") as f:
+            parser.feed(f.read())
+        self.assertEqual([f["judges"] for f in parser.figures], [{}] * 16)
+        with open(os.path.join(gallery, "index.html"), encoding="utf-8") as f:
+            index = f.read()
+        self.assertIn(f"<th>held-out gain vs I0, judge {self.JUDGE}</th>", index)
+        row = re.search(rf"<tr><td><a href=\"{eid}\.html\">.*?</tr>", index).group(0)
+        cells = re.findall(r"<td>([^<]*)</td>", row)
+        self.assertEqual(cells[-3:-1], [f"{self.gain(eid):+.2f}", f"{self.gain(eid, self.JUDGE):+.2f}"])
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

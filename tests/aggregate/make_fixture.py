@@ -7,10 +7,17 @@ writes (experiments.jsonl, iterations.jsonl, instructions.jsonl,
 evaluation.jsonl, images/<experiment_id>/*.png). The aggregate tests run on
 it so that they need neither a build nor a campaign.
 
-    make_fixture.py OUT_DIR [--seed N]
+    make_fixture.py OUT_DIR [--seed N] [--no-judges]
 
 As a module: make_fixture(out_dir, seed=0) returns the rows it wrote, so a
 test can compute expected numbers from them by hand.
+
+Held-out judges: the experiments of JUDGED_VARIANTS name JUDGES and every
+evaluation row of theirs carries each judge's score (a fake judge
+correlated with `score`, from its own seeded stream, so the other numbers
+are those of a fixture without judges); every experiment names
+`optimized_scorer` "sim". With with_judges=False (--no-judges) the export
+has none of these fields, as an export from before judges.
 """
 import argparse
 import hashlib
@@ -30,6 +37,8 @@ ITERATIONS = 4
 QUERIES = ["A cactus", "City with parade", "A lava flow", "An icy tundra"]
 SEEDS = [1000000, 1000001, 1000002]
 METHODS = ["plain", "baseline", "professional", "optimized"]
+JUDGES = ["sim-judge"]
+JUDGED_VARIANTS = {"ucb_b3"}
 I0 = "This is the original prompt that you need to carefully refine"
 
 
@@ -51,8 +60,9 @@ def _write_jsonl(path, rows):
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
-def make_fixture(out_dir, seed=0, with_images=True):
+def make_fixture(out_dir, seed=0, with_images=True, with_judges=True):
     rng = random.Random(seed)
+    judge_rng = random.Random(seed + 7919)  # apart, so that `rng`'s numbers stay as they were
     os.makedirs(out_dir, exist_ok=True)
     experiments, iterations, instructions, evaluation = [], [], [], []
     for variant, overrides in VARIANTS:
@@ -108,6 +118,9 @@ def make_fixture(out_dir, seed=0, with_images=True):
                 "experiment_id": exp_id, "campaign_id": "fixture", "variant": variant,
                 "repeat": repeat, "config": config, "config_hash": hashlib.sha256(exp_id.encode()).hexdigest()[:16],
                 "status": "done", "final_instruction": final, "iterations": ITERATIONS})
+            judged = with_judges and variant in JUDGED_VARIANTS
+            if with_judges:
+                experiments[-1].update(optimized_scorer="sim", judges=JUDGES if judged else [])
             instructions.extend(instr)
             # Evaluation: every (query, seed) cell for every method. Images
             # only for repeat 0 (the others leave `image` empty, as an export
@@ -136,6 +149,10 @@ def make_fixture(out_dir, seed=0, with_images=True):
                             "experiment_id": exp_id, "method": m, "instruction": instruction,
                             "query": q, "seed": s, "score": score, "prompt": prompt,
                             "image": image})
+                        if judged:
+                            evaluation[-1]["judges"] = {
+                                j: round(0.6 * score + 10.0 + judge_rng.gauss(0, 0.3), 4)
+                                for j in JUDGES}
     _write_jsonl(os.path.join(out_dir, "experiments.jsonl"), experiments)
     _write_jsonl(os.path.join(out_dir, "iterations.jsonl"), iterations)
     _write_jsonl(os.path.join(out_dir, "instructions.jsonl"), instructions)
@@ -148,8 +165,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-judges", action="store_true", help="an export without held-out judges")
     args = ap.parse_args(argv)
-    make_fixture(args.out, args.seed)
+    make_fixture(args.out, args.seed, with_judges=not args.no_judges)
     print(f"fixture export written to {args.out}")
 
 
