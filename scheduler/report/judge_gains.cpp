@@ -27,7 +27,7 @@ bool share_meaningful(const JudgeGainRow& r) {
 std::string share_text(const JudgeGainRow& r) {
   if (!share_meaningful(r)) return "-";
   char s[32];
-  std::snprintf(s, sizeof s, "%.2f", r.share);
+  std::snprintf(s, sizeof s, "%.0f%%", 100.0 * r.share);  // as scripts/aggregate's judges table
   return s;
 }
 
@@ -91,11 +91,11 @@ std::string judge_table_markdown(const std::vector<JudgeGainRow>& rows) {
   std::ostringstream md;
   md << "## Held-out judges\n\n"
      << "Held-out gain of the final instruction over I0 on the score the loop optimized and on each judge it "
-        "never saw (`score.judges`), mean over finished repeats with the 95% t-interval; judge − optimized is "
+        "never saw (`score.judges`), mean over finished repeats with the 95% t-interval; judge - optimized is "
         "paired per repeat, share = gain on the judge / gain on the optimized score (\"-\" unless the gain on the "
         "optimized score is above zero with its interval). A share far below 1 means the gain is partly the "
         "optimized scorer's own taste.\n\n"
-     << "| variant | optimized | judge | n | gain on optimized | gain on judge | judge − optimized | share |\n"
+     << "| variant | optimized | judge | n | gain on optimized | gain on judge | judge - optimized | share |\n"
      << "|---|---|---|---|---|---|---|---|\n";
   for (const JudgeGainRow& r : rows)
     md << "| " << markdown_escaped(r.variant) << " | " << markdown_escaped(r.optimized_scorer) << " | "

@@ -65,6 +65,14 @@ JUDGE_COLUMNS = ["cell", "judge", "optimized_scorer", "unit", "experiments", "n"
                  "judge_gain_n", "diff_mean", "diff_low", "diff_high", "diff_n", "share"]
 
 
+def share_meaningful(gain):
+    """A share only of a gain that is there: above zero with its interval
+    (or, with no interval, its mean); a ratio to noise says nothing. The
+    campaign's judge table (C++ judge_gains.cpp) uses the same rule."""
+    mean, low, high, n = gain
+    return bool(n) and mean > 0 and (math.isnan(low) or low > 0)
+
+
 def _cell_row(cell, judge, scorer, optimized, judged, unit, seed):
     """One row from the cell's labelled evaluation rows as the optimized
     scorer (`optimized`) and the judge (`judged`) scored them, each a
@@ -79,7 +87,7 @@ def _cell_row(cell, judge, scorer, optimized, judged, unit, seed):
     diff = cluster_interval((d_j - d_o).dropna().tolist(), u, seed=seed)
     row = {"cell": cell, "judge": judge, "optimized_scorer": scorer, "unit": u,
            "experiments": n_exp, "n": diff[3],
-           "share": j[0] / o[0] if o[0] else math.nan}
+           "share": j[0] / o[0] if share_meaningful(o) else math.nan}
     for prefix, (mean, low, high, n) in (("optimized_gain", o), ("judge_gain", j), ("diff", diff)):
         row.update({f"{prefix}_mean": mean, f"{prefix}_low": low, f"{prefix}_high": high,
                     f"{prefix}_n": n})
@@ -132,7 +140,8 @@ def judge_table_display(t):
 JUDGES_CAPTION = ("Held-out gain of the optimized instruction over I0 (the baseline) on the scorer "
                   "the loop optimized and on each held-out judge it never saw, the same images "
                   "and cells; their paired difference judge - optimized, and the judge's share "
-                  "(judge gain / optimized gain, of the means). 95% intervals: t over "
+                  "(judge gain / optimized gain, of the means; \"-\" unless the optimized gain is above "
+                  "zero with its interval). 95% intervals: t over "
                   "experiments, bootstrap over 10 or more cells of one experiment (t over "
                   "fewer); the gains are those of Table 2 and the judge's Table 2." + FEW_NOTE)
 

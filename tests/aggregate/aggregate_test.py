@@ -572,6 +572,15 @@ class JudgesOnFixture(unittest.TestCase):
                     open(os.path.join(self.out, name), encoding="utf-8") as b:
                 self.assertEqual(a.read(), b.read(), name)
 
+    def test_a_share_is_given_only_for_an_optimized_gain_above_zero_with_its_interval(self):
+        from bigpe_aggregate.judge_tables import share_meaningful
+        nan = math.nan
+        self.assertTrue(share_meaningful((0.5, 0.1, 0.9, 3)))
+        self.assertFalse(share_meaningful((0.5, -0.1, 1.1, 3)))  # the interval holds zero
+        self.assertFalse(share_meaningful((-0.5, -0.9, -0.1, 3)))
+        self.assertTrue(share_meaningful((0.5, nan, nan, 1)))  # one repeat: its mean
+        self.assertFalse(share_meaningful((0.0, nan, nan, 1)))
+
     def test_a_malformed_judge_score_is_reported_with_file_line_and_field(self):
         cases = [("evaluation.jsonl", {"experiment_id": "x", "method": "plain", "query": "q",
                                        "seed": 1, "score": 1.0, "judges": {self.JUDGE: "high"}},

@@ -7,6 +7,7 @@
 // Skipped without Debian's python3-pandas/-scipy/-matplotlib.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -45,13 +46,14 @@ std::vector<std::string> markdown_row(const std::string& md, const std::string& 
   return {};
 }
 
-// The intervals ("m [l, h]" and an optional mark) on the console line of a
-// variant, in column order.
-std::vector<std::string> console_intervals(const std::string& output, const std::string& variant) {
+// The intervals ("m [l, h]" and an optional mark) on the first console line
+// of a variant that holds `also`, in column order.
+std::vector<std::string> console_intervals(const std::string& output, const std::string& variant,
+                                           const std::string& also = "") {
   static const std::regex interval(R"([-+]?\d+\.\d+ \[[-+]?\d+\.\d+, [-+]?\d+\.\d+\]\*?)");
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind(variant + " ", 0) != 0) continue;
+    if (line.rfind(variant + " ", 0) != 0 || line.find(also) == std::string::npos) continue;
     std::vector<std::string> out;
     for (std::sregex_iterator it(line.begin(), line.end(), interval), end; it != end; ++it) out.push_back(it->str());
     return out;
@@ -61,14 +63,18 @@ std::vector<std::string> console_intervals(const std::string& output, const std:
 
 struct Tables {
   std::string console, summary_md, table1_md, table2_md;
+  std::string judges_md, judge_table2_md;  // scripts/aggregate's, "" when it wrote none
+  bool judges_csv = false;                  // the campaign wrote judges.csv
   bool skipped = false;
 };
 
-Tables run_campaign(const testing::TempDir& dir, int repeats) {
+// With `judged`, every image is also scored by the held-out sim-judge.
+Tables run_campaign(const testing::TempDir& dir, int repeats, bool judged) {
   Tables t;
   const std::string tag = "r" + std::to_string(repeats);
   std::string campaign = testing::write_small_campaign(
-      dir.path(), "repeats: " + std::to_string(repeats) + "\nseed_base: 3\ntaste_from_repeat: true\n");
+      dir.path(), "repeats: " + std::to_string(repeats) + "\nseed_base: 3\ntaste_from_repeat: true\n",
+      judged ? "  score.scorers: sim,sim-judge\n  score.judges: sim-judge\n" : "");
   const std::string out = dir.file(tag + "-campaign"), exported = dir.file(tag + "-export");
   Invocation c = run_bigpe({"campaign", campaign, "--out", out}, dir.file(tag + "-campaign.log"));
   EXPECT_EQ(c.exit_code, 0) << c.output;
@@ -89,7 +95,42 @@ Tables run_campaign(const testing::TempDir& dir, int repeats) {
   EXPECT_EQ(a.exit_code, 0) << a.output;
   t.table1_md = read_text_file(dir.file(tag + "-report") + "/table1.md");
   t.table2_md = read_text_file(dir.file(tag + "-report") + "/table2.md");
+  t.judges_csv = std::filesystem::exists(out + "/judges.csv");
+  if (std::filesystem::exists(dir.file(tag + "-report") + "/judges.md")) {
+    t.judges_md = read_text_file(dir.file(tag + "-report") + "/judges.md");
+    t.judge_table2_md = read_text_file(dir.file(tag + "-report") + "/table2_sim-judge.md");
+  }
   return t;
+}
+
+// The judge's gains (issue 14): the campaign's judge table (summary.md, the
+// console) and scripts/aggregate's judges table and the judge's Table 2
+// print one interval for each.
+void expect_one_interval_per_judge_quantity(const Tables& t) {
+  for (const std::string variant : {"ucb", "greedy"}) {
+    SCOPED_TRACE(variant);
+    // summary.md: variant, optimized, judge, n, gain on optimized, gain on
+    // judge, judge - optimized, share; judges.md the same columns.
+    std::vector<std::string> campaign = markdown_row(t.summary_md, variant + " | sim | sim-judge");
+    std::vector<std::string> aggregate = markdown_row(t.judges_md, variant + " | sim | sim-judge");
+    std::vector<std::string> table1 = markdown_row(t.table1_md, variant);
+    std::vector<std::string> judge_table2 = markdown_row(t.judge_table2_md, variant + " | optimized");
+    std::vector<std::string> console = console_intervals(t.console, variant, "sim-judge");
+    ASSERT_EQ(campaign.size(), 8u) << t.summary_md;
+    ASSERT_EQ(aggregate.size(), 8u) << t.judges_md;
+    ASSERT_EQ(judge_table2.size(), 7u) << t.judge_table2_md;
+    ASSERT_EQ(console.size(), 3u) << t.console;
+    EXPECT_EQ(campaign[3], "5");
+    EXPECT_EQ(aggregate[3], "5 experiments");
+    EXPECT_EQ(campaign[4], table1[6]) << "gain over I0 on the optimized score";
+    EXPECT_EQ(aggregate[4], campaign[4]) << "gain over I0 on the optimized score";
+    EXPECT_EQ(aggregate[5], campaign[5]) << "gain over I0 on the judge";
+    EXPECT_EQ(judge_table2[4], campaign[5]) << "gain over I0 on the judge";
+    EXPECT_EQ(aggregate[6], campaign[6]) << "judge - optimized";
+    EXPECT_EQ(aggregate[7], campaign[7]) << "share";
+    EXPECT_EQ(console, (std::vector<std::string>{campaign[4], campaign[5], campaign[6]}));
+    EXPECT_NE(campaign[5], campaign[4]) << "the judge's gain is the optimized one";
+  }
 }
 
 void expect_one_interval_per_quantity(const Tables& t, int repeats) {
@@ -131,9 +172,16 @@ void expect_one_interval_per_quantity(const Tables& t, int repeats) {
 TEST(IntervalAgreement, CampaignTableAndAggregateTablesPrintOneIntervalPerQuantity) {
   testing::TempDir dir("bigpe-intervals");
   for (int repeats : {2, 5}) {
-    Tables t = run_campaign(dir, repeats);
+    // The second also has a held-out judge, which changes none of the
+    // optimized score's numbers.
+    const bool judged = repeats == 5;
+    Tables t = run_campaign(dir, repeats, judged);
     if (t.skipped) GTEST_SKIP() << "scripts/aggregate needs python3-pandas, -scipy and -matplotlib";
     expect_one_interval_per_quantity(t, repeats);
+    EXPECT_EQ(t.judges_csv, judged);
+    EXPECT_EQ(!t.judges_md.empty(), judged);
+    EXPECT_EQ(t.summary_md.find("Held-out judges") != std::string::npos, judged);
+    if (judged) expect_one_interval_per_judge_quantity(t);
   }
 }
 

@@ -71,13 +71,16 @@ inline Invocation run_bigpe(const std::vector<std::string>& args, const std::str
 
 // A small campaign file in `dir` over experiments/quickstart.yaml: 2
 // iterations, batch 2, no sim cost, variants ucb and greedy, `extra`
-// appended (repeats, seeds, concurrency).
-inline std::string write_small_campaign(const std::string& dir, const std::string& extra) {
+// appended (repeats, seeds, concurrency); `set` lines (each "  key: value\n")
+// go into the grid's shared settings.
+inline std::string write_small_campaign(const std::string& dir, const std::string& extra,
+                                        const std::string& set = "") {
   const std::string path = dir + "/small.campaign.yaml";
   std::ofstream(path) << "name: small\n"
                       << "base: " << BIGPE_SOURCE_DIR << "/experiments/quickstart.yaml\n"
                       << "set:\n  iterations: 2\n  batch_size: 2\n  sim.cost_ms: 0\n  eval.seeds: 2\n"
                       << "  write_images: false\n"
+                      << set
                       << "variants:\n"
                       << "  - name: ucb\n    set: {selector.kind: ucb}\n"
                       << "  - name: greedy\n    set: {selector.kind: greedy}\n"

@@ -81,7 +81,7 @@ TEST(JudgeGains, ShareIsShownOnlyWhereTheOptimizedGainIsAboveZeroWithItsInterval
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   ASSERT_EQ(lines.size(), 4u) << text;
   EXPECT_EQ(lines[2].substr(lines[2].size() - 2), " -") << text;
-  EXPECT_EQ(lines[3].substr(lines[3].size() - 5), " 0.55") << text;
+  EXPECT_EQ(lines[3].substr(lines[3].size() - 4), " 55%") << text;
 
   testing::TempDir dir("bigpe-judge-gains");
   write_judge_csv(dir.file("judges.csv"), t);
