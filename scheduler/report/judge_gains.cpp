@@ -17,13 +17,6 @@ const JudgeSummary* find_judge(const ExperimentSummary& r, const std::string& ju
 
 std::string gain_text(const RepeatInterval& r) { return format_repeat_interval(r, 2, true); }
 
-// Only a gain that is there has a share: a ratio to a gain near zero says
-// nothing.
-bool share_meaningful(const JudgeGainRow& r) {
-  const RepeatInterval& g = r.optimized_gain;
-  return g.n && g.mean > 0.0 && (!g.has_interval() || g.low > 0.0);
-}
-
 std::string share_text(const JudgeGainRow& r) {
   if (!share_meaningful(r)) return "-";
   char s[32];
@@ -41,6 +34,11 @@ std::string markdown_escaped(const std::string& text) {
 }
 
 }  // namespace
+
+bool share_meaningful(const JudgeGainRow& r) {
+  const RepeatInterval& g = r.optimized_gain;
+  return g.n && g.mean > 0.0 && (!g.has_interval() || g.low > 0.0);
+}
 
 std::vector<std::string> judge_names(const std::vector<ExperimentSummary>& rows) {
   std::vector<std::string> names;

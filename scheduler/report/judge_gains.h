@@ -27,6 +27,10 @@ struct JudgeGainRow {
 // Rows in order of variant, then judge as the experiments list them; empty
 // when no finished experiment has a judge.
 std::vector<JudgeGainRow> judge_gain_rows(const std::vector<ExperimentSummary>& rows);
+// Only a gain that is there has a share: the optimized gain above zero
+// with its interval (or its mean, from one repeat). A ratio to a gain near
+// zero says nothing; scripts/aggregate's judges table uses the same rule.
+bool share_meaningful(const JudgeGainRow& r);
 // The judges any experiment has, in order of first appearance.
 std::vector<std::string> judge_names(const std::vector<ExperimentSummary>& rows);
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "scheduler/report/campaign_summary.h"
+#include "scheduler/report/judge_gains.h"
 #include "scheduler/report/experiment_view.h"
 #include "scheduler/serve/experiment_json.h"
 #include "scheduler/stats/repeat_interval.h"
@@ -14,13 +15,30 @@ using nlohmann::ordered_json;
 
 namespace {
 
-ordered_json interval_of(const std::vector<double>& values) {
-  if (values.empty()) return nullptr;
-  const engine::RepeatInterval r = engine::repeat_interval(values);
+ordered_json interval_json(const engine::RepeatInterval& r) {
+  if (!r.n) return nullptr;
   ordered_json j = {{"mean", r.mean}, {"n", r.n}, {"few", r.few()}};
   j["low"] = r.has_interval() ? ordered_json(r.low) : ordered_json(nullptr);
   j["high"] = r.has_interval() ? ordered_json(r.high) : ordered_json(nullptr);
   return j;
+}
+
+ordered_json interval_of(const std::vector<double>& values) {
+  return values.empty() ? ordered_json(nullptr) : interval_json(engine::repeat_interval(values));
+}
+
+// The campaign's judge table (judge_gains.h), as summary.md has it.
+ordered_json judges_json(const std::vector<engine::ExperimentSummary>& rows) {
+  ordered_json out = ordered_json::array();
+  for (const engine::JudgeGainRow& r : engine::judge_gain_rows(rows)) {
+    ordered_json j = {{"variant", r.variant}, {"optimized_scorer", r.optimized_scorer}, {"judge", r.judge}};
+    j["optimized_gain"] = interval_json(r.optimized_gain);
+    j["judge_gain"] = interval_json(r.judge_gain);
+    j["judge_minus_optimized"] = interval_json(r.difference);
+    j["share"] = engine::share_meaningful(r) ? ordered_json(r.share) : ordered_json(nullptr);
+    out.push_back(j);
+  }
+  return out;
 }
 
 ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
@@ -127,6 +145,7 @@ std::optional<ordered_json> campaign_detail_json(RedisClient& redis, const std::
                     {"gain_over_professional", interval_of(c.gain_pro)}});
   }
   j["grid"] = grid;
+  j["judges"] = judges_json(rows);
   j["members"] = experiments;
   return j;
 }

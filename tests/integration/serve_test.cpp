@@ -17,6 +17,7 @@
 #include "common/free_port.h"
 #include "scheduler/serve/web_server.h"
 #include "tests/support/bigpe_invocation.h"
+#include "tests/support/csv_reader.h"
 #include "tests/support/test_paths.h"
 
 namespace bigpe {
@@ -132,6 +133,44 @@ TEST(Serve, AFinishedRunsEndpointsPagesAndImages) {
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
   get_json(c, "/api/experiments", 200);
+}
+
+// A campaign with a held-out judge: its page's JSON has the judge table,
+// the same numbers as the campaign's judges.csv.
+TEST(Serve, ACampaignsJudgeTableIsTheOneItsJudgesCsvHolds) {
+  testing::TempDir dir("bigpe-serve-judges");
+  const std::string campaign = testing::write_small_campaign(
+      dir.path(), "repeats: 3\nseed_base: 3\ntaste_from_repeat: true\n",
+      "  score.scorers: sim,sim-judge\n  score.judges: sim-judge\n");
+  testing::Invocation r =
+      testing::run_bigpe({"campaign", campaign, "--out", dir.file("runs/c1")}, dir.file("campaign.log"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::map<std::string, std::string>> csv = testing::read_csv_rows(dir.file("runs/c1/judges.csv"));
+  ASSERT_EQ(csv.size(), 2u);  // ucb and greedy
+  serve::ServeOptions o;
+  o.runs_dir = dir.file("runs");
+  Served s(o);
+  httplib::Client c = s.client();
+  json list = get_json(c, "/api/campaigns", 200);
+  ASSERT_EQ(list["campaigns"].size(), 1u) << list.dump();
+  json d = get_json(c, "/api/campaigns/" + list["campaigns"][0]["id"].get<std::string>(), 200);
+  ASSERT_EQ(d["judges"].size(), csv.size()) << d.dump();
+  for (std::size_t i = 0; i < csv.size(); ++i) {
+    const json& j = d["judges"][i];
+    EXPECT_EQ(j["variant"], csv[i].at("variant"));
+    EXPECT_EQ(j["judge"], "sim-judge");
+    EXPECT_EQ(j["optimized_scorer"], "sim");
+    EXPECT_EQ(j["judge_gain"]["n"], 3);
+    EXPECT_TRUE(j["judge_gain"]["few"].get<bool>());
+    EXPECT_DOUBLE_EQ(j["optimized_gain"]["mean"].get<double>(), std::stod(csv[i].at("optimized_gain_mean")));
+    EXPECT_DOUBLE_EQ(j["judge_gain"]["low"].get<double>(), std::stod(csv[i].at("judge_gain_ci_low")));
+    EXPECT_DOUBLE_EQ(j["judge_minus_optimized"]["high"].get<double>(),
+                     std::stod(csv[i].at("judge_minus_optimized_ci_high")));
+    EXPECT_EQ(j["share"].is_null(), csv[i].at("share").empty());
+  }
+  httplib::Result page = c.Get("/campaigns/" + list["campaigns"][0]["id"].get<std::string>());
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("id=\"judges\""), std::string::npos);
 }
 
 TEST(Serve, ARunningRunsProgressMovesAndItsWorkersShow) {
