@@ -1,5 +1,6 @@
 #include "scheduler/report/experiment_view.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -39,6 +40,24 @@ Rates last_rates(RedisClient& redis, const std::string& stream) {
 
 }  // namespace
 
+double ExperimentView::progress() const {
+  if (phase == "evaluation" || phase == "done") return 1.0;
+  double p = iterations > 0 ? static_cast<double>(iterations_done) / iterations : 0.0;
+  if (render_budget > 0) p = std::max(p, static_cast<double>(renders_spent) / static_cast<double>(render_budget));
+  return std::min(1.0, p);
+}
+
+double ExperimentView::eta_seconds() const {
+  if (seconds_per_iteration <= 0) return -1.0;  // not running, or one iteration in
+  if (progress() >= 1.0) return 0.0;
+  double left = seconds_per_iteration * (iterations - iterations_done);
+  // A budget run: the iterations its remaining renders buy at the last
+  // iteration's rate, when that comes first.
+  if (render_budget > 0 && rate > 0)
+    left = std::min(left, static_cast<double>(render_budget - renders_spent) / rate);
+  return std::max(0.0, left);
+}
+
 ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gone) {
   ExperimentView v;
   v.id = id;
@@ -56,6 +75,9 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
   if (!meta["variant"].empty()) v.label = meta["variant"] + ".r" + meta["repeat"];
   std::map<std::string, std::string> config = store.load_config_values();
   v.iterations = config.count("iterations") ? std::stoi(config["iterations"]) : 0;
+  v.render_budget = config.count("budget.renders") && !config["budget.renders"].empty()
+                        ? std::stol(config["budget.renders"])
+                        : 0;
   const bool eval_enabled = config.count("eval.enabled") == 0 || config["eval.enabled"] == "true";
   v.phase = "training";
   if (std::optional<ExperimentState> s = store.load_state()) {
@@ -64,6 +86,7 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
     if (s->finished) v.phase = eval_enabled && !s->evaluated ? "evaluation" : "done";
     v.renders_done = s->renders_done;
     v.renders_cached = s->renders_cached;
+    v.renders_spent = s->renders_spent;
     v.llm = s->llm;
     for (const IterationSummary& it : s->summaries) {
       if (!v.has_best || it.best > v.best) v.best = it.best;

@@ -21,6 +21,8 @@ struct ExperimentView {
   std::string reason;
   int iterations_done = 0;
   int iterations = 0;
+  long render_budget = 0;  // budget.renders (0: none): the run ends when it is spent
+  long renders_spent = 0;  // what the budget counts (experiment_state.h)
   bool evaluated = false;
   std::string phase = "-";  // training | evaluation | done (what the run is doing)
   long renders_done = 0;
@@ -30,6 +32,12 @@ struct ExperimentView {
   double best = 0.0;
   double rate = 0.0;               // renders per second over the last iteration
   double seconds_per_iteration = 0.0;  // over the last iteration; 0 when unknown
+  // How much of the training is done, 0..1: iterations done of planned, or
+  // of a render budget renders spent, whichever is further (a budget run
+  // plans more iterations than it will ever reach); 1 once training ended.
+  double progress() const;
+  // Seconds of training left at the last iteration's pace; < 0 when unknown.
+  double eta_seconds() const;
 };
 
 // `owner_gone`: nobody runs the folder (the reader started its

@@ -38,7 +38,7 @@ std::string experiment_line(const ExperimentView& v, const std::string& indent, 
                 "%-*s %-9s %s %3d/%-3d it  %-10s  best %-7s  renders %ld done, %ld cached%s  llm %ld calls, %ld "
                 "unusable",
                 static_cast<int>(label_width), v.label.c_str(), v.status.c_str(),
-                bar(v.iterations > 0 ? static_cast<double>(v.iterations_done) / v.iterations : 0.0).c_str(),
+                bar(v.progress()).c_str(),
                 v.iterations_done, v.iterations, v.phase.c_str(), best.c_str(), v.renders_done,
                 v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "",
                 v.llm.calls, v.llm.unusable);
@@ -88,11 +88,14 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
     long done = 0, cached = 0;
     double rate = 0;
     int unstarted = 0, planned = 0;
+    double progress = 0.0;  // the members' mean, unstarted ones at 0
     for (const CampaignMember& m : rec->experiments) {
       ExperimentView v = view_of(redis, m.experiment_id, owner_gone);
       if (v.status == "not started") {
         v.label = m.variant + ".r" + std::to_string(m.repeat);
         ++unstarted;
+      } else {
+        progress += v.progress();
       }
       planned = std::max(planned, v.iterations);
       it_done += v.iterations_done;
@@ -113,7 +116,8 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
                   "campaign %s  %s  %s %d/%zu experiments finished, %d/%d iterations, renders %ld done, %ld "
                   "cached%s\n",
                   cid.c_str(), rec->status.c_str(),
-                  bar(it_total > 0 ? static_cast<double>(it_done) / it_total : 0.0).c_str(), finished,
+                  bar(rec->experiments.empty() ? 0.0 : progress / static_cast<double>(rec->experiments.size())).c_str(),
+                  finished,
                   rec->experiments.size(), it_done, it_total, done, cached,
                   rate > 0 ? (", " + std::to_string(static_cast<long>(rate)) + " renders/s").c_str() : "");
     std::string head = line;

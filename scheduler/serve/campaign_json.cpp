@@ -45,7 +45,9 @@ ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
                            const std::vector<engine::ExperimentView>& views) {
   int done = 0, total = 0, finished = 0, planned = 0, unstarted = 0;
   long renders = 0, cached = 0;
+  double progress = 0.0;  // the members' mean (unstarted ones at 0)
   for (const engine::ExperimentView& v : views) {
+    if (v.status != "not started") progress += v.progress();
     done += v.iterations_done;
     total += v.iterations;
     planned = std::max(planned, v.iterations);
@@ -66,7 +68,7 @@ ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
           {"finished", finished},
           {"iterations_done", done},
           {"iterations", total},
-          {"progress", total > 0 ? static_cast<double>(done) / total : 0.0},
+          {"progress", views.empty() ? 0.0 : progress / static_cast<double>(views.size())},
           {"renders_done", renders},
           {"renders_cached", cached}};
 }

@@ -131,15 +131,17 @@ ordered_json experiment_summary_json(const engine::ExperimentView& v) {
                     {"phase", v.phase},
                     {"iterations_done", v.iterations_done},
                     {"iterations", v.iterations},
-                    {"progress", v.iterations > 0 ? static_cast<double>(v.iterations_done) / v.iterations : 0.0},
+                    {"progress", v.progress()},
                     {"renders_done", v.renders_done},
                     {"renders_cached", v.renders_cached},
                     {"llm_calls", v.llm.calls}};
   j["best"] = v.has_best ? ordered_json(v.best) : ordered_json(nullptr);
   j["renders_per_s"] = v.rate;
-  // Training iterations still to run at the last iteration's pace.
-  j["eta_s"] = v.seconds_per_iteration > 0 ? ordered_json(v.seconds_per_iteration * (v.iterations - v.iterations_done))
-                                           : ordered_json(nullptr);
+  j["render_budget"] = v.render_budget;
+  j["renders_spent"] = v.renders_spent;
+  // Training still to run at the last iteration's pace.
+  const double eta = v.eta_seconds();
+  j["eta_s"] = eta >= 0 ? ordered_json(eta) : ordered_json(nullptr);
   return j;
 }
 
