@@ -60,18 +60,18 @@ TEST(ModelBackendFactory, BuildsEachTorchScorerByNameOrFromTheFoldersFamily) {
       BackendSettings s;
       s.backend = "torchscript-sd";
       s.scorer = asked;
-      s.scorer_model_dir = tiny + "/" + name;
+      s.scorer_model_dirs = {tiny + "/" + name};
       s.device = "cpu";
       auto scorer = make_scorer(s);
       EXPECT_EQ(scorer->name(), name) << "asked for '" << asked << "'";
-      EXPECT_EQ(scorer->identity(), identity + model_folder_fingerprint(s.scorer_model_dir));
+      EXPECT_EQ(scorer->identity(), identity + model_folder_fingerprint(s.scorer_model_dirs.front()));
     }
   }
   // A name and a folder of another family: the folder's manifest is named.
   BackendSettings s;
   s.backend = "torchscript-sd";
   s.scorer = "aesthetic";
-  s.scorer_model_dir = tiny + "/pickscore";
+  s.scorer_model_dirs = {tiny + "/pickscore"};
   s.device = "cpu";
   try {
     make_scorer(s);
@@ -90,7 +90,7 @@ TEST(ModelBackendFactory, BuildsTorchBackendsFromTinyModels) {
   BackendSettings s;
   s.backend = "torchscript-sd";
   s.model_dir = tiny + "/sdxl-turbo";
-  s.scorer_model_dir = tiny + "/hpsv2";
+  s.scorer_model_dirs = {tiny + "/hpsv2"};
   s.device = "cpu";
   auto renderer = make_renderer(s);
   auto scorer = make_scorer(s);
@@ -102,7 +102,7 @@ TEST(ModelBackendFactory, BuildsTorchBackendsFromTinyModels) {
             "torchscript-sd-v1;family=sdxl-turbo;device=cpu;dtype=te:float32,te2:float32,unet:float32,vae:float32;"
             "model=" + model_folder_fingerprint(s.model_dir));
   EXPECT_EQ(scorer->identity(), "hpsv2-v1;device=cpu;dtype=image:float32,text:float32;model=" +
-                                    model_folder_fingerprint(s.scorer_model_dir));
+                                    model_folder_fingerprint(s.scorer_model_dirs.front()));
   schemas::RenderParams p;  // the defaults: 1 euler step, guidance 0, as SDXL-Turbo runs
   p.width = p.height = 64;
   std::vector<Image> images = renderer->render({{"a cat", 1}, {"a dog", 2}}, p);
