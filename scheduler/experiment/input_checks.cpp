@@ -67,9 +67,7 @@ void check_model_folders(const ExperimentSettings& s, std::vector<SettingProblem
   const std::vector<std::string> scorer_dirs = score_model_folders(s.score_model);
   auto check = [&](const std::string& key, const std::string& dir, bool diffusion) {
     if (dir.empty()) return true;  // infrastructure_problems() names it
-    // A folder of several is named by its place in the list.
-    const std::string entry =
-        scorer_dirs.size() > 1 && !diffusion ? " (" + key + " folder " + dir + ")" : std::string();
+    // Each message names the folder, so an entry of score.model is named.
     try {
       models::ModelManifest m = models::load_manifest(dir);
       if (models::is_diffusion(m.family) == diffusion) return true;
@@ -77,7 +75,7 @@ void check_model_folders(const ExperimentSettings& s, std::vector<SettingProblem
                                 (diffusion ? "a Stable Diffusion model (sd1, sd2, sd2-v, sdxl, sdxl-turbo)"
                                            : "scorer models (hpsv2, pickscore, aesthetic)")});
     } catch (const std::exception& e) {
-      out.push_back({{key}, e.what() + entry});
+      out.push_back({{key}, e.what()});
     }
     return false;
   };
