@@ -39,16 +39,17 @@ struct WorkerArgs {
   std::string redis_password_file;
   std::string model_dir;         // torchscript-sd
   std::string scorer;            // --scorer a,b: "" = the backend's own (backend_factory.h)
-  std::string scorer_model_dir;  // a libtorch scorer's folder
+  std::vector<std::string> scorer_model_dirs;  // the libtorch scorers' folders, one per family
   bool device_given = false;     // torch backends use "auto" unless --device is given
   // How long a lost Redis is waited for (a restart) before the worker leaves.
   std::chrono::milliseconds redis_wait = RedisOptions::kRestartWindow;
 };
 
-// Both folders are named at once, before anything loads: a launcher that
-// restarts a worker missing one would otherwise see it exit over and over
-// with only the first missing flag in its log.
-void check_model_folders(const WorkerArgs& args) {
+// Every missing folder is named at once, before anything loads: a launcher
+// that restarts a worker missing one would otherwise see it exit over and
+// over with only the first missing flag in its log. So are the problems of
+// the scorer folders given (which serves which, from their manifests).
+void check_model_folders(const WorkerArgs& args, const BackendSettings& backends) {
   if (args.backend != "torchscript-sd") return;
   std::string missing;
   if (args.model_dir.empty()) missing += " --model DIR (the exported SD model folder)";
@@ -57,11 +58,20 @@ void check_model_folders(const WorkerArgs& args) {
   bool torch_scorer = args.scorer.empty();
   for (const std::string& name : split_commas(args.scorer))
     if (name != "sim" && name != "sim-judge") torch_scorer = true;
-  if (torch_scorer && args.scorer_model_dir.empty())
+  if (torch_scorer && args.scorer_model_dirs.empty())
     missing += std::string(missing.empty() ? "" : " and") + " --scorer-model DIR (the exported HPS v2 folder)";
+  std::string folders;
+  if (!args.scorer_model_dirs.empty()) {
+    try {
+      scorer_model_folders(backends);
+    } catch (const std::exception& e) {
+      folders = e.what();
+    }
+  }
   if (!missing.empty())
     throw std::invalid_argument("--backend torchscript-sd renders and scores, so it needs" + missing +
-                                "; see docs/models.md");
+                                "; see docs/models.md" + (folders.empty() ? "" : "; and " + folders));
+  if (!folders.empty()) throw std::invalid_argument(folders);
 }
 
 void run_worker(const WorkerArgs& args) {
@@ -76,7 +86,7 @@ void run_worker(const WorkerArgs& args) {
   backends.sim_hang_file = args.sim_hang_file;
   backends.model_dir = args.model_dir;
   backends.scorer = args.scorer;
-  backends.scorer_model_dir = args.scorer_model_dir;
+  backends.scorer_model_dirs = args.scorer_model_dirs;
   backends.device = args.device_given ? options.device : "auto";
 
   // Signals are taken by sigtimedwait on this thread, not by a handler,
@@ -90,7 +100,7 @@ void run_worker(const WorkerArgs& args) {
 
   std::unique_ptr<Worker> worker;
   try {
-    check_model_folders(args);
+    check_model_folders(args, backends);
     if (options.persist) {
       options.redis = RedisOptions::from_url(args.redis);
       if (!args.redis_password_file.empty())
@@ -172,9 +182,11 @@ void register_worker_command(CLI::App& app) {
   cmd->add_option("--scorer", args->scorer,
                   "Scorers, comma-separated: sim, sim-judge (the sim-v1 held-out judge), hpsv2, pickscore, "
                   "aesthetic. Every image gets each one's score, the first one's is its `score` (default: the "
-                  "backend's own: sim for sim; for torchscript-sd the family of the --scorer-model folder)");
-  cmd->add_option("--scorer-model", args->scorer_model_dir,
-                  "Libtorch scorer (hpsv2, pickscore, aesthetic): model folder (docs/models.md)");
+                  "backend's own: sim for sim; for torchscript-sd the families of the --scorer-model folders, in "
+                  "their order)");
+  cmd->add_option("--scorer-model", args->scorer_model_dirs,
+                  "Libtorch scorer (hpsv2, pickscore, aesthetic): model folder; repeatable, one per scorer, each "
+                  "serving the scorer of its manifest's family (docs/models.md)");
   cmd->add_option("--artifacts", args->options.artifact_dir, "Folder for rendered images (default: none)");
   cmd->add_option("--sim-cost-ms", args->sim_cost_ms, "Sim renderer: milliseconds per image")
       ->check(CLI::Range(0.0, 3600000.0))

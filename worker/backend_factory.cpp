@@ -1,11 +1,13 @@
 #include "worker/backend_factory.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 
 #include "backends/sim/sim_vocabulary.h"
 #include "models/core/model_manifest.h"
+#include "models/core/scorer_folders.h"
 #include "common/text_util.h"
 #include "models/model_backends.h"
 #include "backends/sim/sim_renderer.h"
@@ -21,18 +23,14 @@ void check_backend(const BackendSettings& s) {
     throw std::invalid_argument("unknown backend '" + s.backend + "' (this build has: sim, torchscript-sd)");
 }
 
-// A torchscript-sd worker given only a scorer folder runs the scorer of
+// A torchscript-sd worker given only one scorer folder runs the scorer of
 // its family, so `score.model` may name any scorer's folder. A folder that
 // cannot be read is left to the scorer, whose error names the file.
-std::string scorer_name(const BackendSettings& s) {
-  if (!s.scorer.empty()) return s.scorer;
-  if (s.backend != "torchscript-sd") return "sim";
-  if (!s.scorer_model_dir.empty()) {
-    try {
-      models::ModelManifest m = models::load_manifest(s.scorer_model_dir);
-      if (models::is_scorer(m.family)) return models::family_name(m.family);
-    } catch (const std::exception&) {
-    }
+std::string one_folder_scorer(const std::string& dir) {
+  try {
+    models::ModelManifest m = models::load_manifest(dir);
+    if (models::is_scorer(m.family)) return models::family_name(m.family);
+  } catch (const std::exception&) {
   }
   return "hpsv2";
 }
@@ -98,6 +96,37 @@ std::shared_ptr<const sim::Vocabulary> shared_vocabulary(const std::string& path
   return vocab;
 }
 
+// `scorer` is a known name (scorer_names() checks it).
+std::unique_ptr<Scorer> build_scorer(const std::string& scorer, const std::string& folder,
+                                     const BackendSettings& settings) {
+  if (is_torch_scorer(scorer)) {
+    if (folder.empty())
+      throw std::invalid_argument("scorer " + scorer + " needs a model folder (--scorer-model DIR; docs/models.md)");
+    auto made = models::make_torch_scorer(scorer, folder, settings.device);
+    return std::make_unique<FingerprintedScorer>(std::move(made), model_folder_fingerprint(folder));
+  }
+  std::string path =
+      settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
+  if (scorer == "sim-judge") return std::make_unique<SimJudgeScorer>(shared_vocabulary(path));
+  return std::make_unique<SimScorer>(shared_vocabulary(path));
+}
+
+std::vector<std::string> folders_of(const std::vector<std::string>& names, const BackendSettings& settings) {
+  const std::vector<std::string>& dirs = settings.scorer_model_dirs;
+  std::vector<std::string> folders(names.size());
+  // The sim backend's own scorer reads no folder.
+  if (settings.scorer.empty() && settings.backend != "torchscript-sd") return folders;
+  if (dirs.size() == 1 && std::any_of(names.begin(), names.end(), is_torch_scorer)) {
+    // One folder: every libtorch scorer named loads it and checks its
+    // family itself (the error names the manifest), as before a worker
+    // could have several.
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (is_torch_scorer(names[i])) folders[i] = dirs.front();
+    return folders;
+  }
+  return models::scorer_folders(names, dirs);
+}
+
 }  // namespace
 
 std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
@@ -119,42 +148,44 @@ std::unique_ptr<Renderer> make_renderer(const BackendSettings& settings) {
 }
 
 std::unique_ptr<Scorer> make_scorer(const BackendSettings& settings) {
-  check_backend(settings);
-  const std::string scorer = scorer_name(settings);
-  if (is_torch_scorer(scorer)) {
-    if (settings.scorer_model_dir.empty())
-      throw std::invalid_argument("scorer " + scorer + " needs a model folder (--scorer-model DIR; docs/models.md)");
-    auto made = models::make_torch_scorer(scorer, settings.scorer_model_dir, settings.device);
-    return std::make_unique<FingerprintedScorer>(std::move(made), model_folder_fingerprint(settings.scorer_model_dir));
-  }
-  if (scorer != "sim" && scorer != "sim-judge")
-    throw std::invalid_argument("unknown scorer '" + scorer + "' (this build has: " + known_scorers() + ")");
-  std::string path =
-      settings.sim_vocabulary.empty() ? sim::default_vocabulary_path() : settings.sim_vocabulary;
-  if (scorer == "sim-judge") return std::make_unique<SimJudgeScorer>(shared_vocabulary(path));
-  return std::make_unique<SimScorer>(shared_vocabulary(path));
+  std::vector<std::unique_ptr<Scorer>> scorers = make_scorers(settings);
+  if (scorers.size() != 1)
+    throw std::invalid_argument("scorer list '" + settings.scorer + "' names " + std::to_string(scorers.size()) +
+                                " scorers; make_scorer makes one (make_scorers makes them all)");
+  return std::move(scorers.front());
 }
 
 std::vector<std::string> scorer_names(const BackendSettings& settings) {
   check_backend(settings);
-  const std::string list = scorer_name(settings);
+  const std::vector<std::string>& dirs = settings.scorer_model_dirs;
+  if (settings.scorer.empty()) {
+    if (settings.backend != "torchscript-sd") return {"sim"};
+    if (dirs.size() > 1) return models::scorers_of_folders(dirs);
+    return {dirs.empty() ? "hpsv2" : one_folder_scorer(dirs.front())};
+  }
+  const std::string& list = settings.scorer;
   std::vector<std::string> names;
   for (std::string& name : split_commas(list)) {
     if (name.empty()) throw std::invalid_argument("scorer list '" + list + "': an empty name");
     for (const std::string& n : names)
       if (n == name) throw std::invalid_argument("scorer list '" + list + "': '" + name + "' is listed twice");
+    // Before any folder is matched to it: a typo is named as one.
+    if (name != "sim" && name != "sim-judge" && !is_torch_scorer(name))
+      throw std::invalid_argument("unknown scorer '" + name + "' (this build has: " + known_scorers() + ")");
     names.push_back(std::move(name));
   }
   return names;
 }
 
+std::vector<std::string> scorer_model_folders(const BackendSettings& settings) {
+  return folders_of(scorer_names(settings), settings);
+}
+
 std::vector<std::unique_ptr<Scorer>> make_scorers(const BackendSettings& settings) {
+  const std::vector<std::string> names = scorer_names(settings);
+  const std::vector<std::string> folders = folders_of(names, settings);
   std::vector<std::unique_ptr<Scorer>> scorers;
-  for (const std::string& name : scorer_names(settings)) {
-    BackendSettings one = settings;
-    one.scorer = name;
-    scorers.push_back(make_scorer(one));
-  }
+  for (std::size_t i = 0; i < names.size(); ++i) scorers.push_back(build_scorer(names[i], folders[i], settings));
   return scorers;
 }
 

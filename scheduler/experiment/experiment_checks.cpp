@@ -6,6 +6,7 @@
 #include "scheduler/experiment/input_checks.h"
 #include "scheduler/experiment/score_checks.h"
 #include "scheduler/experiment/local_devices.h"
+#include "scheduler/experiment/score_model_folders.h"
 #include "scheduler/selection/arm_allocator.h"
 #include "scheduler/selection/selector.h"
 
@@ -70,7 +71,10 @@ std::vector<SettingProblem> infrastructure_problems(const ExperimentSettings& s)
                      "local torchscript-sd workers need render.model, a model folder (docs/models.md)"});
     if (s.score_model.empty())
       out.push_back({{"score.model", "render.backend"},
-                     "local torchscript-sd workers need score.model, an hpsv2 model folder (docs/models.md)"});
+                     "local torchscript-sd workers need score.model, the model folder of each libtorch scorer "
+                     "(hpsv2, pickscore, aesthetic), comma-separated (docs/models.md)"});
+    else if (std::string why = score_model_problem(s.score_model); !why.empty())
+      out.push_back({{"score.model"}, why});
     if (std::string why = local_devices_problem(s.render_devices); !why.empty())
       out.push_back({{"render.devices"}, why});
   }

@@ -137,13 +137,18 @@ SettingTable<S> build_table() {
   t.add("render.service", at(&S::dispatch, &DispatchSettings::service), "sim",
         "service (model profile) the tasks go to");
   t.add("render.backend", at(&S::backend), "sim",
-        "workers' backend (torchscript-sd: the libtorch renderer with the hpsv2 scorer)")
+        "workers' backend (torchscript-sd: the libtorch renderer with the libtorch scorers of score.model, hpsv2 "
+        "by default)")
       .choices({"sim", "torchscript-sd"});
   // The model folders' contents are in the backend identity (pinned per
   // experiment), so where they lie may change on resume.
   t.add("render.model", at(&S::render_model), "", "torchscript-sd model folder for local workers (docs/models.md)")
       .infra();
-  t.add("score.model", at(&S::score_model), "", "hpsv2 model folder for local workers (docs/models.md)").infra();
+  t.add("score.model", at(&S::score_model), "",
+        "scorer model folder for local workers (hpsv2, pickscore or aesthetic: each folder serves the scorer of its "
+        "manifest's family); several comma-separated, one per scorer of score.scorers (a folder path may not "
+        "contain a comma; docs/models.md)")
+      .infra();
   t.add("score.scorers", at(&S::score_scorers), "",
         "the workers' scorers, comma-separated (sim,sim-judge); every image gets each one's score, the first "
         "one's is the default score.optimize (empty: the backend's own, sim or hpsv2)");

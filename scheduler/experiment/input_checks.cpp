@@ -10,7 +10,11 @@
 #include "backends/sim/sim_vocabulary.h"
 #include "broker/curve_keys.h"
 #include "common/redis/redis_client.h"
+#include "common/text_util.h"
 #include "models/core/model_manifest.h"
+#include "models/core/scorer_folders.h"
+#include "scheduler/experiment/score_model_folders.h"
+#include "scheduler/render/score_target.h"
 #include "scheduler/prodb/query_set.h"
 
 namespace fs = std::filesystem;
@@ -54,24 +58,50 @@ void check_queries(const ExperimentSettings& s, std::vector<SettingProblem>& out
 }
 
 // Local torchscript-sd workers' model folders: a manifest that loads, of
-// a diffusion family for render.model and of hpsv2 for score.model (the
-// modules themselves are probed when the workers load them).
+// a diffusion family for render.model and of a scorer family for each
+// folder of score.model (the modules themselves are probed when the
+// workers load them); then which scorer each folder serves, by the
+// workers' own rules (models/core/scorer_folders.h).
 void check_model_folders(const ExperimentSettings& s, std::vector<SettingProblem>& out) {
   if (s.workers != "local" || s.backend != "torchscript-sd") return;
+  const std::vector<std::string> scorer_dirs = score_model_folders(s.score_model);
   auto check = [&](const std::string& key, const std::string& dir, bool diffusion) {
-    if (dir.empty()) return;  // infrastructure_problems() names it
+    if (dir.empty()) return true;  // infrastructure_problems() names it
+    // Each message names the folder, so an entry of score.model is named.
     try {
       models::ModelManifest m = models::load_manifest(dir);
-      if (models::is_diffusion(m.family) != diffusion)
-        out.push_back({{key}, dir + " holds a " + models::family_name(m.family) + " model; " + key + " needs " +
-                                  (diffusion ? "a Stable Diffusion model (sd1, sd2, sd2-v, sdxl, sdxl-turbo)"
-                                             : "an hpsv2 model")});
+      if (models::is_diffusion(m.family) == diffusion) return true;
+      out.push_back({{key}, dir + " holds a " + models::family_name(m.family) + " model; " + key + " needs " +
+                                (diffusion ? "a Stable Diffusion model (sd1, sd2, sd2-v, sdxl, sdxl-turbo)"
+                                           : "scorer models (hpsv2, pickscore, aesthetic)")});
     } catch (const std::exception& e) {
       out.push_back({{key}, e.what()});
     }
+    return false;
   };
   check("render.model", s.render_model, true);
-  check("score.model", s.score_model, false);
+  if (!score_model_problem(s.score_model).empty()) return;  // infrastructure_problems() names it
+  bool readable = true;
+  for (const std::string& dir : scorer_dirs) readable = check("score.model", dir, false) && readable;
+  if (!readable || scorer_dirs.empty()) return;
+  // One folder and no score.scorers: the workers run the folder's scorer.
+  if (scorer_dirs.size() == 1 && trim(s.score_scorers).empty()) return;
+  if (trim(s.score_scorers).empty())
+    return out.push_back({{"score.scorers", "score.model"},
+                          "score.model names " + std::to_string(scorer_dirs.size()) +
+                              " scorer folders: name their scorers in score.scorers (e.g. hpsv2,pickscore; the "
+                              "first one's score is each image's)"});
+  std::vector<std::string> scorers;
+  try {
+    scorers = scorer_list(s.score_scorers, s.backend);
+  } catch (const std::invalid_argument&) {
+    return;  // score_problems() names it
+  }
+  try {
+    models::scorer_folders(scorers, scorer_dirs, {"score.model", "score.scorers"});
+  } catch (const std::exception& e) {
+    out.push_back({{"score.model", "score.scorers"}, e.what()});
+  }
 }
 
 void check_vocabulary(const ExperimentSettings& s, std::vector<SettingProblem>& out) {

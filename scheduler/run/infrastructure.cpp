@@ -5,6 +5,7 @@
 #include "models/model_backends.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/experiment/local_devices.h"
+#include "scheduler/experiment/score_model_folders.h"
 
 namespace bigpe::engine {
 
@@ -65,7 +66,7 @@ Infrastructure::Infrastructure(const ExperimentSettings& s, const std::string& r
     if (s.backend == "torchscript-sd") {
       // One worker per device, each loading the model folders onto its own.
       bs.model_dir = s.render_model;
-      bs.scorer_model_dir = s.score_model;
+      bs.scorer_model_dirs = score_model_folders(s.score_model);  // each serves the scorer of its family
       per_worker.clear();
       for (const std::string& device : local_devices(s.render_devices, models::cuda_device_count())) {
         bs.device = device;

@@ -187,6 +187,14 @@ class LaunchLocal(Fakes):
                           "--service sdxl-turbo+hpsv2 --backend torchscript-sd "
                           "--model /models/sdxl --device cuda:0 --worker-id ", ln)
 
+    def test_scorers_and_their_folders_pass_through_each_folder_its_own_flag(self):
+        lines = self.dry_run("--service", "turbo", "--backend", "torchscript-sd", "--model", "/models/sd",
+                             "--scorer", "hpsv2,pickscore", "--scorer-model", "/models/hps",
+                             "--scorer-model", "/models/pick", CUDA_VISIBLE_DEVICES="0,1")
+        self.assertEqual(len(lines), 2)
+        for ln in lines:
+            self.assertIn(r" --scorer hpsv2\,pickscore --scorer-model /models/hps --scorer-model /models/pick ", ln)
+
     def test_cuda_visible_devices_wins_over_nvidia_smi(self):
         write_exe(os.path.join(self.bin, "nvidia-smi"), FAKE_NVIDIA_SMI)
         lines = self.dry_run("--service", "sim", CUDA_VISIBLE_DEVICES="3,5")
@@ -268,7 +276,7 @@ class LaunchSlurm(SlurmFakes):
                           "#SBATCH --mem="):
             self.assertIn(directive, text)
         for var in ("BIGPE_CAMPAIGN", "BIGPE_RUN_DIR", "BIGPE_REDIS_PORT", "BIGPE_SERVICE",
-                    "BIGPE_BACKEND", "BIGPE_MODEL", "BIGPE_SCORER_MODEL", "BIGPE_WORKER_ARGS",
+                    "BIGPE_BACKEND", "BIGPE_MODEL", "BIGPE_SCORER_MODEL", "BIGPE_SCORER", "BIGPE_WORKER_ARGS",
                     "BIGPE_BIND", "BIGPE_MAX_FAST_FAILURES", "BIGPE_DRY_RUN"):
             self.assertRegex(text, rf"(?m)^#   {var} ", f"{var} is not documented")
 
@@ -310,6 +318,26 @@ class LaunchSlurm(SlurmFakes):
                                 rf"--out {re.escape(run_dir)}/campaign redis=redis://gpu01:<redis-port> "
                                 r"broker=tcp://gpu01:<client-port> workers=remote$")
         self.assertNotIn("hunter2", plan)
+
+    def test_several_scorer_folders_become_one_flag_each_and_the_scorer_list_is_passed(self):
+        plan = self.dry_run(SLURM_JOB_ID="7", SLURM_JOB_NODELIST="n1", SLURM_GPUS_ON_NODE="2",
+                            BIGPE_CAMPAIGN="c.yaml", BIGPE_BACKEND="torchscript-sd", BIGPE_MODEL="/models/m",
+                            BIGPE_SCORER_MODEL="/models/hps,/models/pick", BIGPE_SCORER="hpsv2,pickscore")
+        srun = next(ln for ln in plan.splitlines() if ln.startswith("[all nodes] srun "))
+        workers = [ln for ln in plan.splitlines() if ln.startswith("[n1]   CUDA_VISIBLE_DEVICES=")]
+        self.assertEqual(len(workers), 2, plan)
+        for ln in [srun] + workers:
+            self.assertIn(r" --model /models/m --scorer hpsv2\,pickscore "
+                          "--scorer-model /models/hps --scorer-model /models/pick ", ln)
+
+    def test_an_empty_scorer_folder_in_the_list_is_refused_before_anything_starts(self):
+        r = subprocess.run([LAUNCH_SLURM], env=self.env(BIGPE_DRY_RUN="1", SLURM_JOB_ID="7",
+                                                        SLURM_JOB_NODELIST="n1", BIGPE_CAMPAIGN="c.yaml",
+                                                        BIGPE_BACKEND="torchscript-sd", BIGPE_MODEL="/models/m",
+                                                        BIGPE_SCORER_MODEL="/models/hps,"),
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("BIGPE_SCORER_MODEL=/models/hps,: an empty folder in the list", r.stderr)
 
     def test_dry_run_with_fixed_ports_uses_them(self):
         plan = self.dry_run(SLURM_JOB_ID="7", SLURM_JOB_NODELIST="n1", BIGPE_CAMPAIGN="c.yaml",
