@@ -114,8 +114,15 @@ Row run_row(const std::string& folder) {
     row.cells[2] = status_text(meta["status"], h->live);
     row.note = resume_note(meta["status"], meta["reason"], h->live, folder);
     const std::string iterations = rf.values.count("iterations") ? rf.values.at("iterations") : "?";
+    // A budget run plans more iterations than it reaches: its budget is its
+    // progress.
+    const std::string budget = rf.values.count("budget.renders") ? rf.values.at("budget.renders") : "0";
     if (std::optional<ExperimentState> s = store.load_state()) {
-      row.cells[3] = std::to_string(s->summaries.size()) + "/" + iterations + " it" + (s->evaluated ? " +eval" : "");
+      row.cells[3] = (budget != "0" && !budget.empty()
+                          ? std::to_string(s->renders_spent) + "/" + budget + " renders, " +
+                                std::to_string(s->summaries.size()) + " it"
+                          : std::to_string(s->summaries.size()) + "/" + iterations + " it") +
+                     (s->evaluated ? " +eval" : "");
       row.cells[4] = std::to_string(s->renders_done);
       row.cells[5] = std::to_string(s->renders_cached);
     } else {

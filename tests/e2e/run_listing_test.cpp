@@ -118,6 +118,25 @@ TEST(Ls, ListsEveryRunAndCampaignWithKindStatusProgressRendersAndGain) {
   EXPECT_NE(missing.output.find("nowhere: no such folder"), std::string::npos) << missing.output;
 }
 
+// A budget run plans far more iterations than it reaches; its progress is
+// the renders it spent of its budget.
+TEST(Ls, ABudgetRunsProgressIsItsRendersOfTheBudget) {
+  testing::TempDir dir("bigpe-ls-budget");
+  const std::string run = dir.file("runs/b");
+  ASSERT_EQ(run_bigpe(small_run(run, {"loop=budget", "selector.kind=greedy", "budget.renders=60", "iterations=100000"}),
+                      dir.file("run.log"))
+                .exit_code,
+            0);
+  Invocation ls = run_bigpe({"ls", dir.file("runs")}, dir.file("ls.log"));
+  ASSERT_EQ(ls.exit_code, 0) << ls.output;
+  const nlohmann::ordered_json state = json::parse_strict(read_text_file(run + "/report.json"));
+  const std::string row = row_of(ls.output, id_of(run));
+  EXPECT_NE(row.find(" 60/60 renders, " + std::to_string(state.at("iterations").get<int64_t>()) + " it +eval"),
+            std::string::npos)
+      << ls.output;
+  EXPECT_EQ(row.find("/100000 it"), std::string::npos) << ls.output;
+}
+
 TEST(Ls, ShowsARunningRunFromItsLockThenItsStop) {
   testing::TempDir dir("bigpe-ls-running");
   const std::string run = dir.file("runs/long");
