@@ -3,13 +3,16 @@
 // `bigpe eval RUN score.scorers=sim,sim-judge` after a one-scorer run
 // reports its cells as scored only, not as renders done, while the
 // workers' own render count (bigpe:stats:renders) stays where the run left
-// it. Asked again, every cell is cached.
+// it. Asked again, every cell is cached. A run over stored renders with a
+// new scorer counts them the same way in its state and everything shown
+// from it.
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <set>
 #include <tuple>
 
+#include "common/json_strict.h"
 #include "common/redis/redis_client.h"
 #include "common/redis/redis_server.h"
 #include "tests/support/bigpe_invocation.h"
@@ -79,6 +82,47 @@ TEST(ScoredOnlyRenders, ANewScorerOverAFinishedRunScoresItsImagesWithoutRenderin
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(renders_line(again.output), "0 done, " + std::to_string(cells) + " cached");
   EXPECT_EQ(worker_renders(run), rendered);
+}
+
+// A run with a second scorer over the Redis of a one-scorer run of the same
+// task: the same prompts and seeds, so every render it asks for is stored
+// and only scored. Its state, report, `bigpe ls` and `bigpe status` say so.
+TEST(ScoredOnlyRenders, ARunWithANewScorerOverStoredRendersCountsThemScoredOnly) {
+  testing::TempDir dir("bigpe-scored-only-run");
+  RedisServer server(RedisServerOptions{dir.file("redis")});
+  auto run_args = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run",          "experiments/quickstart.yaml", "out=" + out,
+                                     "redis=" + server.url(), "iterations=2", "batch_size=2", "sim.cost_ms=0",
+                                     "eval.seeds=2", "write_images=false"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  Invocation first = run_bigpe(run_args(dir.file("one"), {}), dir.file("one.log"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string first_line = renders_line(first.output);
+  std::smatch done;
+  ASSERT_TRUE(std::regex_match(first_line, done, std::regex("([0-9]+) done, 0 cached"))) << first.output;
+  const std::string n = done[1];
+
+  const std::string two = dir.file("two");
+  Invocation second =
+      run_bigpe(run_args(two, {"score.scorers=sim,sim-judge", "score.judges=sim-judge"}), dir.file("two.log"));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(renders_line(second.output), "0 done, 0 cached, " + n + " scored only");
+  const nlohmann::ordered_json renders = json::parse_strict(read_text_file(two + "/report.json")).at("renders");
+  EXPECT_EQ(renders.at("done").get<long>(), 0);
+  EXPECT_EQ(std::to_string(renders.at("scored").get<long>()), n);
+  EXPECT_NE(read_text_file(two + "/report.md").find("- renders: 0 done, 0 cached, " + n + " scored only\n"),
+            std::string::npos);
+
+  Invocation ls = run_bigpe({"ls", two}, dir.file("ls.log"));
+  ASSERT_EQ(ls.exit_code, 0) << ls.output;
+  EXPECT_TRUE(std::regex_search(ls.output, std::regex("cached +scored only +gain over I0"))) << ls.output;
+  EXPECT_TRUE(std::regex_search(ls.output, std::regex(" 0 +0 +" + n + " +[-+]"))) << ls.output;
+  Invocation status = run_bigpe({"status", two}, dir.file("status.log"));
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("renders 0 done, 0 cached, " + n + " scored only"), std::string::npos)
+      << status.output;
 }
 
 }  // namespace
