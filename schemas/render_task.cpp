@@ -76,12 +76,15 @@ std::string encode(const RenderResult& m) {
     w.key("items");
     pk.pack_array(static_cast<uint32_t>(m.items.size()));
     for (const ItemResult& it : m.items) {
-      // `scores` only from a worker with several scorers: a one-scorer
-      // RESULT stays byte for byte what it was.
-      MapWriter iw(pk, it.scores.empty() ? 6 : 7);
+      // `scores` only from a worker with several scorers, `rendered` only
+      // where it says what `cached` does not (an item only scored): a
+      // one-scorer RESULT stays byte for byte what it was.
+      const bool says_rendered = it.rendered && *it.rendered == it.cached;
+      MapWriter iw(pk, 6 + (it.scores.empty() ? 0 : 1) + (says_rendered ? 1 : 0));
       iw.field("key", it.key).field("score", it.score).field("image_uri", it.image_uri);
       iw.field("render_ms", it.render_ms).field("score_ms", it.score_ms).field("cached", it.cached);
       if (!it.scores.empty()) iw.field("scores", it.scores);
+      if (says_rendered) iw.field("rendered", *it.rendered);
     }
   });
 }
@@ -102,6 +105,10 @@ RenderResult decode_render_result(const std::string& bytes) {
       it.score_ms = ir.optional<double>("score_ms", 0.0);
       it.cached = ir.optional<bool>("cached", false);
       it.scores = ir.optional<ScoreMap>("scores", {});
+      if (ir.has("rendered")) {
+        it.rendered = ir.required<bool>("rendered");
+        if (*it.rendered && it.cached) throw DecodeError(ir.message_name(), "rendered", "must be false when cached");
+      }
       m.items.push_back(std::move(it));
     }
   });

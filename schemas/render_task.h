@@ -3,6 +3,7 @@
 // Redis (docs/design.md sections 3 and 4).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ struct ItemResult {
   // a worker with one (its `score` is then the only one). Last, so that
   // aggregate initializers written before it still mean what they did.
   ScoreMap scores;
+  // Whether this worker rendered the item's image. False with `cached`
+  // false: an item only scored, its image found stored (a worker with
+  // several scorers given a new one, section 7.3). Unset, as from a peer
+  // older than the field: what it meant then, rendered unless cached.
+  std::optional<bool> rendered;
+  bool scored_only() const { return !cached && !rendered.value_or(true); }
 };
 
 struct RenderResult {

@@ -188,6 +188,7 @@ void TaskExecutor::execute(Job& job) {
       r.render_ms = rec->render_ms;
       r.score_ms = rec->score_ms;
       r.cached = true;
+      r.rendered = false;
       ++job.hits;
     } else {
       misses.push_back(i);
@@ -223,6 +224,7 @@ void TaskExecutor::execute(Job& job) {
       const schemas::RenderItem& item = task.items[misses[m]];
       schemas::ItemResult& r = job.items[misses[m]];
       r.score = scores[m];
+      r.rendered = true;
       r.render_ms = render_ms;
       r.score_ms = score_ms;
       if (artifacts_ != nullptr) r.image_uri = artifacts_->write(task.experiment_id, item.key, images[m]);

@@ -54,6 +54,7 @@ void TaskExecutor::execute_several(Job& job) {
       r.render_ms = rec->render_ms;
       r.score_ms = rec->score_ms;
       r.cached = true;
+      r.rendered = false;
       ++job.hits;
       continue;
     }
@@ -222,7 +223,9 @@ void TaskExecutor::execute_several(Job& job) {
     r.render_ms = rec.render_ms;
     r.score_ms = rec.score_ms;
     // Cached: every score was in Redis, nothing rendered or scored here.
+    // Not cached and not rendered: a stored image, scored only.
     r.cached = !worked;
+    r.rendered = nd.render;
     if (r.cached) ++job.hits;
   }
 }

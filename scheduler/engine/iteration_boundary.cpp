@@ -9,11 +9,16 @@ namespace bigpe::engine {
 
 std::string iteration_tag(int iteration) { return "iter:" + std::to_string(iteration + 1); }
 
+void add_renders(ExperimentState& state, const RenderCounts& since) {
+  state.renders_done += since.done;
+  state.renders_cached += since.cached;
+  state.renders_scored += since.scored;
+}
+
 IterationBoundary::IterationBoundary(const EngineContext& ctx, int iteration)
     : ctx_(ctx),
       iteration_(iteration),
-      done_before_(ctx.renders.renders_done()),
-      cached_before_(ctx.renders.renders_cached()),
+      renders_before_(ctx.renders.counts()),
       llm_before_(agent_tallies(ctx)) {}
 
 void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, const IterationRecord& rec,
@@ -34,11 +39,11 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
     spdlog::warn("iteration {}: no new instruction ({} of the iteration's agent calls unusable)", iteration_ + 1,
                  llm.unusable);
   add_llm(state, by_agent);
-  state.renders_done += ctx_.renders.renders_done() - done_before_;
-  state.renders_cached += ctx_.renders.renders_cached() - cached_before_;
+  add_renders(state, ctx_.renders.counts() - renders_before_);
   sum.iteration = iteration_;
   sum.renders_done = state.renders_done;
   sum.renders_cached = state.renders_cached;
+  sum.renders_scored = state.renders_scored;
   sum.renders_spent = state.renders_spent;
   state.summaries.push_back(sum);
   fault_point(iteration_tag(iteration_) + ":before-commit");
@@ -53,6 +58,7 @@ void IterationBoundary::commit(ExperimentState& state, IterationSummary sum, con
                         {"renders_spent", std::to_string(state.renders_spent)},
                         {"renders_done", std::to_string(sum.renders_done)},
                         {"renders_cached", std::to_string(sum.renders_cached)},
+                        {"renders_scored", std::to_string(sum.renders_scored)},
                         {"llm_calls", std::to_string(state.llm.calls)},
                         {"llm_retries", std::to_string(state.llm.retries)},
                         {"llm_unusable", std::to_string(state.llm.unusable)},

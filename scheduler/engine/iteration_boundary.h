@@ -27,6 +27,9 @@ class UnusableLlmReplies : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Adds renders delivered since a snapshot to the state's counters.
+void add_renders(ExperimentState& state, const RenderCounts& since);
+
 class IterationBoundary {
  public:
   // REQUIRES: ctx outlives the boundary.
@@ -44,8 +47,7 @@ class IterationBoundary {
  private:
   const EngineContext& ctx_;
   int iteration_;
-  long done_before_;
-  long cached_before_;
+  RenderCounts renders_before_;
   std::map<std::string, AgentTally> llm_before_;  // per agent
 };
 

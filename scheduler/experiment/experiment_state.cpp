@@ -43,7 +43,7 @@ AgentTally add_llm(ExperimentState& state, const std::map<std::string, AgentTall
 }
 
 std::string encode_state(const ExperimentState& s) {
-  return schemas::write_body(14, [&](MapWriter& w) {
+  return schemas::write_body(s.renders_scored != 0 ? 15 : 14, [&](MapWriter& w) {
     auto& pk = w.packer();
     w.field("next_iteration", s.next_iteration).field("next_instruction", s.next_instruction);
     w.field("pool", s.pool);
@@ -64,15 +64,17 @@ std::string encode_state(const ExperimentState& s) {
     w.key("summaries");
     pk.pack_array(static_cast<uint32_t>(s.summaries.size()));
     for (const IterationSummary& m : s.summaries) {
-      MapWriter mw(pk, 8);
+      MapWriter mw(pk, m.renders_scored != 0 ? 9 : 8);
       mw.field("iteration", m.iteration).field("best", m.best).field("mean", m.mean);
       mw.field("pool", m.pool).field("best_id", m.best_id);
       mw.field("renders_done", m.renders_done).field("renders_cached", m.renders_cached);
       mw.field("renders_spent", m.renders_spent);
+      if (m.renders_scored != 0) mw.field("renders_scored", m.renders_scored);
     }
     w.field("final_id", s.final_id).field("renders_done", s.renders_done);
     w.field("renders_cached", s.renders_cached).field("finished", s.finished);
     w.field("evaluated", s.evaluated).field("renders_spent", s.renders_spent);
+    if (s.renders_scored != 0) w.field("renders_scored", s.renders_scored);
     w.key("llm");
     MapWriter lw(pk, kTallyFields);
     write_tally(lw, s.llm);
@@ -123,6 +125,7 @@ ExperimentState decode_state(const std::string& bytes) {
       m.best_id = mr.optional<std::string>("best_id", "");
       m.renders_done = mr.optional<long>("renders_done", 0);
       m.renders_cached = mr.optional<long>("renders_cached", 0);
+      m.renders_scored = mr.optional<long>("renders_scored", 0);  // absent: 0 (stored only when not 0)
       // States written before it was recorded: what the iteration rendered or
       // took from the cache, the nearest count there is.
       m.renders_spent = mr.optional<long>("renders_spent", m.renders_done + m.renders_cached);
@@ -131,6 +134,7 @@ ExperimentState decode_state(const std::string& bytes) {
     s.final_id = r.optional<std::string>("final_id", "");
     s.renders_done = r.optional<long>("renders_done", 0);
     s.renders_cached = r.optional<long>("renders_cached", 0);
+    s.renders_scored = r.optional<long>("renders_scored", 0);
     s.finished = r.optional<bool>("finished", false);
     s.evaluated = r.optional<bool>("evaluated", false);
     s.renders_spent = r.optional<long>("renders_spent", 0);

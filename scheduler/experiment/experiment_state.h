@@ -30,6 +30,7 @@ struct IterationSummary {
   std::string best_id;
   long renders_done = 0;    // cumulative
   long renders_cached = 0;  // cumulative
+  long renders_scored = 0;  // cumulative; see ExperimentState
   // Cumulative render jobs asked for, cached or not: what budget.renders
   // counts, so the x axis of a curve against the budget.
   long renders_spent = 0;
@@ -45,6 +46,10 @@ struct ExperimentState {
   std::string final_id;  // best batch score in the last iteration
   long renders_done = 0;
   long renders_cached = 0;
+  // Items neither rendered nor cached: a stored image scored by scorers
+  // new to it (schemas/README.md section 6). Stored only when not 0, so
+  // a state without it reads 0 and keeps its bytes.
+  long renders_scored = 0;
   // Render jobs the loop asked for, cached or not: what budget.renders
   // counts, the same on a resumed run as on an uninterrupted one.
   long renders_spent = 0;

@@ -34,6 +34,8 @@ class InProcessRenderService : public RenderService {
   void prefetch(const std::vector<RenderJob>&) override {}
   long renders_done() const override { return done_; }
   long renders_cached() const override { return cached_; }
+  // Every outcome here is scored with its render, or cached.
+  long renders_scored() const override { return 0; }
   double busy_ms() const override { return 0.0; }
   double wait_ms() const override { return 0.0; }
 

@@ -145,6 +145,7 @@ std::size_t RenderDispatcher::handle_events(std::chrono::milliseconds timeout) {
         for (const schemas::ItemResult& item : result.items) {
           std::string why;
           RenderOutcome o = outcome_of(item.key, item.score, item.scores, item.image_uri, item.cached, why);
+          o.scored_only = item.scored_only();
           if (!item.cached) {
             busy_ms_ += item.render_ms + item.score_ms;
             if (settings_.on_rendered) settings_.on_rendered(result.worker_id, item.render_ms + item.score_ms);
@@ -237,7 +238,7 @@ std::vector<RenderOutcome> RenderDispatcher::run(const std::vector<RenderJob>& j
     // Counted when first delivered, not when looked up or received: a
     // prefetched render then counts in the same iteration whether the
     // cache had it (known at prefetch) or a worker made it (known later).
-    if (counted_.insert(k).second) ++(o.cached ? renders_cached_ : renders_done_);
+    if (counted_.insert(k).second) ++(o.cached ? renders_cached_ : o.scored_only ? renders_scored_ : renders_done_);
     out.push_back(o);
   }
   return out;

@@ -64,8 +64,9 @@ struct DispatchSettings {
   // good (Infrastructure::failure()), which ends the wait with that reason
   // as a std::runtime_error. Empty function or empty answer: wait on.
   std::function<std::string()> dependency_lost;
-  // Told, as each rendered (not cached) item's result arrives, which
-  // worker made it and its render + score time (timing.timeline).
+  // Told, as each result a worker worked on (rendered, or scored only; not
+  // cached) arrives, which worker made it and its render + score time
+  // (timing.timeline).
   std::function<void(const std::string& worker_id, double busy_ms)> on_rendered;
 };
 
@@ -86,11 +87,13 @@ class RenderDispatcher : public RenderService {
   std::string key_of(const RenderJob& job) const;
   // Each distinct key counts once, when a run() first returns it: done if a
   // worker rendered it, cached if it came from Redis (looked up here, or
-  // found there by the worker). Never at prefetch time, so a fresh run and a
+  // found there by the worker), scored if a worker only scored its stored
+  // image (RenderOutcome::scored_only). Never at prefetch time, so a fresh run and a
   // fully cached one count the same renders at the same point; a prefetched
   // key that no run() asks for is not counted.
   long renders_done() const override { return renders_done_; }
   long renders_cached() const override { return renders_cached_; }
+  long renders_scored() const override { return renders_scored_; }
   // Worker time (render + score) reported by the results received.
   double busy_ms() const override { return busy_ms_; }
   // Time run() spent waiting for results.
@@ -125,6 +128,7 @@ class RenderDispatcher : public RenderService {
   std::unordered_set<std::string> counted_;                    // keys a run() has returned
   long renders_done_ = 0;
   long renders_cached_ = 0;
+  long renders_scored_ = 0;
   double busy_ms_ = 0.0;
   double wait_ms_ = 0.0;
 };

@@ -30,7 +30,21 @@ struct RenderOutcome {
   // Every scorer's score by name (score_target.h scores_of): the judges'
   // come from here. Empty from a service that knows no names (in process).
   schemas::ScoreMap scores;
+  // Not cached, and not rendered either: a stored image scored by scorers
+  // new to it (schemas/README.md section 6, `rendered`).
+  bool scored_only = false;
 };
+
+// What run() has delivered, by where it came from; a snapshot, so that
+// the difference of two is what came in between.
+struct RenderCounts {
+  long done = 0;    // rendered by a worker
+  long cached = 0;  // served from a cache
+  long scored = 0;  // scored only: a stored image, new scorers
+};
+inline RenderCounts operator-(const RenderCounts& a, const RenderCounts& b) {
+  return {a.done - b.done, a.cached - b.cached, a.scored - b.scored};
+}
 
 class RenderFailed : public std::runtime_error {
  public:
@@ -51,6 +65,8 @@ class RenderService {
   // implementation says how it counts repeats).
   virtual long renders_done() const = 0;    // rendered by a worker
   virtual long renders_cached() const = 0;  // served from a cache
+  virtual long renders_scored() const = 0;  // scored only (RenderOutcome::scored_only)
+  RenderCounts counts() const { return {renders_done(), renders_cached(), renders_scored()}; }
   virtual double busy_ms() const = 0;       // worker time of renders done
   virtual double wait_ms() const = 0;       // time run() spent waiting
 };

@@ -113,6 +113,7 @@ std::vector<ExperimentSummary> collect_summaries(RedisClient& redis, const std::
       }
       s.renders_done = state->renders_done;
       s.renders_cached = state->renders_cached;
+      s.renders_scored = state->renders_scored;
       s.llm = state->llm;
       LlmSettings prices;  // the experiment's own prices
       prices.price_prompt_per_1m = price_of(config, "llm.price.prompt_per_1m");
@@ -160,6 +161,10 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
   for (const std::string& j : judges)
     for (const char* part : {"optimized@", "gain_over_baseline@", "gain_over_professional@"})
       per_header.push_back(part + j);
+  // Last, and only when some experiment only scored renders: likewise.
+  bool scored = false;
+  for (const ExperimentSummary& r : rows) scored |= r.renders_scored != 0;
+  if (scored) per_header.push_back("renders_scored");
   CsvWriter per(dir + "/summary.csv", per_header);
   for (const ExperimentSummary& r : rows) {
     auto ev = [&](double v) { return r.evaluated ? csv_number(v) : std::string(); };
@@ -179,6 +184,7 @@ void write_campaign_summary(const std::string& dir, const std::string& campaign_
                        mine ? mine->gain_over_professional : 0.0})
         f.push_back(mine ? ev(v) : std::string());
     }
+    if (scored) f.push_back(std::to_string(r.renders_scored));
     per.row(f);
   }
   per.close();

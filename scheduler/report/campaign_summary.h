@@ -41,6 +41,7 @@ struct ExperimentSummary {
   double last_best = 0.0;
   long renders_done = 0;
   long renders_cached = 0;
+  long renders_scored = 0;  // scored only: stored images, new scorers
   bool evaluated = false;
   double plain = 0.0, baseline = 0.0, professional = 0.0, optimized = 0.0;
   double gain_over_baseline = 0.0;

@@ -86,6 +86,7 @@ ExperimentView view_of(RedisClient& redis, const std::string& id, bool owner_gon
     if (s->finished) v.phase = eval_enabled && !s->evaluated ? "evaluation" : "done";
     v.renders_done = s->renders_done;
     v.renders_cached = s->renders_cached;
+    v.renders_scored = s->renders_scored;
     v.renders_spent = s->renders_spent;
     v.llm = s->llm;
     for (const IterationSummary& it : s->summaries) {

@@ -1,8 +1,8 @@
 #pragma once
 // One experiment's progress as `bigpe status` and `bigpe serve` show it:
-// status, phase, iterations done of planned, renders done and cached, the
-// best batch score so far, and the render and iteration rates of the last
-// iteration (from its event stream). Read from the meta hash, the committed
+// status, phase, iterations done of planned, renders done, cached and
+// scored only, the best batch score so far, and the render and iteration
+// rates of the last iteration (from its event stream). Read from the meta hash, the committed
 // state and the events, never written.
 //
 // Thread-safety: one thread (it drives a RedisClient).
@@ -27,6 +27,7 @@ struct ExperimentView {
   std::string phase = "-";  // training | evaluation | done (what the run is doing)
   long renders_done = 0;
   long renders_cached = 0;
+  long renders_scored = 0;  // scored only: stored images, new scorers
   AgentTally llm;
   bool has_best = false;
   double best = 0.0;

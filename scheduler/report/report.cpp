@@ -7,6 +7,7 @@
 
 #include "common/file_io.h"
 #include "common/json_strict.h"
+#include "scheduler/report/scored_only_text.h"
 #include "scheduler/stats/wilcoxon.h"
 
 namespace bigpe::engine {
@@ -118,6 +119,8 @@ std::string report_json(const ReportInput& in) {
   ordered_json renders = ordered_json::object();
   renders["done"] = static_cast<int64_t>(in.state->renders_done);
   renders["cached"] = static_cast<int64_t>(in.state->renders_cached);
+  // Only when there are any, so reports of runs without stay as they were.
+  if (in.state->renders_scored != 0) renders["scored"] = static_cast<int64_t>(in.state->renders_scored);
   root["renders"] = renders;
   root["llm"] = llm_json(in.state->llm, in.settings->llm);
   ordered_json agents = ordered_json::object();
@@ -211,7 +214,8 @@ std::string report_markdown(const ReportInput& in) {
   md << "- loop: " << s.loop << ", selector: " << s.selector.kind << ", batch " << s.batch_size
      << ", pool " << s.pool_size << ", iterations " << in.state->summaries.size() << "/" << s.iterations
      << "\n";
-  md << "- renders: " << in.state->renders_done << " done, " << in.state->renders_cached << " cached\n";
+  md << "- renders: " << in.state->renders_done << " done, " << in.state->renders_cached << " cached"
+     << scored_only_text(in.state->renders_scored) << "\n";
   md << "- LLM: " << in.state->llm.calls << " requests, " << in.state->llm.retries << " retried after an unusable "
      << "reply, " << in.state->llm.unusable << " agent calls unusable after every attempt, "
      << in.state->llm.subject_dropped << " generated prompts without a word of their query; " << in.state->llm.cached
@@ -223,11 +227,17 @@ std::string report_markdown(const ReportInput& in) {
   md << "## Final instruction\n\n```\n" << final_text(in) << "\n```\n\n";
   // renders: the budget's count (jobs asked for, cached or not), the x axis
   // a curve against the budget uses.
-  md << "## Iterations\n\n| iteration | renders | best | mean | pool | renders done | cached |\n"
-     << "|---|---|---|---|---|---|---|\n";
-  for (const IterationSummary& it : in.state->summaries)
+  // A "scored only" column only when some iteration has one.
+  bool scored = false;
+  for (const IterationSummary& it : in.state->summaries) scored |= it.renders_scored != 0;
+  md << "## Iterations\n\n| iteration | renders | best | mean | pool | renders done | cached |"
+     << (scored ? " scored only |" : "") << "\n|---|---|---|---|---|---|---|" << (scored ? "---|" : "") << "\n";
+  for (const IterationSummary& it : in.state->summaries) {
     md << "| " << it.iteration + 1 << " | " << it.renders_spent << " | " << fixed(it.best, 3) << " | "
-       << fixed(it.mean, 3) << " | " << it.pool << " | " << it.renders_done << " | " << it.renders_cached << " |\n";
+       << fixed(it.mean, 3) << " | " << it.pool << " | " << it.renders_done << " | " << it.renders_cached << " |";
+    if (scored) md << " " << it.renders_scored << " |";
+    md << "\n";
+  }
   if (in.eval) {
     md << "\n## Held-out evaluation\n\n" << in.eval->queries.size() << " held-out queries x "
        << in.eval->seeds << " seeds, the same seeds and generator samples for every method; 95% "

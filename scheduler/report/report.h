@@ -1,7 +1,8 @@
 #pragma once
 // The run folder's report: report.json (machine-readable; field names are a
 // contract scripts rely on: experiment_id, config_hash, iterations,
-// renders.done, renders.cached, llm.{calls, retries, unusable,
+// renders.done, renders.cached, renders.scored (only when not 0: items
+// scored only, stored images, new scorers), llm.{calls, retries, unusable,
 // subject_dropped, cached, prompt_tokens, completion_tokens, cost} (and the
 // same per agent in llm_agents.<agent>, the prices in llm_price),
 // final_instruction,

@@ -26,6 +26,7 @@ namespace {
 struct Row {
   std::vector<std::string> cells;  // id, kind, status, progress, renders, cached, gain
   std::string note;                // printed below the row: why it stopped, failed or is unreadable
+  long scored = 0;                 // scored only (stored images, new scorers): a column when any row has some
 };
 
 Row unreadable(const std::string& id, const std::string& kind, const std::string& why) {
@@ -125,6 +126,7 @@ Row run_row(const std::string& folder) {
                      (s->evaluated ? " +eval" : "");
       row.cells[4] = std::to_string(s->renders_done);
       row.cells[5] = std::to_string(s->renders_cached);
+      row.scored = s->renders_scored;
     } else {
       row.cells[3] = "0/" + iterations + " it";
     }
@@ -163,6 +165,7 @@ std::vector<Row> campaign_rows(const std::string& folder) {
     for (const ExperimentSummary& m : members) {
       done += m.renders_done;
       cached += m.renders_cached;
+      row.scored += m.renders_scored;
       finished += m.status == "finished" ? 1 : 0;
     }
     row.cells[3] = std::to_string(finished) + "/" + std::to_string(members.size()) + " experiments";
@@ -207,13 +210,27 @@ int run_listing(const std::string& dir, std::ostream& out) {
     out << dir << ": no run or campaign folders\n";
     return 0;
   }
-  TextTable table({"id", "kind", "status", "progress", "renders", "cached", "gain over I0 [95% interval]"});
-  std::vector<std::string> notes;
-  for (const std::string& f : folders) {
+  std::vector<Row> rows;
+  bool scored = false;
+  for (const std::string& f : folders)
     for (Row& r : rows_of(f)) {
-      table.row(r.cells);
-      if (!r.note.empty()) notes.push_back(r.cells[0] + ": " + r.note);
+      scored |= r.scored != 0;
+      rows.push_back(std::move(r));
     }
+  std::vector<std::string> header = {"id", "kind", "status", "progress", "renders", "cached",
+                                     "gain over I0 [95% interval]"};
+  // After "cached", only when some row has items only scored.
+  if (scored) header.insert(header.begin() + 6, "scored only");
+  TextTable table(header);
+  std::vector<std::string> notes;
+  for (Row& r : rows) {
+    if (scored) {
+      // A row with no cached count (unreadable "-", a variant "") has none of these either.
+      const std::string cached = r.cells[5];
+      r.cells.insert(r.cells.begin() + 6, cached == "-" || cached.empty() ? cached : std::to_string(r.scored));
+    }
+    table.row(r.cells);
+    if (!r.note.empty()) notes.push_back(r.cells[0] + ": " + r.note);
   }
   out << table.text();
   for (const std::string& n : notes) out << n << "\n";

@@ -14,6 +14,7 @@
 #include "broker/broker_client.h"
 #include "broker/status_text.h"
 #include "scheduler/report/experiment_view.h"
+#include "scheduler/report/scored_only_text.h"
 #include "scheduler/store/campaign_store.h"
 #include "scheduler/store/state_store.h"
 #include "scheduler/store/store_access.h"
@@ -35,12 +36,12 @@ std::string experiment_line(const ExperimentView& v, const std::string& indent, 
   char line[400];
   std::string best = v.has_best ? std::to_string(v.best).substr(0, std::to_string(v.best).find('.') + 4) : "-";
   std::snprintf(line, sizeof line,
-                "%-*s %-9s %s %3d/%-3d it  %-10s  best %-7s  renders %ld done, %ld cached%s  llm %ld calls, %ld "
+                "%-*s %-9s %s %3d/%-3d it  %-10s  best %-7s  renders %ld done, %ld cached%s%s  llm %ld calls, %ld "
                 "unusable",
                 static_cast<int>(label_width), v.label.c_str(), v.status.c_str(),
                 bar(v.progress()).c_str(),
                 v.iterations_done, v.iterations, v.phase.c_str(), best.c_str(), v.renders_done,
-                v.renders_cached, v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "",
+                v.renders_cached, scored_only_text(v.renders_scored).c_str(), v.rate > 0 ? ("  " + std::to_string(v.rate).substr(0, std::to_string(v.rate).find('.') + 2) + "/s").c_str() : "",
                 v.llm.calls, v.llm.unusable);
   return indent + line;
 }
@@ -85,7 +86,7 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
     }
     std::vector<ExperimentView> views;
     int it_done = 0, it_total = 0, finished = 0;
-    long done = 0, cached = 0;
+    long done = 0, cached = 0, scored = 0;
     double rate = 0;
     int unstarted = 0, planned = 0;
     double progress = 0.0;  // the members' mean, unstarted ones at 0
@@ -102,6 +103,7 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
       it_total += v.iterations;
       done += v.renders_done;
       cached += v.renders_cached;
+      scored += v.renders_scored;
       rate += v.rate;
       if (v.status == "finished") ++finished;
       views.push_back(v);
@@ -114,11 +116,11 @@ Frame frame(RedisClient& redis, const TargetFolder& target, const std::string& b
     char line[400];
     std::snprintf(line, sizeof line,
                   "campaign %s  %s  %s %d/%zu experiments finished, %d/%d iterations, renders %ld done, %ld "
-                  "cached%s\n",
+                  "cached%s%s\n",
                   cid.c_str(), rec->status.c_str(),
                   bar(rec->experiments.empty() ? 0.0 : progress / static_cast<double>(rec->experiments.size())).c_str(),
                   finished,
-                  rec->experiments.size(), it_done, it_total, done, cached,
+                  rec->experiments.size(), it_done, it_total, done, cached, scored_only_text(scored).c_str(),
                   rate > 0 ? (", " + std::to_string(static_cast<long>(rate)) + " renders/s").c_str() : "");
     std::string head = line;
     if (!rec->reason.empty()) head += "  reason: " + rec->reason + "\n";

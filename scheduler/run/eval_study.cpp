@@ -12,6 +12,7 @@
 #include "broker/broker_client.h"
 #include "common/content_hash.h"
 #include "scheduler/report/eval_tables.h"
+#include "scheduler/report/scored_only_text.h"
 #include "scheduler/engine/evaluation.h"
 #include "scheduler/experiment/experiment_config.h"
 #include "scheduler/run/backend_identity_check.h"
@@ -203,8 +204,8 @@ int run_eval_checked(const EvalRequest& req, std::ostream& out) {
     write_eval_csv(dir + "/judges/" + j.judge, judged, judged_pairs);
     out << "\njudge " << j.judge << " (held out, not optimized):\n" << eval_table_text(judged, judged_pairs);
   }
-  out << "\nrenders: " << dispatcher.renders_done() << " done, " << dispatcher.renders_cached()
-      << " cached; tables: " << dir << "/methods.csv, pairs.csv, cells.csv"
+  out << "\nrenders: " << dispatcher.renders_done() << " done, " << dispatcher.renders_cached() << " cached"
+      << scored_only_text(dispatcher.renders_scored()) << "; tables: " << dir << "/methods.csv, pairs.csv, cells.csv"
       << (result.judges.empty() ? "" : ", and judges/<judge>/ the same") << "\n";
   return 0;
 }

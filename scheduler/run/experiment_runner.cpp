@@ -13,6 +13,7 @@
 
 #include "broker/broker_client.h"
 #include "scheduler/engine/evaluation.h"
+#include "scheduler/engine/iteration_boundary.h"
 #include "scheduler/experiment/experiment_checks.h"
 #include "scheduler/run/backend_identity_check.h"
 #include "scheduler/run/console_log.h"
@@ -30,6 +31,7 @@
 #include "scheduler/report/progress_line.h"
 #include "scheduler/render/render_dispatcher.h"
 #include "scheduler/report/report.h"
+#include "scheduler/report/scored_only_text.h"
 #include "scheduler/store/run_folder.h"
 #include "scheduler/store/run_lock.h"
 
@@ -64,7 +66,7 @@ bool refused_params_only(const std::vector<std::string>& keys) {
 bool nothing_committed(StateStore& store) {
   std::optional<ExperimentState> state = store.load_state();
   return !state || (state->next_iteration == 0 && !state->evaluated && state->renders_done == 0 &&
-                    state->renders_cached == 0);
+                    state->renders_cached == 0 && state->renders_scored == 0);
 }
 
 // Records a new experiment, or checks that a stored one has the same
@@ -181,11 +183,10 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
       out << "evaluating on " << ctx.queries.heldout.size() << " held-out queries x " << s.eval_seeds << " seeds ("
           << evaluation_renders << " renders" << eta << ")...\n";
       out.flush();
-      const long done_before = dispatcher.renders_done(), cached_before = dispatcher.renders_cached();
+      const RenderCounts renders_before = dispatcher.counts();
       const std::map<std::string, AgentTally> llm_before = agent_tallies(ctx);
       eval = evaluate(ctx, state.instructions.at(state.final_id).text);
-      state.renders_done += dispatcher.renders_done() - done_before;
-      state.renders_cached += dispatcher.renders_cached() - cached_before;
+      add_renders(state, dispatcher.counts() - renders_before);
       add_llm(state, tallies_since(llm_before, agent_tallies(ctx)));
       state.evaluated = true;
       store.commit_evaluation(state, encode_evaluation(*eval), {{"type", "evaluation"}});
@@ -213,10 +214,10 @@ void run_recorded(const ExperimentJob& job, const ExperimentSettings& s, const s
   if (eval)
     out << "held-out evaluation (" << eval->queries.size() << " queries x " << eval->seeds << " seeds):\n"
         << result_table(*eval) << "\n";
-  char tail[160];
-  std::snprintf(tail, sizeof tail, "renders: %ld done, %ld cached; %.1f s; report: %s/report.md\n",
-                state.renders_done, state.renders_cached, elapsed, job.run_dir.c_str());
-  out << tail;
+  char tail[64];
+  std::snprintf(tail, sizeof tail, "; %.1f s; report: ", elapsed);
+  out << "renders: " << state.renders_done << " done, " << state.renders_cached << " cached"
+      << scored_only_text(state.renders_scored) << tail << job.run_dir << "/report.md\n";
 }
 
 // Starts the run folder's own services (holding its lock, advertising them

@@ -44,7 +44,7 @@ ordered_json judges_json(const std::vector<engine::ExperimentSummary>& rows) {
 ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
                            const std::vector<engine::ExperimentView>& views) {
   int done = 0, total = 0, finished = 0, planned = 0, unstarted = 0;
-  long renders = 0, cached = 0;
+  long renders = 0, cached = 0, scored = 0;
   double progress = 0.0;  // the members' mean (unstarted ones at 0)
   for (const engine::ExperimentView& v : views) {
     if (v.status != "not started") progress += v.progress();
@@ -53,6 +53,7 @@ ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
     planned = std::max(planned, v.iterations);
     renders += v.renders_done;
     cached += v.renders_cached;
+    scored += v.renders_scored;
     if (v.status == "finished") ++finished;
     if (v.status == "not started") ++unstarted;
   }
@@ -70,7 +71,8 @@ ordered_json campaign_head(const engine::CampaignRecord& rec, bool owner_gone,
           {"iterations", total},
           {"progress", views.empty() ? 0.0 : progress / static_cast<double>(views.size())},
           {"renders_done", renders},
-          {"renders_cached", cached}};
+          {"renders_cached", cached},
+          {"renders_scored", scored}};
 }
 
 std::vector<engine::ExperimentView> member_views(RedisClient& redis, const engine::CampaignRecord& rec,

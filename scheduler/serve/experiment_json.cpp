@@ -134,6 +134,7 @@ ordered_json experiment_summary_json(const engine::ExperimentView& v) {
                     {"progress", v.progress()},
                     {"renders_done", v.renders_done},
                     {"renders_cached", v.renders_cached},
+                    {"renders_scored", v.renders_scored},
                     {"llm_calls", v.llm.calls}};
   j["best"] = v.has_best ? ordered_json(v.best) : ordered_json(nullptr);
   j["renders_per_s"] = v.rate;

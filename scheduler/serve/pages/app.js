@@ -16,6 +16,9 @@ const bigpe = {
     return iv.low === null ? bigpe.num(iv.mean, digits)
                            : `${bigpe.num(iv.mean, digits)} [${bigpe.num(iv.low, digits)}, ${bigpe.num(iv.high, digits)}]${few}`;
   },
+  // ", N scored only" when an experiment or campaign has items a worker
+  // only scored (stored images, new scorers), else nothing.
+  scoredOnly(x) { return x.renders_scored > 0 ? `, ${Number(x.renders_scored)} scored only` : ""; },
   eta(s) { return s === null || s === undefined ? "-" : `${Math.round(s)} s`; },
   // Last path segment of the page (the experiment or campaign id).
   pageId() { return decodeURIComponent(location.pathname.split("/").filter(Boolean).pop()); },

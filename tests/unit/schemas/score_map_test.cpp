@@ -1,7 +1,9 @@
 // Several scores per render (schemas/README.md sections 6, 7 and 7.3): the
 // `scores` map in RESULT items and v2 result records, the image record, and
 // that one-scorer RESULTs and records stay byte for byte what they were.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <msgpack.hpp>
@@ -55,6 +57,74 @@ TEST(ScoreMap, AnOldResultItemWithOnlyScoreIsRead) {
   ASSERT_EQ(d.items.size(), 1u);
   EXPECT_DOUBLE_EQ(d.items[0].score, 26.5);
   EXPECT_TRUE(d.items[0].scores.empty());
+}
+
+// `rendered` (section 6): sent only for an item only scored; a rendered or
+// cached item's bytes are what they were before the field.
+TEST(ScoreMap, AScoredOnlyItemSaysRenderedFalse) {
+  RenderResult m{"t", {{"k1", 27.5, "", 0.0, 2.0, false, {{"sim", 27.5}, {"judge", 24}}, false}}, "w"};
+  const std::string bytes = encode(m);
+  EXPECT_EQ(keys_of(bytes, true), (std::vector<std::string>{"key", "score", "image_uri", "render_ms", "score_ms",
+                                                            "cached", "scores", "rendered"}));
+  RenderResult d = decode_render_result(bytes);
+  ASSERT_EQ(d.items[0].rendered, std::optional<bool>(false));
+  EXPECT_TRUE(d.items[0].scored_only());
+  EXPECT_FALSE(d.items[0].cached);
+  EXPECT_EQ(encode(d), bytes);
+}
+
+TEST(ScoreMap, RenderedAndCachedItemsSendNoRenderedField) {
+  const std::vector<std::string> six = {"key", "score", "image_uri", "render_ms", "score_ms", "cached"};
+  RenderResult rendered{"t", {{"k1", 27.5, "", 1.0, 2.0, false, {}, true}}, "w"};
+  RenderResult cached{"t", {{"k1", 27.5, "", 1.0, 2.0, true, {}, false}}, "w"};
+  EXPECT_EQ(keys_of(encode(rendered), true), six);
+  EXPECT_EQ(keys_of(encode(cached), true), six);
+  EXPECT_EQ(encode(rendered), encode(RenderResult{"t", {{"k1", 27.5, "", 1.0, 2.0, false}}, "w"}));
+  EXPECT_FALSE(decode_render_result(encode(rendered)).items[0].scored_only());
+  EXPECT_FALSE(decode_render_result(encode(cached)).items[0].scored_only());
+}
+
+TEST(ScoreMap, AnItemFromBeforeRenderedIsRenderedUnlessCached) {
+  for (bool cached : {false, true}) {
+    std::string body = Body().v().field("task_id", "t").raw("items", [&](auto& pk) {
+      pk.pack_array(1);
+      pk.pack_map(4);
+      pk.pack(std::string("key"));
+      pk.pack(std::string("k"));
+      pk.pack(std::string("score"));
+      pk.pack(26.5);
+      pk.pack(std::string("cached"));
+      pk.pack(cached);
+      pk.pack(std::string("scores"));
+      pk.pack(ScoreMap{{"sim", 26.5}, {"judge", 20.0}});
+    }).bytes();
+    RenderResult d = decode_render_result(body);
+    ASSERT_EQ(d.items.size(), 1u);
+    EXPECT_FALSE(d.items[0].rendered.has_value()) << cached;
+    EXPECT_FALSE(d.items[0].scored_only()) << cached;
+    EXPECT_EQ(d.items[0].cached, cached);
+  }
+}
+
+TEST(ScoreMap, RenderedMustBeABoolAndFalseWhenCached) {
+  auto item = [](bool cached, auto rendered) {
+    return Body().v().field("task_id", "t").raw("items", [=](auto& pk) {
+      pk.pack_array(1);
+      pk.pack_map(4);
+      pk.pack(std::string("key"));
+      pk.pack(std::string("k"));
+      pk.pack(std::string("score"));
+      pk.pack(26.5);
+      pk.pack(std::string("cached"));
+      pk.pack(cached);
+      pk.pack(std::string("rendered"));
+      pk.pack(rendered);
+    }).bytes();
+  };
+  expect_error([&] { decode_render_result(item(true, true)); }, "RenderResult.items[0]", "rendered");
+  expect_error([&] { decode_render_result(item(false, 1)); }, "RenderResult.items[0]", "rendered");
+  EXPECT_TRUE(decode_render_result(item(false, false)).items[0].scored_only());
+  EXPECT_FALSE(decode_render_result(item(false, true)).items[0].scored_only());
 }
 
 TEST(ScoreMap, AOneScoreRecordIsStillV1WithTheFieldsItAlwaysHad) {

@@ -74,6 +74,7 @@ TEST_F(TaskExecutorScoresTest, TwoScorersRenderEachImageOnceAndStoreBothScores) 
   for (std::size_t i = 0; i < 3; ++i) {
     ASSERT_EQ(r.items[i].scores.size(), 2u);
     EXPECT_FALSE(r.items[i].cached);
+    EXPECT_FALSE(r.items[i].scored_only()) << "rendered here";
     EXPECT_DOUBLE_EQ(r.items[i].score, r.items[i].scores.at("sim"));
     EXPECT_NE(r.items[i].scores.at("sim"), r.items[i].scores.at("judge")) << "two tastes, two scores";
     // Each score is what a worker with that scorer alone gives.
@@ -91,7 +92,10 @@ TEST_F(TaskExecutorScoresTest, TwoScorersRenderEachImageOnceAndStoreBothScores) 
 
   // Asked again: all cached, nothing rendered or scored.
   auto again = two.run({task(two, 3, "t2")});
-  for (const auto& item : result(again[0]).items) EXPECT_TRUE(item.cached);
+  for (const auto& item : result(again[0]).items) {
+    EXPECT_TRUE(item.cached);
+    EXPECT_FALSE(item.scored_only());
+  }
   EXPECT_EQ(again[0].renders, 0);
   EXPECT_EQ(renders(redis), 3);
 }
@@ -111,6 +115,7 @@ TEST_F(TaskExecutorScoresTest, AThirdScorerScoresWithoutRenderingAgain) {
   for (std::size_t i = 0; i < 4; ++i) {
     ASSERT_EQ(after.items[i].scores.size(), 3u);
     EXPECT_FALSE(after.items[i].cached) << "the third score is new";
+    EXPECT_TRUE(after.items[i].scored_only()) << "its image was stored: scored, not rendered";
     EXPECT_DOUBLE_EQ(after.items[i].scores.at("sim"), before.items[i].scores.at("sim"));
     EXPECT_DOUBLE_EQ(after.items[i].scores.at("judge"), before.items[i].scores.at("judge"));
     EXPECT_EQ(cache.lookup({after.items[i].key})[0]->scores, after.items[i].scores);
@@ -141,7 +146,11 @@ TEST_F(TaskExecutorScoresTest, AOneScorerRunKeepsItsKeysAndRecordsAndASecondScor
   schemas::RenderResult r = result(out[0]);
   EXPECT_EQ(out[0].renders, 0) << "the one-scorer records name the images";
   EXPECT_EQ(renders(redis), 2);
-  for (std::size_t i = 0; i < 2; ++i) EXPECT_DOUBLE_EQ(r.items[i].scores.at("sim"), first.items[i].score);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_FALSE(first.items[i].scored_only()) << "rendered by the one-scorer worker";
+    EXPECT_DOUBLE_EQ(r.items[i].scores.at("sim"), first.items[i].score);
+    EXPECT_TRUE(r.items[i].scored_only());
+  }
 }
 
 TEST_F(TaskExecutorScoresTest, AHandWrittenOldV1RecordIsReadAsAScoreRecord) {
@@ -197,6 +206,7 @@ TEST_F(TaskExecutorScoresTest, APixelScorerGetsTheStoredPngOrACountedRender) {
   auto out = with_pixels.run({task(with_pixels, 2)});
   EXPECT_EQ(out[0].renders, 2) << "no pixels stored: rendered again";
   EXPECT_EQ(renders(redis), 4);
+  EXPECT_FALSE(result(out[0]).items[0].scored_only()) << "rendered again";
   EXPECT_EQ(result(out[0]).items[0].scores.size(), 3u);
 }
 
