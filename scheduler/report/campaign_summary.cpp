@@ -11,6 +11,7 @@
 #include "scheduler/experiment/llm_settings.h"
 #include "scheduler/render/score_target.h"
 #include "scheduler/report/judge_gains.h"
+#include "scheduler/report/markdown_cell.h"
 #include "scheduler/stats/repeat_interval.h"
 #include "scheduler/store/state_store.h"
 
@@ -75,16 +76,6 @@ std::vector<VariantStats> variant_stats(const std::vector<ExperimentSummary>& ro
 double price_of(const std::map<std::string, std::string>& config, const std::string& key) {
   auto it = config.find(key);
   return it == config.end() || it->second.empty() ? 0.0 : std::stod(it->second);
-}
-
-// The interval mark "*" would start emphasis in Markdown.
-std::string markdown_cell(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '*') out += '\\';
-    out += ch;
-  }
-  return out;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/csv_writer.h"
+#include "scheduler/report/markdown_cell.h"
 
 namespace bigpe::engine {
 namespace {
@@ -22,15 +23,6 @@ std::string share_text(const JudgeGainRow& r) {
   char s[32];
   std::snprintf(s, sizeof s, "%.0f%%", 100.0 * r.share);  // as scripts/aggregate's judges table
   return s;
-}
-
-std::string markdown_escaped(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '*' || ch == '|') out += '\\';
-    out += ch;
-  }
-  return out;
 }
 
 }  // namespace
@@ -96,9 +88,9 @@ std::string judge_table_markdown(const std::vector<JudgeGainRow>& rows) {
      << "| variant | optimized | judge | n | gain on optimized | gain on judge | judge - optimized | share |\n"
      << "|---|---|---|---|---|---|---|---|\n";
   for (const JudgeGainRow& r : rows)
-    md << "| " << markdown_escaped(r.variant) << " | " << markdown_escaped(r.optimized_scorer) << " | "
-       << markdown_escaped(r.judge) << " | " << r.judge_gain.n << " | " << markdown_escaped(gain_text(r.optimized_gain))
-       << " | " << markdown_escaped(gain_text(r.judge_gain)) << " | " << markdown_escaped(gain_text(r.difference))
+    md << "| " << markdown_cell(r.variant) << " | " << markdown_cell(r.optimized_scorer) << " | "
+       << markdown_cell(r.judge) << " | " << r.judge_gain.n << " | " << markdown_cell(gain_text(r.optimized_gain))
+       << " | " << markdown_cell(gain_text(r.judge_gain)) << " | " << markdown_cell(gain_text(r.difference))
        << " | " << share_text(r) << " |\n";
   return md.str();
 }
